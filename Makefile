@@ -1,0 +1,83 @@
+# ovpn-xdp build. `make` builds everything into build/, `make check` runs the
+# tests, `make bench` the benchmarks. Tools: clang-19, bpftool, pkg-config and
+# the -dev packages that scripts/install-deps.sh installs.
+
+BUILD      ?= build
+CLANG      ?= clang-19
+BPFTOOL    ?= bpftool
+CC         ?= gcc
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iloader -I$(BUILD)
+LDLIBS     := -lbpf -lxdp -lmnl -lcrypto -lpcap -lelf -lz
+BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
+              -Iinclude -Ibpf -Itests -I$(BUILD) -mcpu=v3
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c) $(wildcard tests/*.bpf.c)
+BPF_OBJS   := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(notdir $(BPF_SRCS)))
+SKELS      := $(BPF_OBJS:.bpf.o=.skel.h)
+LIB_SRCS   := $(wildcard loader/*.c)
+LIB_SRCS   := $(filter-out loader/ovpn-xdpd.c loader/ovpn-xdp.c,$(LIB_SRCS))
+LIB_OBJS   := $(patsubst loader/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+LIB        := $(BUILD)/libovpnxdp.a
+TEST_COMMON := $(filter-out tests/test_%.c tests/bench_%.c,$(wildcard tests/*.c))
+TEST_COMMON := $(filter-out %.bpf.c,$(TEST_COMMON))
+TEST_COMMON_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_COMMON))
+TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+BENCHES    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
+HDRS       := $(wildcard include/*.h loader/*.h tests/*.h)
+BPF_HDRS   := $(wildcard include/*.h bpf/*.h tests/*.h)
+
+.PHONY: all check bench clean deps tools-check
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: tools-check $(SKELS) $(LIB) $(TESTS) $(BENCHES)
+
+tools-check:
+	@for t in $(CLANG) $(BPFTOOL) pkg-config; do \
+	  command -v $$t >/dev/null || { echo "missing tool: $$t (run scripts/install-deps.sh)" >&2; exit 1; }; done
+	@test -r $(VMLINUX_BTF) || { echo "kernel BTF $(VMLINUX_BTF) not readable: a kernel with CONFIG_DEBUG_INFO_BTF=y is needed" >&2; exit 1; }
+
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD) $(BUILD)/lib $(BUILD)/tests:
+	mkdir -p $@
+
+vpath %.bpf.c bpf tests
+
+$(BUILD)/%.bpf.o: %.bpf.c $(BUILD)/vmlinux.h $(BPF_HDRS) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/lib/%.o: loader/%.c $(HDRS) $(SKELS) | $(BUILD)/lib
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/tests/%.o: tests/%.c $(HDRS) $(SKELS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/tests/test_%: tests/test_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/tests/bench_%: tests/bench_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
+
+check: all
+	@scripts/run-tests.sh $(TESTS)
+
+bench: all
+	@scripts/run-bench.sh $(BENCHES)
+
+deps:
+	scripts/install-deps.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The data-channel AEAD of OpenVPN, for XDP and TC programs alike.
+ *
+ * A P_DATA_V2 payload at offset @off of a packet dynptr is
+ *     header (8 bytes, the AAD; packet-id at bytes 4..7) | tag (16) | data (@len)
+ * and the nonce is packet-id || the key's implicit IV. Both functions work in
+ * place in the packet: the payload is copied to per-CPU scratch, processed
+ * there and written back. Decryption writes nothing to the packet unless the
+ * tag verifies.
+ *
+ * Each cipher provides, over the scratch (aad, tag, buf[0..len)):
+ *     int ovpn_X_seal(k, s, len): buf plaintext -> ciphertext, sets tag
+ *     int ovpn_X_open(k, s, len): checks tag, then buf ciphertext -> plaintext;
+ *                                 -EBADMSG if the tag does not verify
+ */
+#ifndef OVPN_AEAD_H
+#define OVPN_AEAD_H
+
+#include "scratch.h"
+#include "aead_gcm.h"
+#include "aead_chachapoly.h"
+
+static __always_inline bool ovpn_cipher_is_gcm(__u32 cipher)
+{
+	return cipher >= OVPN_CIPHER_AES_128_GCM &&
+	       cipher <= OVPN_CIPHER_AES_256_GCM;
+}
+
+/* Reads header, tag and @len bytes of data at @off into scratch. */
+static __always_inline struct ovpn_scratch *
+ovpn_aead_load(struct bpf_dynptr *pkt, __u32 off, __u32 len)
+{
+	struct ovpn_scratch *s = ovpn_scratch_get();
+
+	if (!s || len > OVPN_AEAD_MAX_LEN)
+		return NULL;
+	if (bpf_dynptr_read(s->aad, OVPN_AAD_LEN, pkt, off, 0) ||
+	    bpf_dynptr_read(s->tag, OVPN_TAG_LEN, pkt, off + OVPN_AAD_LEN, 0) ||
+	    bpf_dynptr_read(s->buf, len, pkt, off + OVPN_DATA_HDR_LEN, 0))
+		return NULL;
+	return s;
+}
+
+/* Decrypts in place. Returns 0, -EBADMSG (tag), -E2BIG (too long for the
+ * fast path), -EINVAL (packet shorter than @off + 24 + @len) or -EOPNOTSUPP. */
+static __noinline int ovpn_aead_decrypt(struct bpf_dynptr *pkt, __u32 off,
+					__u32 len, struct ovpn_aead_key *k)
+{
+	struct ovpn_scratch *s;
+	int err;
+
+	if (len > OVPN_AEAD_MAX_LEN)
+		return -E2BIG;
+	s = ovpn_aead_load(pkt, off, len);
+	if (!s)
+		return -EINVAL;
+	if (ovpn_cipher_is_gcm(k->cipher))
+		err = ovpn_gcm_open(k, s, len);
+	else if (k->cipher == OVPN_CIPHER_CHACHA20_POLY1305)
+		err = ovpn_chachapoly_open(k, s, len);
+	else
+		err = -EOPNOTSUPP;
+	if (err)
+		return err;
+	return bpf_dynptr_write(pkt, off + OVPN_DATA_HDR_LEN, s->buf, len, 0);
+}
+
+/* Encrypts in place: the header (with its packet-id) must already be at @off
+ * and the plaintext at @off + 24; the tag is written at @off + 8. */
+static __noinline int ovpn_aead_encrypt(struct bpf_dynptr *pkt, __u32 off,
+					__u32 len, struct ovpn_aead_key *k)
+{
+	struct ovpn_scratch *s;
+	int err;
+
+	if (len > OVPN_AEAD_MAX_LEN)
+		return -E2BIG;
+	s = ovpn_aead_load(pkt, off, len);
+	if (!s)
+		return -EINVAL;
+	if (ovpn_cipher_is_gcm(k->cipher))
+		err = ovpn_gcm_seal(k, s, len);
+	else if (k->cipher == OVPN_CIPHER_CHACHA20_POLY1305)
+		err = ovpn_chachapoly_seal(k, s, len);
+	else
+		err = -EOPNOTSUPP;
+	if (err)
+		return err;
+	if (bpf_dynptr_write(pkt, off + OVPN_AAD_LEN, s->tag, OVPN_TAG_LEN, 0))
+		return -EINVAL;
+	return bpf_dynptr_write(pkt, off + OVPN_DATA_HDR_LEN, s->buf, len, 0);
+}
+
+#endif /* OVPN_AEAD_H */

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What every ovpn-xdp BPF program includes first. */
+#ifndef OVPN_COMMON_H
+#define OVPN_COMMON_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "ovpn_xdp.h"
+#include "kfuncs.h"
+
+#ifndef EINVAL
+#define ENOENT		2
+#define E2BIG		7
+#define ENOMEM		12
+#define EINVAL		22
+#define ENOSPC		28
+#define ERANGE		34
+#define EOPNOTSUPP	95
+#define EBADMSG		74
+#define EKEYREJECTED	129
+#endif
+
+#ifndef TC_ACT_OK
+#define TC_ACT_UNSPEC	(-1)
+#define TC_ACT_OK	0
+#define TC_ACT_SHOT	2
+#define TC_ACT_REDIRECT	7
+#endif
+
+#ifndef likely
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#endif
+
+/* Tells the verifier a value is what the code just checked it to be. */
+#define ovpn_barrier_var(var) asm volatile("" : "+r"(var))
+
+#endif /* OVPN_COMMON_H */

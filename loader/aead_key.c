@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+#include <bpf/bpf.h>
+#include <openssl/crypto.h>
+#include "aead_key.h"
+
+static const struct {
+	const char *name;
+	int cipher;
+	size_t key_len;
+} ciphers[] = {
+	{ "AES-128-GCM", OVPN_CIPHER_AES_128_GCM, 16 },
+	{ "AES-192-GCM", OVPN_CIPHER_AES_192_GCM, 24 },
+	{ "AES-256-GCM", OVPN_CIPHER_AES_256_GCM, 32 },
+	{ "CHACHA20-POLY1305", OVPN_CIPHER_CHACHA20_POLY1305, 32 },
+};
+
+#define N_CIPHERS (sizeof(ciphers) / sizeof(ciphers[0]))
+
+int ovpn_cipher_parse(const char *name)
+{
+	for (size_t i = 0; i < N_CIPHERS; i++)
+		if (!strcasecmp(name, ciphers[i].name))
+			return ciphers[i].cipher;
+	return -1;
+}
+
+const char *ovpn_cipher_name(int cipher)
+{
+	for (size_t i = 0; i < N_CIPHERS; i++)
+		if (ciphers[i].cipher == cipher)
+			return ciphers[i].name;
+	return "none";
+}
+
+size_t ovpn_cipher_key_len(int cipher)
+{
+	for (size_t i = 0; i < N_CIPHERS; i++)
+		if (ciphers[i].cipher == cipher)
+			return ciphers[i].key_len;
+	return 0;
+}
+
+int ovpn_aead_key_prepare(struct ovpn_aead_key *k, int cipher, const __u8 *key,
+			  size_t key_len, const __u8 nonce_tail[OVPN_NONCE_TAIL_LEN])
+{
+	size_t want = ovpn_cipher_key_len(cipher);
+
+	if (!want || key_len != want)
+		return -EINVAL;
+	memset(k, 0, sizeof(*k));
+	k->cipher = cipher;
+	k->key_len = key_len;
+	memcpy(k->nonce_tail, nonce_tail, OVPN_NONCE_TAIL_LEN);
+	if (cipher == OVPN_CIPHER_CHACHA20_POLY1305) {
+		memcpy(k->key, key, key_len);
+		return 0;
+	}
+	return ovpn_ghash_table_build(&k->ghash, key, key_len);
+}
+
+int ovpn_aes_ctx_create(int prog_fd, const __u32 map_key[4], const __u8 *key,
+			size_t key_len, const char *algo)
+{
+	struct ovpn_aes_ctx_args a = { .key_len = key_len };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &a, .ctx_size_in = sizeof(a));
+	int err;
+
+	if (key_len > sizeof(a.key))
+		return -EINVAL;
+	if (!algo)
+		algo = OVPN_AES_ALGO_DEFAULT;
+	if (strlen(algo) >= sizeof(a.algo))
+		return -ENAMETOOLONG;
+	memcpy(a.map_key, map_key, sizeof(a.map_key));
+	memcpy(a.key, key, key_len);
+	strcpy(a.algo, algo);
+	err = bpf_prog_test_run_opts(prog_fd, &opts);
+	OPENSSL_cleanse(a.key, sizeof(a.key));
+	if (err)
+		return -errno;
+	return a.err;
+}

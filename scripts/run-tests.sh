@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs each test program given, shows its output, and ends with the total
+# "N passed, N failed". Exit status is non-zero if any check failed or any
+# program did not finish cleanly.
+set -u
+pass=0 fail=0 broken=()
+for t in "$@"; do
+	name=$(basename "$t")
+	echo "== $name"
+	out=$("$t" 2>&1); rc=$?
+	printf '%s\n' "$out"
+	line=$(printf '%s\n' "$out" | grep -E '^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$name: exited $rc without a summary"
+		fail=$((fail + 1)); broken+=("$name"); continue
+	fi
+	p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	pass=$((pass + p)); fail=$((fail + f))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail=$((fail + 1)); broken+=("$name")
+	elif [ "$f" -ne 0 ]; then
+		broken+=("$name")
+	fi
+done
+[ ${#broken[@]} -eq 0 ] || echo "failing: ${broken[*]}"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Drives the AEAD library of bpf/ through BPF_PROG_TEST_RUN, from XDP and TC. */
+#include "common.h"
+#include "aead.h"
+#include "aes_ctx.h"
+#include "aead_test.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, AEAD_TEST_KEYS);
+	__type(key, __u32);
+	__type(value, struct ovpn_aead_key);
+} test_keys SEC(".maps");
+
+struct stash {
+	__u8 b[OVPN_DATA_HDR_LEN + OVPN_AEAD_MAX_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stash);
+} test_stash SEC(".maps");
+
+SEC("syscall")
+int aead_test_set_aes(struct ovpn_aes_ctx_args *a)
+{
+	__u32 idx = a->map_key[0];
+	struct ovpn_aead_key *k = bpf_map_lookup_elem(&test_keys, &idx);
+
+	a->err = k ? ovpn_aes_ctx_install(k, a) : -ENOENT;
+	return 0;
+}
+
+static __always_inline int stash_copy(struct bpf_dynptr *pkt, __u32 len, bool save)
+{
+	__u32 zero = 0;
+	struct stash *st = bpf_map_lookup_elem(&test_stash, &zero);
+
+	len += OVPN_DATA_HDR_LEN;
+	if (!st || len > sizeof(st->b))
+		return -EINVAL;
+	if (save)
+		return bpf_dynptr_read(st->b, len, pkt, AEAD_TEST_OFF, 0);
+	return bpf_dynptr_write(pkt, AEAD_TEST_OFF, st->b, len, 0);
+}
+
+static __always_inline int raw_ecb(struct ovpn_aead_key *k, struct bpf_dynptr *pkt,
+				   __u32 len)
+{
+	struct ovpn_scratch *s = ovpn_scratch_get();
+	struct bpf_crypto_ctx *ctx;
+	struct bpf_dynptr src, dst;
+	__u32 off = AEAD_TEST_OFF + OVPN_DATA_HDR_LEN;
+	int err;
+
+	if (!s || len == 0 || len > OVPN_AEAD_MAX_LEN || (len & 15))
+		return -EINVAL;
+	if (bpf_dynptr_read(s->buf, len, pkt, off, 0))
+		return -EINVAL;
+	bpf_dynptr_from_mem(s->buf, len, 0, &src);
+	bpf_dynptr_from_mem(s->ks, len, 0, &dst);
+	ctx = k->aes;
+	if (!ctx)
+		return -ENOENT;
+	err = bpf_crypto_encrypt(ctx, &src, &dst, NULL);
+	if (err)
+		return err;
+	return bpf_dynptr_write(pkt, off, s->ks, len, 0);
+}
+
+static __always_inline int run(struct bpf_dynptr *pkt)
+{
+	struct aead_test_hdr h;
+	struct ovpn_aead_key *k;
+	__u32 off = AEAD_TEST_OFF;
+	int ret;
+
+	if (bpf_dynptr_read(&h, sizeof(h), pkt, 0, 0))
+		return -EINVAL;
+	k = bpf_map_lookup_elem(&test_keys, &h.key);
+	if (!k)
+		return -ENOENT;
+	switch (h.op) {
+	case AEAD_TEST_SEAL:
+		return ovpn_aead_encrypt(pkt, off, h.len, k);
+	case AEAD_TEST_OPEN:
+		return ovpn_aead_decrypt(pkt, off, h.len, k);
+	case AEAD_TEST_OPEN_RESTORE:
+		if (stash_copy(pkt, h.len, true))
+			return -EINVAL;
+		ret = ovpn_aead_decrypt(pkt, off, h.len, k);
+		stash_copy(pkt, h.len, false);
+		return ret;
+	case AEAD_TEST_RESTORE:
+		if (stash_copy(pkt, h.len, true))
+			return -EINVAL;
+		return stash_copy(pkt, h.len, false);
+	case AEAD_TEST_ECB:
+		return raw_ecb(k, pkt, h.len);
+	}
+	return -EOPNOTSUPP;
+}
+
+static __always_inline void put_ret(struct bpf_dynptr *pkt, int ret)
+{
+	__s32 r = ret;
+
+	bpf_dynptr_write(pkt, offsetof(struct aead_test_hdr, ret), &r, sizeof(r), 0);
+}
+
+SEC("xdp")
+int aead_test_xdp(struct xdp_md *ctx)
+{
+	struct bpf_dynptr pkt;
+
+	if (bpf_dynptr_from_xdp(ctx, 0, &pkt))
+		return XDP_ABORTED;
+	put_ret(&pkt, run(&pkt));
+	return XDP_PASS;
+}
+
+SEC("tc")
+int aead_test_tc(struct __sk_buff *skb)
+{
+	struct bpf_dynptr pkt;
+
+	if (bpf_dynptr_from_skb(skb, 0, &pkt))
+		return TC_ACT_SHOT;
+	put_ret(&pkt, run(&pkt));
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";

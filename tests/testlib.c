@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include "testlib.h"
+
+int t_pass, t_fail;
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+int t_done(const char *name)
+{
+	printf("%s: %d passed, %d failed\n", name, t_pass, t_fail);
+	return t_fail ? 1 : 0;
+}
+
+void t_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "FATAL: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(2);
+}
+
+void t_seed(uint64_t seed)
+{
+	const char *env = getenv("OVPN_TEST_SEED");
+
+	if (env)
+		seed = strtoull(env, NULL, 0);
+	rng_state = seed ? seed : 1;
+}
+
+uint64_t t_rand(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+void t_rand_bytes(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	for (size_t i = 0; i < len; i++)
+		p[i] = t_rand() >> 56;
+}
+
+int t_unhex(const char *hex, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *hex; hex++) {
+		int v;
+
+		if (isspace((unsigned char)*hex))
+			continue;
+		if (!isxdigit((unsigned char)*hex))
+			return -1;
+		v = isdigit((unsigned char)*hex) ? *hex - '0' :
+						   tolower((unsigned char)*hex) - 'a' + 10;
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		if (n >= max)
+			return -1;
+		out[n++] = hi << 4 | v;
+		hi = -1;
+	}
+	return hi < 0 ? (int)n : -1;
+}
+
+void t_hexdump(const char *label, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	fprintf(stderr, "%s:", label);
+	for (size_t i = 0; i < len; i++)
+		fprintf(stderr, "%s%02x", i % 32 ? "" : "\n  ", p[i]);
+	fputc('\n', stderr);
+}
