@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ovpn-xdp needs to build, test, benchmark and
+# demo. Idempotent and quiet when everything is already there.
+set -eu
+pkgs=(
+	make gcc pkg-config clang-19 llvm-19 bpftool
+	libbpf-dev libxdp-dev xdp-tools libmnl-dev libssl-dev libelf-dev zlib1g-dev
+	libpcap-dev iproute2 openvpn iperf3 tcpdump procps
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}; run as root" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
