@@ -41,13 +41,14 @@ ovpn_aead_load(struct bpf_dynptr *pkt, __u32 off, __u32 len)
 	return s;
 }
 
-/* Decrypts in place. Returns 0, -EBADMSG (tag), -E2BIG (too long for the
- * fast path), -EINVAL (packet shorter than @off + 24 + @len) or -EOPNOTSUPP. */
-static __noinline int ovpn_aead_decrypt(struct bpf_dynptr *pkt, __u32 off,
-					__u32 len, struct ovpn_aead_key *k)
+/* Verifies and decrypts into scratch (ovpn_scratch_get()->buf), writing
+ * nothing to the packet: the caller decides what to release. Returns 0,
+ * -EBADMSG (tag), -E2BIG (too long for the fast path), -EINVAL (packet shorter
+ * than @off + 24 + @len) or -EOPNOTSUPP. */
+static __noinline __maybe_unused int ovpn_aead_open(struct bpf_dynptr *pkt, __u32 off,
+				     __u32 len, struct ovpn_aead_key *k)
 {
 	struct ovpn_scratch *s;
-	int err;
 
 	if (len > OVPN_AEAD_MAX_LEN)
 		return -E2BIG;
@@ -55,19 +56,34 @@ static __noinline int ovpn_aead_decrypt(struct bpf_dynptr *pkt, __u32 off,
 	if (!s)
 		return -EINVAL;
 	if (ovpn_cipher_is_gcm(k->cipher))
-		err = ovpn_gcm_open(k, s, len);
-	else if (k->cipher == OVPN_CIPHER_CHACHA20_POLY1305)
-		err = ovpn_chachapoly_open(k, s, len);
-	else
-		err = -EOPNOTSUPP;
+		return ovpn_gcm_open(k, s, len);
+	if (k->cipher == OVPN_CIPHER_CHACHA20_POLY1305)
+		return ovpn_chachapoly_open(k, s, len);
+	return -EOPNOTSUPP;
+}
+
+/* Decrypts in place: ovpn_aead_open, then the plaintext replaces the
+ * ciphertext. Same results. */
+static __always_inline int ovpn_aead_decrypt(struct bpf_dynptr *pkt, __u32 off,
+					     __u32 len, struct ovpn_aead_key *k)
+{
+	struct ovpn_scratch *s;
+	int err;
+
+	if (len > OVPN_AEAD_MAX_LEN)
+		return -E2BIG;
+	err = ovpn_aead_open(pkt, off, len, k);
 	if (err)
 		return err;
+	s = ovpn_scratch_get();
+	if (!s)
+		return -EINVAL;
 	return bpf_dynptr_write(pkt, off + OVPN_DATA_HDR_LEN, s->buf, len, 0);
 }
 
 /* Encrypts in place: the header (with its packet-id) must already be at @off
  * and the plaintext at @off + 24; the tag is written at @off + 8. */
-static __noinline int ovpn_aead_encrypt(struct bpf_dynptr *pkt, __u32 off,
+static __noinline __maybe_unused int ovpn_aead_encrypt(struct bpf_dynptr *pkt, __u32 off,
 					__u32 len, struct ovpn_aead_key *k)
 {
 	struct ovpn_scratch *s;

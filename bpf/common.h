@@ -33,6 +33,8 @@
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #endif
 
+#define __maybe_unused	__attribute__((unused))
+
 /* Tells the verifier a value is what the code just checked it to be. */
 #define ovpn_barrier_var(var) asm volatile("" : "+r"(var))
 

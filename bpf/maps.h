@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The maps of the fast path (layouts in include/ovpn_maps.h). */
+#ifndef OVPN_MAPS_BPF_H
+#define OVPN_MAPS_BPF_H
+
+#include "ovpn_maps.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OVPN_MAX_SOCKETS);
+	__type(key, struct ovpn_sockaddr);
+	__type(value, struct ovpn_socket);
+} ovpn_sockets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OVPN_MAX_PEERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ovpn_peer_key);
+	__type(value, struct ovpn_peer);
+} ovpn_peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OVPN_MAX_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ovpn_key_id);
+	__type(value, struct ovpn_key);
+} ovpn_keys SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, OVPN_MAX_PEERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ovpn_peer_key);
+	__type(value, struct ovpn_peer_stats);
+} ovpn_peer_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ovpn_global_stats);
+} ovpn_global_stats SEC(".maps");
+
+static __always_inline void ovpn_gstat_inc(enum ovpn_gstat c)
+{
+	__u32 zero = 0;
+	struct ovpn_global_stats *g = bpf_map_lookup_elem(&ovpn_global_stats, &zero);
+
+	if (g && c < OVPN_G_MAX)
+		g->c[c]++;
+}
+
+#endif /* OVPN_MAPS_BPF_H */

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Replay protection per key, as OpenVPN's backtrack window: a packet-id above
+ * every one seen is accepted; an older one only within @window and if not seen
+ * yet; 0 never. The bitmap is a ring of 64-bit words, each covering 64
+ * consecutive ids and cleared when the highest id first enters it (so the
+ * usable backtrack is OVPN_REPLAY_MAX - 64).
+ *
+ * ovpn_replay_check() is a lock-free pre-check, to skip the AEAD for packets
+ * that would fail anyway; ovpn_replay_update() decides, under the key's lock,
+ * once the tag is verified. */
+#ifndef OVPN_REPLAY_H
+#define OVPN_REPLAY_H
+
+#define OVPN_REPLAY_WORDS	(OVPN_REPLAY_MAX / 64)
+
+static __always_inline bool ovpn_replay_seen(const struct ovpn_replay *r, __u64 id)
+{
+	__u64 highest = r->highest;
+	__u32 window = r->window;
+
+	if (window > OVPN_REPLAY_MAX - 64)
+		window = OVPN_REPLAY_MAX - 64;
+
+	if (id == 0)
+		return true;
+	if (id > highest)
+		return false;
+	if (highest - id >= window)
+		return true;
+	return r->bits[(id / 64) % OVPN_REPLAY_WORDS] & (1ULL << (id % 64));
+}
+
+static __always_inline bool ovpn_replay_check(const struct ovpn_replay *r, __u64 id)
+{
+	return !ovpn_replay_seen(r, id);
+}
+
+/* Records @id; false if it is a replay. Caller holds the key's lock. */
+static __always_inline bool ovpn_replay_update(struct ovpn_replay *r, __u64 id)
+{
+	__u64 word = id / 64, cur = r->highest / 64;
+
+	if (ovpn_replay_seen(r, id))
+		return false;
+	if (id > r->highest) {
+		/* a jump of a whole ring or more clears every word */
+		for (int i = 0; i < OVPN_REPLAY_WORDS && cur < word; i++) {
+			cur++;
+			r->bits[cur % OVPN_REPLAY_WORDS] = 0;
+		}
+		r->highest = id;
+	}
+	r->bits[word % OVPN_REPLAY_WORDS] |= 1ULL << (id % 64);
+	return true;
+}
+
+#endif /* OVPN_REPLAY_H */

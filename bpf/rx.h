@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* RX fast path: from a received UDP datagram to plaintext delivered on the
+ * OpenVPN instance's tun device, for P_DATA_V2 of offloaded peers and keys.
+ *
+ * Verdicts: OVPN_RX_PASS hands the frame to the stack unchanged (OpenVPN's
+ * socket gets it: control channel, unknown peer or key, keepalive and OCC, a
+ * peer's new address, and now and then a packet to keep OpenVPN's view of
+ * the peer alive); OVPN_RX_DROP drops it (bad tag, replay), counted per peer;
+ * OVPN_RX_DELIVER means the plaintext is in scratch, ready to deliver. */
+#ifndef OVPN_RX_H
+#define OVPN_RX_H
+
+#include "aead.h"
+#include "maps.h"
+#include "parse.h"
+#include "replay.h"
+
+#define OVPN_OP_DATA_V2		9
+#define OVPN_OP_SHIFT		3
+#define OVPN_KEY_ID_MASK	7
+
+/* How often a peer's data packet goes to OpenVPN unchanged, so that OpenVPN
+ * sees the peer alive (its ping-restart timer) and keeps its own state. */
+#define OVPN_LIVENESS_NS	(1000ULL * 1000 * 1000)
+
+enum ovpn_rx_verdict {
+	OVPN_RX_PASS,
+	OVPN_RX_DROP,
+	OVPN_RX_DELIVER,
+};
+
+struct ovpn_rx {
+	struct ovpn_frame f;
+	struct ovpn_socket *sock;
+	struct ovpn_peer *peer;
+	struct ovpn_key *key;
+	struct ovpn_peer_stats *stats;
+	struct ovpn_peer_key pk;
+	__u32 len;		/* plaintext length */
+	__u32 pid;		/* packet-id */
+};
+
+static __always_inline struct ovpn_socket *ovpn_rx_socket(struct ovpn_sockaddr *dst)
+{
+	struct ovpn_sockaddr any = { .port = dst->port, .family = dst->family };
+	struct ovpn_socket *s = bpf_map_lookup_elem(&ovpn_sockets, dst);
+
+	return s ? s : bpf_map_lookup_elem(&ovpn_sockets, &any);
+}
+
+static __always_inline void ovpn_rx_drop(struct ovpn_rx *rx, enum ovpn_drop why)
+{
+	if (rx->stats && why < OVPN_DROP_MAX)
+		rx->stats->drops[why]++;
+}
+
+static __always_inline bool ovpn_addr_eq(const struct ovpn_sockaddr *a,
+					 const struct ovpn_sockaddr *b)
+{
+	const __u64 *x = (const void *)a, *y = (const void *)b;
+
+	return x[0] == y[0] && x[1] == y[1] &&
+	       *(const __u32 *)&a->port == *(const __u32 *)&b->port;
+}
+
+/* Socket, opcode, peer and key: PASS unless the packet is ours to decrypt. */
+static __always_inline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
+{
+	struct ovpn_key_id kid;
+	__u8 hbuf[OVPN_AAD_LEN], *h;
+	__u32 key_id;
+
+	rx->sock = ovpn_rx_socket(&rx->f.dst);
+	if (!rx->sock)
+		return OVPN_RX_PASS;
+	ovpn_gstat_inc(OVPN_G_RX_SEEN);
+	h = bpf_dynptr_slice(pkt, rx->f.payload_off, hbuf, sizeof(hbuf));
+	if (!h || h[0] >> OVPN_OP_SHIFT != OVPN_OP_DATA_V2 ||
+	    rx->f.payload_len < OVPN_DATA_HDR_LEN) {
+		ovpn_gstat_inc(OVPN_G_RX_NOT_DATA);
+		return OVPN_RX_PASS;
+	}
+	rx->pk.instance = rx->sock->instance;
+	rx->pk.peer_id = (__u32)h[1] << 16 | (__u32)h[2] << 8 | h[3];
+	rx->pid = (__u32)h[4] << 24 | (__u32)h[5] << 16 | (__u32)h[6] << 8 | h[7];
+	key_id = h[0] & OVPN_KEY_ID_MASK;
+	rx->peer = bpf_map_lookup_elem(&ovpn_peers, &rx->pk);
+	if (!rx->peer) {
+		ovpn_gstat_inc(OVPN_G_RX_NO_PEER);
+		return OVPN_RX_PASS;
+	}
+	rx->stats = bpf_map_lookup_elem(&ovpn_peer_stats, &rx->pk);
+	kid.instance = rx->pk.instance;
+	kid.peer_id = rx->pk.peer_id;
+	kid.key_id = key_id;
+	if (rx->peer->slot_key_id[0] == key_id || rx->peer->slot_key_id[1] == key_id)
+		rx->key = bpf_map_lookup_elem(&ovpn_keys, &kid);
+	if (!rx->key) {
+		ovpn_gstat_inc(OVPN_G_RX_NO_KEY);
+		return OVPN_RX_PASS;
+	}
+	rx->len = rx->f.payload_len - OVPN_DATA_HDR_LEN;
+	if (rx->len > OVPN_AEAD_MAX_LEN) {
+		ovpn_gstat_inc(OVPN_G_RX_TOO_BIG);
+		return OVPN_RX_PASS;
+	}
+	return OVPN_RX_DELIVER;
+}
+
+/* Tag, then replay: DROP, or DELIVER with the plaintext in scratch. */
+static __always_inline int ovpn_rx_authenticate(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
+{
+	struct ovpn_key *key = rx->key;
+	bool fresh;
+	int err;
+
+	if (!ovpn_replay_check(&key->replay, rx->pid)) {
+		ovpn_rx_drop(rx, OVPN_DROP_REPLAY);
+		return OVPN_RX_DROP;
+	}
+	err = ovpn_aead_open(pkt, rx->f.payload_off, rx->len, &key->dec);
+	if (err) {
+		ovpn_rx_drop(rx, err == -EBADMSG ? OVPN_DROP_BAD_TAG : OVPN_DROP_MALFORMED);
+		return OVPN_RX_DROP;
+	}
+	bpf_spin_lock(&key->lock);
+	fresh = ovpn_replay_update(&key->replay, rx->pid);
+	bpf_spin_unlock(&key->lock);
+	if (!fresh) {
+		ovpn_rx_drop(rx, OVPN_DROP_REPLAY);
+		return OVPN_RX_DROP;
+	}
+	return OVPN_RX_DELIVER;
+}
+
+/* Plaintext that is not an IP packet (keepalive ping, OCC) is OpenVPN's. */
+static __always_inline bool ovpn_rx_is_ip(__u32 len)
+{
+	struct ovpn_scratch *s = ovpn_scratch_get();
+	__u8 v;
+
+	if (!s || len < 20)
+		return false;
+	v = s->buf[0] >> 4;
+	return v == 4 || (v == 6 && len >= 40);
+}
+
+/* After authentication: what OpenVPN must see itself. A packet from a new
+ * address floats the peer (OpenVPN follows it too, as it gets the packet). */
+static __always_inline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
+{
+	struct ovpn_peer *peer = rx->peer;
+	__u64 now = bpf_ktime_get_coarse_ns();
+	bool floated = false, stale;
+
+	peer->last_rx_ns = now;
+	if (!ovpn_addr_eq(&rx->f.src, &peer->remote)) {
+		bpf_spin_lock(&peer->lock);
+		peer->remote = rx->f.src;
+		bpf_spin_unlock(&peer->lock);
+		floated = true;
+	}
+	stale = now - peer->last_to_ovpn_ns >= OVPN_LIVENESS_NS;
+	if (floated || stale || !ovpn_rx_is_ip(rx->len)) {
+		peer->last_to_ovpn_ns = now;
+		if (rx->stats)
+			rx->stats->rx_to_ovpn++;
+		return OVPN_RX_PASS;
+	}
+	return OVPN_RX_DELIVER;
+}
+
+/* The whole decision for one frame. */
+static __always_inline int ovpn_rx(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
+{
+	int v;
+
+	switch (ovpn_parse(pkt, &rx->f)) {
+	case OVPN_PARSE_OK:
+		break;
+	case OVPN_PARSE_FRAGMENT:
+		ovpn_gstat_inc(OVPN_G_RX_FRAGMENT);
+		return OVPN_RX_PASS;
+	default:
+		return OVPN_RX_PASS;
+	}
+	v = ovpn_rx_lookup(pkt, rx);
+	if (v != OVPN_RX_DELIVER)
+		return v;
+	v = ovpn_rx_authenticate(pkt, rx);
+	if (v != OVPN_RX_DELIVER)
+		return v;
+	if (rx->stats) {
+		rx->stats->rx_link_pkts++;
+		rx->stats->rx_link_bytes += rx->f.payload_len;
+	}
+	return ovpn_rx_for_openvpn(rx);
+}
+
+#endif /* OVPN_RX_H */

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Layout of the maps the fast path and the control plane share. Keys and
+ * values use fixed-width types only; addresses are in network byte order,
+ * IPv4 in the first 4 bytes of a 16-byte field. */
+#ifndef OVPN_MAPS_H
+#define OVPN_MAPS_H
+
+#include "ovpn_xdp.h"
+
+#define OVPN_MAX_SOCKETS	64
+#define OVPN_MAX_PEERS		131072
+#define OVPN_MAX_KEYS		(2 * OVPN_MAX_PEERS)
+#define OVPN_PEER_ID_MAX	0xFFFFFF	/* 24 bits on the wire */
+#define OVPN_KEY_ID_MAX		7
+
+#define OVPN_AF_INET		2
+#define OVPN_AF_INET6		10
+
+/* An address and UDP port. */
+struct ovpn_sockaddr {
+	__u8 addr[16];
+	__u16 port;		/* network order */
+	__u16 family;		/* OVPN_AF_INET or OVPN_AF_INET6 */
+};
+
+/* ovpn_sockets: the OpenVPN sockets whose data packets are offloaded, keyed
+ * by local address and port; an all-zero address matches a wildcard bind. */
+struct ovpn_socket {
+	__u32 instance;		/* which OpenVPN instance owns the socket */
+	__u32 vpn_ifindex;	/* its tun device: plaintext is received there */
+	__u32 flags;
+	__u32 pad;
+};
+
+/* ovpn_peers: keyed by instance and peer-id. */
+struct ovpn_peer_key {
+	__u32 instance;
+	__u32 peer_id;
+};
+
+#define OVPN_SLOT_PRIMARY	0	/* used to send */
+#define OVPN_SLOT_SECONDARY	1
+#define OVPN_SLOT_EMPTY		0xFF
+
+struct ovpn_peer {
+	struct bpf_spin_lock lock;	/* guards remote */
+	__u32 flags;
+	struct ovpn_sockaddr remote;	/* where the peer's packets come from */
+	struct ovpn_sockaddr local;	/* our address and port towards it */
+	__u8 vpn_ipv4[4];
+	__u8 vpn_ipv6[16];
+	__u8 slot_key_id[2];		/* key-id in each slot, or OVPN_SLOT_EMPTY */
+	__u8 pad[2];
+	__u32 keepalive_interval;	/* seconds, from PEER_SET */
+	__u32 keepalive_timeout;
+	__u64 last_rx_ns;		/* last authenticated packet (bpf_ktime) */
+	__u64 last_to_ovpn_ns;		/* last packet handed to OpenVPN */
+};
+
+/* ovpn_keys: keyed by instance, peer-id and key-id. */
+struct ovpn_key_id {
+	__u32 instance;
+	__u32 peer_id;
+	__u32 key_id;
+};
+
+/* Replay window (bpf/replay.h): packet-id @id was seen if bit id % 64 of word
+ * (id / 64) % 16 is set. @window is the backtrack, at most OVPN_REPLAY_MAX - 64. */
+#define OVPN_REPLAY_MAX		1024
+#define OVPN_REPLAY_DEFAULT	64
+struct ovpn_replay {
+	__u64 highest;
+	__u32 window;
+	__u32 pad;
+	__u64 bits[OVPN_REPLAY_MAX / 64];
+};
+
+struct ovpn_key {
+	struct bpf_spin_lock lock;	/* guards replay */
+	__u32 key_id;
+	struct ovpn_replay replay;
+	__u64 tx_next_pid;		/* next packet-id to send, atomic */
+	struct ovpn_aead_key enc;
+	struct ovpn_aead_key dec;
+};
+
+/* Per-CPU counters of a peer (ovpn_peer_stats), summed when read. */
+enum ovpn_drop {
+	OVPN_DROP_BAD_TAG,
+	OVPN_DROP_REPLAY,
+	OVPN_DROP_MALFORMED,
+	OVPN_DROP_NO_KEY,
+	OVPN_DROP_DELIVER,
+	OVPN_DROP_MAX,
+};
+
+struct ovpn_peer_stats {
+	__u64 rx_link_pkts, rx_link_bytes;	/* UDP payload, as received */
+	__u64 rx_vpn_pkts, rx_vpn_bytes;	/* plaintext delivered */
+	__u64 tx_link_pkts, tx_link_bytes;
+	__u64 tx_vpn_pkts, tx_vpn_bytes;
+	__u64 rx_to_ovpn;			/* handed to OpenVPN unchanged */
+	__u64 drops[OVPN_DROP_MAX];
+};
+
+/* Global per-CPU counters (ovpn_global_stats, one entry). */
+enum ovpn_gstat {
+	OVPN_G_RX_SEEN,		/* UDP to an offloaded socket */
+	OVPN_G_RX_NOT_DATA,	/* control channel and other opcodes: passed */
+	OVPN_G_RX_NO_PEER,	/* unknown peer-id: passed */
+	OVPN_G_RX_NO_KEY,	/* key-id not installed: passed */
+	OVPN_G_RX_FRAGMENT,	/* IP fragment: passed */
+	OVPN_G_RX_TOO_BIG,	/* beyond the fast path's size: passed */
+	OVPN_G_MAX,
+};
+
+struct ovpn_global_stats {
+	__u64 c[OVPN_G_MAX];
+};
+
+/* Metadata from the XDP program to the TC ingress program of the same device:
+ * deliver the frame's payload as received on @ifindex. */
+#define OVPN_META_MAGIC		0x6f76706e	/* "ovpn" */
+struct ovpn_rx_meta {
+	__u32 magic;
+	__u32 ifindex;
+};
+
+#endif /* OVPN_MAPS_H */

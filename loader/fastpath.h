@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Userspace side of the fast path's maps: sockets, peers, keys and counters.
+ * Used by the daemon and by the tests. Functions return 0 or -errno and
+ * change nothing when they fail. */
+#ifndef OVPN_LOADER_FASTPATH_H
+#define OVPN_LOADER_FASTPATH_H
+
+#include "ovpn_maps.h"
+
+struct ovpn_fastpath {
+	int sockets_fd, peers_fd, keys_fd, peer_stats_fd, global_stats_fd;
+	int set_aes_fd;			/* the ovpn_key_set_aes syscall program */
+	const char *aes_algo;		/* NULL: OVPN_AES_ALGO_DEFAULT */
+	__u32 replay_window;		/* 0: OVPN_REPLAY_DEFAULT */
+};
+
+/* Parses "1.2.3.4:1194" or "[::1]:1194" (port optional: 0). */
+int ovpn_sockaddr_parse(struct ovpn_sockaddr *sa, const char *text);
+
+int ovpn_socket_add(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local,
+		    __u32 instance, __u32 vpn_ifindex);
+int ovpn_socket_del(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local);
+
+struct ovpn_peer_config {
+	__u32 instance, peer_id;
+	struct ovpn_sockaddr remote, local;
+	__u8 vpn_ipv4[4];		/* all zero: none */
+	__u8 vpn_ipv6[16];
+};
+
+/* -EEXIST for a peer already there, -ERANGE for a peer-id over 24 bits. */
+int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config *pc);
+/* Removes the peer, its keys and its counters; -ENOENT if unknown. */
+int ovpn_peer_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id);
+int ovpn_peer_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+		  struct ovpn_peer *out);
+
+struct ovpn_key_config {
+	__u32 instance, peer_id;
+	__u32 slot;			/* OVPN_SLOT_PRIMARY or _SECONDARY */
+	__u32 key_id;			/* 0..7 */
+	int cipher;			/* OVPN_CIPHER_* */
+	const __u8 *enc_key, *dec_key;	/* ovpn_cipher_key_len() bytes each */
+	__u8 enc_nonce_tail[OVPN_NONCE_TAIL_LEN], dec_nonce_tail[OVPN_NONCE_TAIL_LEN];
+};
+
+/* Installs a key into a slot, replacing what the slot held. */
+int ovpn_key_new(const struct ovpn_fastpath *fp, const struct ovpn_key_config *kc);
+/* Exchanges the primary and secondary slots. */
+int ovpn_key_swap(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id);
+/* Empties a slot and removes its key. */
+int ovpn_key_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+		 __u32 slot);
+
+/* Counters summed over CPUs. */
+int ovpn_peer_stats_get(const struct ovpn_fastpath *fp, __u32 instance,
+			__u32 peer_id, struct ovpn_peer_stats *sum);
+int ovpn_global_stats_get(const struct ovpn_fastpath *fp, struct ovpn_global_stats *sum);
+
+#endif

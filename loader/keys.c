@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Data-channel keys: installed into a peer's slot, swapped, deleted. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <openssl/crypto.h>
+#include "aead_key.h"
+#include "fastpath.h"
+
+enum { DIR_ENC = 0, DIR_DEC = 1 };
+
+static int key_value_build(struct ovpn_key *k, const struct ovpn_fastpath *fp,
+			   const struct ovpn_key_config *kc)
+{
+	size_t len = ovpn_cipher_key_len(kc->cipher);
+	int err;
+
+	memset(k, 0, sizeof(*k));
+	k->key_id = kc->key_id;
+	k->tx_next_pid = 1;
+	k->replay.window = fp->replay_window ? fp->replay_window : OVPN_REPLAY_DEFAULT;
+	if (k->replay.window > OVPN_REPLAY_MAX - 64)
+		return -ERANGE;
+	err = ovpn_aead_key_prepare(&k->enc, kc->cipher, kc->enc_key, len,
+				    kc->enc_nonce_tail);
+	if (!err)
+		err = ovpn_aead_key_prepare(&k->dec, kc->cipher, kc->dec_key, len,
+					    kc->dec_nonce_tail);
+	return err;
+}
+
+/* The AES contexts of both directions, created in the kernel. */
+static int key_aes_contexts(const struct ovpn_fastpath *fp,
+			    const struct ovpn_key_config *kc)
+{
+	__u32 mk[4] = { kc->instance, kc->peer_id, kc->key_id, DIR_ENC };
+	size_t len = ovpn_cipher_key_len(kc->cipher);
+	int err;
+
+	if (kc->cipher == OVPN_CIPHER_CHACHA20_POLY1305)
+		return 0;
+	err = ovpn_aes_ctx_create(fp->set_aes_fd, mk, kc->enc_key, len, fp->aes_algo);
+	if (err)
+		return err;
+	mk[3] = DIR_DEC;
+	return ovpn_aes_ctx_create(fp->set_aes_fd, mk, kc->dec_key, len, fp->aes_algo);
+}
+
+static int key_validate(const struct ovpn_key_config *kc, struct ovpn_peer *p,
+			const struct ovpn_fastpath *fp)
+{
+	if (kc->slot > OVPN_SLOT_SECONDARY || kc->key_id > OVPN_KEY_ID_MAX)
+		return -EINVAL;
+	if (!ovpn_cipher_key_len(kc->cipher) || !kc->enc_key || !kc->dec_key)
+		return -EINVAL;
+	if (ovpn_peer_get(fp, kc->instance, kc->peer_id, p))
+		return -ENOENT;
+	/* the other slot may not hold the same key-id */
+	if (p->slot_key_id[!kc->slot] == kc->key_id)
+		return -EEXIST;
+	return 0;
+}
+
+static int peer_put(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+		    const struct ovpn_peer *p)
+{
+	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
+
+	return bpf_map_update_elem(fp->peers_fd, &pk, p, BPF_EXIST) ? -errno : 0;
+}
+
+/* The key goes in first, with its contexts, and the slot points at it last:
+ * until then the fast path does not use it. */
+int ovpn_key_new(const struct ovpn_fastpath *fp, const struct ovpn_key_config *kc)
+{
+	struct ovpn_key_id id = { kc->instance, kc->peer_id, kc->key_id };
+	struct ovpn_key_id old = id;
+	struct ovpn_key *k;
+	struct ovpn_peer p;
+	int err;
+
+	err = key_validate(kc, &p, fp);
+	if (err)
+		return err;
+	k = malloc(sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	err = key_value_build(k, fp, kc);
+	if (!err && bpf_map_update_elem(fp->keys_fd, &id, k, BPF_ANY))
+		err = -errno;
+	OPENSSL_cleanse(k, sizeof(*k));
+	free(k);
+	if (!err)
+		err = key_aes_contexts(fp, kc);
+	if (!err) {
+		old.key_id = p.slot_key_id[kc->slot];
+		p.slot_key_id[kc->slot] = kc->key_id;
+		err = peer_put(fp, kc->instance, kc->peer_id, &p);
+	}
+	if (err) {
+		bpf_map_delete_elem(fp->keys_fd, &id);
+		return err;
+	}
+	if (old.key_id != OVPN_SLOT_EMPTY && old.key_id != kc->key_id)
+		bpf_map_delete_elem(fp->keys_fd, &old);
+	return 0;
+}
+
+int ovpn_key_swap(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id)
+{
+	struct ovpn_peer p;
+	__u8 t;
+
+	if (ovpn_peer_get(fp, instance, peer_id, &p))
+		return -ENOENT;
+	t = p.slot_key_id[0];
+	p.slot_key_id[0] = p.slot_key_id[1];
+	p.slot_key_id[1] = t;
+	return peer_put(fp, instance, peer_id, &p);
+}
+
+int ovpn_key_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+		 __u32 slot)
+{
+	struct ovpn_key_id id = { .instance = instance, .peer_id = peer_id };
+	struct ovpn_peer p;
+	int err;
+
+	if (slot > OVPN_SLOT_SECONDARY)
+		return -EINVAL;
+	if (ovpn_peer_get(fp, instance, peer_id, &p))
+		return -ENOENT;
+	if (p.slot_key_id[slot] == OVPN_SLOT_EMPTY)
+		return -ENOENT;
+	id.key_id = p.slot_key_id[slot];
+	p.slot_key_id[slot] = OVPN_SLOT_EMPTY;
+	err = peer_put(fp, instance, peer_id, &p);
+	if (!err)
+		bpf_map_delete_elem(fp->keys_fd, &id);
+	return err;
+}

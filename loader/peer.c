@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Peers: created, read and removed with their keys and counters. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "fastpath.h"
+
+static int percpu_zero_insert(int fd, const void *key, size_t value_size)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	void *zero;
+	int err = 0;
+
+	if (ncpu < 0)
+		return ncpu;
+	zero = calloc(ncpu, (value_size + 7) & ~7UL);
+	if (!zero)
+		return -ENOMEM;
+	if (bpf_map_update_elem(fd, key, zero, BPF_ANY))
+		err = -errno;
+	free(zero);
+	return err;
+}
+
+int ovpn_peer_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+		  struct ovpn_peer *out)
+{
+	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
+
+	return bpf_map_lookup_elem(fp->peers_fd, &pk, out) ? -errno : 0;
+}
+
+int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config *pc)
+{
+	struct ovpn_peer_key pk = { .instance = pc->instance, .peer_id = pc->peer_id };
+	struct ovpn_peer p = {
+		.remote = pc->remote,
+		.local = pc->local,
+		.slot_key_id = { OVPN_SLOT_EMPTY, OVPN_SLOT_EMPTY },
+	};
+	struct ovpn_peer old;
+	int err;
+
+	if (pc->peer_id > OVPN_PEER_ID_MAX)
+		return -ERANGE;
+	if (pc->remote.family != OVPN_AF_INET && pc->remote.family != OVPN_AF_INET6)
+		return -EAFNOSUPPORT;
+	if (!ovpn_peer_get(fp, pc->instance, pc->peer_id, &old))
+		return -EEXIST;
+	memcpy(p.vpn_ipv4, pc->vpn_ipv4, sizeof(p.vpn_ipv4));
+	memcpy(p.vpn_ipv6, pc->vpn_ipv6, sizeof(p.vpn_ipv6));
+	/* counters first: the fast path finds them as soon as it finds the peer */
+	err = percpu_zero_insert(fp->peer_stats_fd, &pk, sizeof(struct ovpn_peer_stats));
+	if (err)
+		return err;
+	if (bpf_map_update_elem(fp->peers_fd, &pk, &p, BPF_NOEXIST)) {
+		err = -errno;
+		bpf_map_delete_elem(fp->peer_stats_fd, &pk);
+	}
+	return err;
+}
+
+int ovpn_peer_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id)
+{
+	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
+	struct ovpn_key_id kid = { .instance = instance, .peer_id = peer_id };
+
+	/* the peer first: from then on the fast path passes its packets on */
+	if (bpf_map_delete_elem(fp->peers_fd, &pk))
+		return -errno;
+	for (kid.key_id = 0; kid.key_id <= OVPN_KEY_ID_MAX; kid.key_id++)
+		bpf_map_delete_elem(fp->keys_fd, &kid);
+	bpf_map_delete_elem(fp->peer_stats_fd, &pk);
+	return 0;
+}
