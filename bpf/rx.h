@@ -20,8 +20,9 @@
 #define OVPN_KEY_ID_MASK	7
 
 /* How often a peer's data packet goes to OpenVPN unchanged, so that OpenVPN
- * sees the peer alive (its ping-restart timer) and keeps its own state. */
-#define OVPN_LIVENESS_NS	(1000ULL * 1000 * 1000)
+ * sees the peer alive (its ping-restart timer) and keeps its own state. Set
+ * by the loader before load; 0 never hands a packet over for liveness. */
+const volatile __u64 ovpn_liveness_ns = 1000ULL * 1000 * 1000;
 
 enum ovpn_rx_verdict {
 	OVPN_RX_PASS,
@@ -160,7 +161,7 @@ static __always_inline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 		bpf_spin_unlock(&peer->lock);
 		floated = true;
 	}
-	stale = now - peer->last_to_ovpn_ns >= OVPN_LIVENESS_NS;
+	stale = ovpn_liveness_ns && now - peer->last_to_ovpn_ns >= ovpn_liveness_ns;
 	if (floated || stale || !ovpn_rx_is_ip(rx->len)) {
 		peer->last_to_ovpn_ns = now;
 		if (rx->stats)

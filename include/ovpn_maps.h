@@ -6,6 +6,9 @@
 #define OVPN_MAPS_H
 
 #include "ovpn_xdp.h"
+#ifndef __bpf__
+#include <linux/bpf.h>		/* struct bpf_spin_lock */
+#endif
 
 #define OVPN_MAX_SOCKETS	64
 #define OVPN_MAX_PEERS		131072

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ovpn-xdp fast path: the programs the daemon (or `ip link`) attaches. */
+#include "common.h"
+#include "aes_ctx.h"
+#include "deliver.h"
+#include "rx.h"
+
+/* RX: XDP on the interface that carries OpenVPN's UDP socket. */
+SEC("xdp")
+int ovpn_rx_xdp(struct xdp_md *ctx)
+{
+	struct ovpn_rx rx = {};
+	struct bpf_dynptr pkt;
+
+	if (bpf_dynptr_from_xdp(ctx, 0, &pkt))
+		return XDP_PASS;
+	switch (ovpn_rx(&pkt, &rx)) {
+	case OVPN_RX_DELIVER:
+		if (ovpn_xdp_deliver(ctx, &pkt, &rx)) {
+			ovpn_rx_drop(&rx, OVPN_DROP_DELIVER);
+			return XDP_DROP;
+		}
+		return XDP_PASS;
+	case OVPN_RX_DROP:
+		return XDP_DROP;
+	}
+	return XDP_PASS;
+}
+
+/* RX: TC ingress of the same interface, moves what ovpn_rx_xdp marked into
+ * the tun device's ingress. */
+SEC("tc")
+int ovpn_rx_tc(struct __sk_buff *skb)
+{
+	struct ovpn_rx_meta *meta = (void *)(long)skb->data_meta;
+
+	if ((void *)(meta + 1) > (void *)(long)skb->data)
+		return TC_ACT_OK;
+	if (meta->magic != OVPN_META_MAGIC)
+		return TC_ACT_OK;
+	return bpf_redirect(meta->ifindex, BPF_F_INGRESS);
+}
+
+/* Control: creates the AES context of one direction of a key already in
+ * ovpn_keys. map_key = { instance, peer_id, key_id, 0 = encrypt / 1 = decrypt }. */
+SEC("syscall")
+int ovpn_key_set_aes(struct ovpn_aes_ctx_args *a)
+{
+	struct ovpn_key_id id = {
+		.instance = a->map_key[0],
+		.peer_id = a->map_key[1],
+		.key_id = a->map_key[2],
+	};
+	struct ovpn_key *k = bpf_map_lookup_elem(&ovpn_keys, &id);
+
+	if (!k)
+		a->err = -ENOENT;
+	else if (a->map_key[3])
+		a->err = ovpn_aes_ctx_install(&k->dec, a);
+	else
+		a->err = ovpn_aes_ctx_install(&k->enc, a);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "fp_harness.h"
+#include "ovpn.skel.h"
+#include "testlib.h"
+
+void fp_open(struct fp_harness *h, uint64_t liveness_ns)
+{
+	memset(h, 0, sizeof(*h));
+	libbpf_set_print(NULL);
+	h->skel = ovpn_bpf__open();
+	if (!h->skel)
+		t_fatal("cannot open bpf/ovpn.bpf.c: %s", strerror(errno));
+	h->skel->rodata->ovpn_liveness_ns = liveness_ns;
+	if (ovpn_bpf__load(h->skel))
+		t_fatal("cannot load bpf/ovpn.bpf.c: %s (root, Linux 6.10+)", strerror(errno));
+	h->fp.sockets_fd = bpf_map__fd(h->skel->maps.ovpn_sockets);
+	h->fp.peers_fd = bpf_map__fd(h->skel->maps.ovpn_peers);
+	h->fp.keys_fd = bpf_map__fd(h->skel->maps.ovpn_keys);
+	h->fp.peer_stats_fd = bpf_map__fd(h->skel->maps.ovpn_peer_stats);
+	h->fp.global_stats_fd = bpf_map__fd(h->skel->maps.ovpn_global_stats);
+	h->fp.set_aes_fd = bpf_program__fd(h->skel->progs.ovpn_key_set_aes);
+	h->rx_xdp = bpf_program__fd(h->skel->progs.ovpn_rx_xdp);
+	h->rx_tc = bpf_program__fd(h->skel->progs.ovpn_rx_tc);
+}
+
+void fp_close(struct fp_harness *h)
+{
+	ovpn_bpf__destroy(h->skel);
+	h->skel = NULL;
+}
+
+int fp_run_xdp(struct fp_harness *h, const uint8_t *frame, uint32_t len,
+	       struct fp_result *r)
+{
+	struct xdp_md ctx = { .data = 0, .data_end = len };
+	uint8_t in[4096];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
+		    .data_out = r->out, .data_size_out = sizeof(r->out),
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .ctx_out = &ctx, .ctx_size_out = sizeof(ctx), .repeat = 1);
+
+	if (len > sizeof(in))
+		return -E2BIG;
+	memcpy(in, frame, len);
+	if (bpf_prog_test_run_opts(h->rx_xdp, &opts))
+		return -errno;
+	r->verdict = opts.retval;
+	r->out_len = opts.data_size_out;
+	r->meta_len = ctx.data;
+	return 0;
+}
