@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "netns.h"
+
+int sh(const char *fmt, ...)
+{
+	char cmd[1024], full[1200];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	snprintf(full, sizeof(full), "(%s) >/tmp/ovpn-xdp-sh.log 2>&1", cmd);
+	rc = system(full);
+	if (rc) {
+		fprintf(stderr, "command failed (%d): %s\n", rc, cmd);
+		system("cat /tmp/ovpn-xdp-sh.log >&2");
+	}
+	return rc;
+}
+
+int ns_enter(const char *name)
+{
+	static int initial = -1;
+	char path[256];
+	int fd, err = 0;
+
+	if (initial < 0)
+		initial = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (!name) {
+		fd = initial;
+	} else {
+		snprintf(path, sizeof(path), "/var/run/netns/%s", name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+	}
+	if (setns(fd, CLONE_NEWNET))
+		err = -errno;
+	if (name)
+		close(fd);
+	return err;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Network namespaces for tests: a command runner and switching the calling
+ * thread between namespaces (sockets and links are created in the current). */
+#ifndef NETNS_H
+#define NETNS_H
+
+/* Runs a shell command; returns its exit status. Output goes to stderr only
+ * on failure. */
+int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Enters namespace @name (made with `ip netns add`), or the initial one for
+ * NULL. Returns 0 or -errno. */
+int ns_enter(const char *name);
+
+#endif
