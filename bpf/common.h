@@ -38,4 +38,12 @@
 /* Tells the verifier a value is what the code just checked it to be. */
 #define ovpn_barrier_var(var) asm volatile("" : "+r"(var))
 
+/* 16-byte addresses, 4-byte aligned. */
+static __always_inline bool ovpn_addr16_eq(const __u8 *a, const __u8 *b)
+{
+	const __u32 *x = (const void *)a, *y = (const void *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
+}
+
 #endif /* OVPN_COMMON_H */

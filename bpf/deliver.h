@@ -14,11 +14,11 @@
 
 /* Rewrites the frame of @rx in place: [Ethernet | plaintext], metadata set.
  * Returns 0 or -errno (then the frame is no longer valid: drop it). */
-static __always_inline int ovpn_xdp_deliver(struct xdp_md *ctx, struct bpf_dynptr *pkt,
+static __noinline int ovpn_xdp_deliver(struct xdp_md *ctx, struct bpf_dynptr *pkt,
 					    struct ovpn_rx *rx)
 {
 	struct ovpn_scratch *s = ovpn_scratch_get();
-	__u32 len = rx->len, data_off = rx->f.payload_off + OVPN_DATA_HDR_LEN;
+	__u32 len = rx->len, data_off = rx->f->payload_off + OVPN_DATA_HDR_LEN;
 	__u32 start = data_off - sizeof(struct ethhdr);
 	__u32 ifindex = rx->sock->vpn_ifindex;
 	struct ovpn_rx_meta *meta;

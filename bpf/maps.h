@@ -43,6 +43,60 @@ struct {
 	__type(value, struct ovpn_global_stats);
 } ovpn_global_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OVPN_MAX_SOCKETS);
+	__type(key, __u32);
+	__type(value, struct ovpn_iface);
+} ovpn_ifaces SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * OVPN_MAX_PEERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ovpn_vpn_addr);
+	__type(value, __u32);			/* peer-id */
+} ovpn_vpn_addrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, OVPN_MAX_PEERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ovpn_route4_key);
+	__type(value, __u32);			/* peer-id */
+} ovpn_routes4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, OVPN_MAX_PEERS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ovpn_route6_key);
+	__type(value, __u32);
+} ovpn_routes6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} ovpn_events SEC(".maps");
+
+static __always_inline void ovpn_event(__u32 type, const struct ovpn_peer_key *pk,
+				       __u32 key_id, const struct ovpn_sockaddr *addr)
+{
+	struct ovpn_event *e = bpf_ringbuf_reserve(&ovpn_events, sizeof(*e), 0);
+
+	if (!e)
+		return;
+	e->type = type;
+	e->instance = pk->instance;
+	e->peer_id = pk->peer_id;
+	e->key_id = key_id;
+	if (addr)
+		e->addr = *addr;
+	else
+		__builtin_memset(&e->addr, 0, sizeof(e->addr));
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline void ovpn_gstat_inc(enum ovpn_gstat c)
 {
 	__u32 zero = 0;

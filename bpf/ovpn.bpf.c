@@ -4,6 +4,7 @@
 #include "aes_ctx.h"
 #include "deliver.h"
 #include "rx.h"
+#include "tx.h"
 
 /* RX: XDP on the interface that carries OpenVPN's UDP socket. */
 SEC("xdp")
@@ -39,6 +40,13 @@ int ovpn_rx_tc(struct __sk_buff *skb)
 	if (meta->magic != OVPN_META_MAGIC)
 		return TC_ACT_OK;
 	return bpf_redirect(meta->ifindex, BPF_F_INGRESS);
+}
+
+/* TX: TC egress of the VPN (tun) device. */
+SEC("tc")
+int ovpn_tx_tc(struct __sk_buff *skb)
+{
+	return ovpn_tx(skb);
 }
 
 /* Control: creates the AES context of one direction of a key already in

@@ -30,8 +30,17 @@ enum ovpn_rx_verdict {
 	OVPN_RX_DELIVER,
 };
 
+/* Per-CPU home of the parsed frame: the BPF stack (512 bytes for all frames
+ * of the call chain) is kept for the AEAD. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ovpn_frame);
+} ovpn_rx_frame SEC(".maps");
+
 struct ovpn_rx {
-	struct ovpn_frame f;
+	struct ovpn_frame *f;
 	struct ovpn_socket *sock;
 	struct ovpn_peer *peer;
 	struct ovpn_key *key;
@@ -58,26 +67,39 @@ static __always_inline void ovpn_rx_drop(struct ovpn_rx *rx, enum ovpn_drop why)
 static __always_inline bool ovpn_addr_eq(const struct ovpn_sockaddr *a,
 					 const struct ovpn_sockaddr *b)
 {
-	const __u64 *x = (const void *)a, *y = (const void *)b;
+	const __u32 *x = (const void *)a, *y = (const void *)b;
 
-	return x[0] == y[0] && x[1] == y[1] &&
-	       *(const __u32 *)&a->port == *(const __u32 *)&b->port;
+	return ovpn_addr16_eq(a->addr, b->addr) && x[4] == y[4];
 }
 
-/* Socket, opcode, peer and key: PASS unless the packet is ours to decrypt. */
-static __always_inline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
+/* Headers, socket, opcode, peer and key: PASS unless the packet is ours to
+ * decrypt. Not inlined: its stack is free again when the AEAD runs. */
+static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 {
 	struct ovpn_key_id kid;
 	__u8 hbuf[OVPN_AAD_LEN], *h;
-	__u32 key_id;
+	__u32 key_id, zero = 0;
 
-	rx->sock = ovpn_rx_socket(&rx->f.dst);
+	rx->f = bpf_map_lookup_elem(&ovpn_rx_frame, &zero);
+	if (!rx->f)
+		return OVPN_RX_PASS;
+	__builtin_memset(rx->f, 0, sizeof(*rx->f));
+	switch (ovpn_parse(pkt, rx->f)) {
+	case OVPN_PARSE_OK:
+		break;
+	case OVPN_PARSE_FRAGMENT:
+		ovpn_gstat_inc(OVPN_G_RX_FRAGMENT);
+		return OVPN_RX_PASS;
+	default:
+		return OVPN_RX_PASS;
+	}
+	rx->sock = ovpn_rx_socket(&rx->f->dst);
 	if (!rx->sock)
 		return OVPN_RX_PASS;
 	ovpn_gstat_inc(OVPN_G_RX_SEEN);
-	h = bpf_dynptr_slice(pkt, rx->f.payload_off, hbuf, sizeof(hbuf));
+	h = bpf_dynptr_slice(pkt, rx->f->payload_off, hbuf, sizeof(hbuf));
 	if (!h || h[0] >> OVPN_OP_SHIFT != OVPN_OP_DATA_V2 ||
-	    rx->f.payload_len < OVPN_DATA_HDR_LEN) {
+	    rx->f->payload_len < OVPN_DATA_HDR_LEN) {
 		ovpn_gstat_inc(OVPN_G_RX_NOT_DATA);
 		return OVPN_RX_PASS;
 	}
@@ -100,7 +122,7 @@ static __always_inline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx
 		ovpn_gstat_inc(OVPN_G_RX_NO_KEY);
 		return OVPN_RX_PASS;
 	}
-	rx->len = rx->f.payload_len - OVPN_DATA_HDR_LEN;
+	rx->len = rx->f->payload_len - OVPN_DATA_HDR_LEN;
 	if (rx->len > OVPN_AEAD_MAX_LEN) {
 		ovpn_gstat_inc(OVPN_G_RX_TOO_BIG);
 		return OVPN_RX_PASS;
@@ -119,7 +141,7 @@ static __always_inline int ovpn_rx_authenticate(struct bpf_dynptr *pkt, struct o
 		ovpn_rx_drop(rx, OVPN_DROP_REPLAY);
 		return OVPN_RX_DROP;
 	}
-	err = ovpn_aead_open(pkt, rx->f.payload_off, rx->len, &key->dec);
+	err = ovpn_aead_open(pkt, rx->f->payload_off, rx->len, &key->dec);
 	if (err) {
 		ovpn_rx_drop(rx, err == -EBADMSG ? OVPN_DROP_BAD_TAG : OVPN_DROP_MALFORMED);
 		return OVPN_RX_DROP;
@@ -148,17 +170,18 @@ static __always_inline bool ovpn_rx_is_ip(__u32 len)
 
 /* After authentication: what OpenVPN must see itself. A packet from a new
  * address floats the peer (OpenVPN follows it too, as it gets the packet). */
-static __always_inline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
+static __noinline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 {
 	struct ovpn_peer *peer = rx->peer;
 	__u64 now = bpf_ktime_get_coarse_ns();
 	bool floated = false, stale;
 
 	peer->last_rx_ns = now;
-	if (!ovpn_addr_eq(&rx->f.src, &peer->remote)) {
+	if (!ovpn_addr_eq(&rx->f->src, &peer->remote)) {
 		bpf_spin_lock(&peer->lock);
-		peer->remote = rx->f.src;
+		peer->remote = rx->f->src;
 		bpf_spin_unlock(&peer->lock);
+		ovpn_event(OVPN_EV_FLOAT, &rx->pk, 0, &rx->f->src);
 		floated = true;
 	}
 	stale = ovpn_liveness_ns && now - peer->last_to_ovpn_ns >= ovpn_liveness_ns;
@@ -176,15 +199,6 @@ static __always_inline int ovpn_rx(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 {
 	int v;
 
-	switch (ovpn_parse(pkt, &rx->f)) {
-	case OVPN_PARSE_OK:
-		break;
-	case OVPN_PARSE_FRAGMENT:
-		ovpn_gstat_inc(OVPN_G_RX_FRAGMENT);
-		return OVPN_RX_PASS;
-	default:
-		return OVPN_RX_PASS;
-	}
 	v = ovpn_rx_lookup(pkt, rx);
 	if (v != OVPN_RX_DELIVER)
 		return v;
@@ -193,7 +207,7 @@ static __always_inline int ovpn_rx(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 		return v;
 	if (rx->stats) {
 		rx->stats->rx_link_pkts++;
-		rx->stats->rx_link_bytes += rx->f.payload_len;
+		rx->stats->rx_link_bytes += rx->f->payload_len;
 	}
 	return ovpn_rx_for_openvpn(rx);
 }

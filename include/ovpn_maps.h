@@ -24,7 +24,7 @@ struct ovpn_sockaddr {
 	__u8 addr[16];
 	__u16 port;		/* network order */
 	__u16 family;		/* OVPN_AF_INET or OVPN_AF_INET6 */
-};
+} __attribute__((aligned(4)));
 
 /* ovpn_sockets: the OpenVPN sockets whose data packets are offloaded, keyed
  * by local address and port; an all-zero address matches a wildcard bind. */
@@ -33,6 +33,37 @@ struct ovpn_socket {
 	__u32 vpn_ifindex;	/* its tun device: plaintext is received there */
 	__u32 flags;
 	__u32 pad;
+};
+
+/* ovpn_ifaces: the VPN (tun) devices, keyed by ifindex: TX looks up the
+ * instance of a packet by the device it leaves through. */
+#define OVPN_IFACE_P2P		1	/* client mode: every packet to p2p_peer_id */
+struct ovpn_iface {
+	__u32 instance;
+	__u32 flags;
+	__u32 p2p_peer_id;
+	__u32 pad;
+};
+
+/* ovpn_vpn_addrs: a peer's VPN address (its ifconfig-pool address), exact. */
+struct ovpn_vpn_addr {
+	__u32 instance;
+	__u32 family;		/* OVPN_AF_INET or OVPN_AF_INET6 */
+	__u8 addr[16];
+};
+
+/* ovpn_routes4/6: prefixes routed via a peer (OpenVPN's iroute), longest
+ * prefix first. prefixlen counts the 32 instance bits too. */
+struct ovpn_route4_key {
+	__u32 prefixlen;
+	__u8 instance[4];	/* big-endian, so it is a prefix */
+	__u8 addr[4];
+};
+
+struct ovpn_route6_key {
+	__u32 prefixlen;
+	__u8 instance[4];
+	__u8 addr[16];
 };
 
 /* ovpn_peers: keyed by instance and peer-id. */
@@ -82,7 +113,8 @@ struct ovpn_key {
 	struct bpf_spin_lock lock;	/* guards replay */
 	__u32 key_id;
 	struct ovpn_replay replay;
-	__u64 tx_next_pid;		/* next packet-id to send, atomic */
+	__u64 tx_next_pid;		/* next packet-id to send, atomic: shared by
+					 * every CPU and every sender of the key */
 	struct ovpn_aead_key enc;
 	struct ovpn_aead_key dec;
 };
@@ -94,6 +126,8 @@ enum ovpn_drop {
 	OVPN_DROP_MALFORMED,
 	OVPN_DROP_NO_KEY,
 	OVPN_DROP_DELIVER,
+	OVPN_DROP_PID_EXHAUSTED,	/* TX: no packet-id left for the key */
+	OVPN_DROP_ENCAP,		/* TX: headers or route failed */
 	OVPN_DROP_MAX,
 };
 
@@ -114,11 +148,35 @@ enum ovpn_gstat {
 	OVPN_G_RX_NO_KEY,	/* key-id not installed: passed */
 	OVPN_G_RX_FRAGMENT,	/* IP fragment: passed */
 	OVPN_G_RX_TOO_BIG,	/* beyond the fast path's size: passed */
+	OVPN_G_TX_SEEN,		/* packets leaving a VPN device */
+	OVPN_G_TX_NO_PEER,	/* no peer for the destination: to OpenVPN */
+	OVPN_G_TX_NO_KEY,	/* peer without a primary key: to OpenVPN */
+	OVPN_G_TX_TOO_BIG,	/* over the path MTU: to OpenVPN */
+	OVPN_G_TX_RENUMBERED,	/* OpenVPN's own data packets renumbered */
 	OVPN_G_MAX,
 };
 
 struct ovpn_global_stats {
 	__u64 c[OVPN_G_MAX];
+};
+
+/* Packet-ids: OpenVPN renegotiates past the high-water mark; the fast path
+ * reports it then (a KEY_SWAP_NTF-like event) and never sends past the max. */
+#define OVPN_PID_HIGH_WATER	0xFF000000ULL
+#define OVPN_PID_MAX		0xFFFFFFFFULL
+
+/* Events to the control plane (ring buffer ovpn_events). */
+enum ovpn_event_type {
+	OVPN_EV_PID_HIGH_WATER = 1,	/* a key's packet-id passed the mark */
+	OVPN_EV_FLOAT = 2,		/* a peer's remote address changed */
+};
+
+struct ovpn_event {
+	__u32 type;
+	__u32 instance;
+	__u32 peer_id;
+	__u32 key_id;
+	struct ovpn_sockaddr addr;	/* OVPN_EV_FLOAT: the new remote */
 };
 
 /* Metadata from the XDP program to the TC ingress program of the same device:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -8,16 +9,34 @@
 #include "ovpn.skel.h"
 #include "testlib.h"
 
+static struct ovpn_bpf *load(uint64_t liveness_ns)
+{
+	struct ovpn_bpf *skel = ovpn_bpf__open();
+
+	if (!skel)
+		t_fatal("cannot open bpf/ovpn.bpf.c: %s", strerror(errno));
+	skel->rodata->ovpn_liveness_ns = liveness_ns;
+	if (!ovpn_bpf__load(skel))
+		return skel;
+	ovpn_bpf__destroy(skel);
+	return NULL;
+}
+
+static int print_warnings(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return level == LIBBPF_DEBUG ? 0 : vfprintf(stderr, fmt, ap);
+}
+
 void fp_open(struct fp_harness *h, uint64_t liveness_ns)
 {
 	memset(h, 0, sizeof(*h));
 	libbpf_set_print(NULL);
-	h->skel = ovpn_bpf__open();
-	if (!h->skel)
-		t_fatal("cannot open bpf/ovpn.bpf.c: %s", strerror(errno));
-	h->skel->rodata->ovpn_liveness_ns = liveness_ns;
-	if (ovpn_bpf__load(h->skel))
+	h->skel = load(liveness_ns);
+	if (!h->skel) {			/* again, to show the verifier's reasons */
+		libbpf_set_print(print_warnings);
+		load(liveness_ns);
 		t_fatal("cannot load bpf/ovpn.bpf.c: %s (root, Linux 6.10+)", strerror(errno));
+	}
 	h->fp.sockets_fd = bpf_map__fd(h->skel->maps.ovpn_sockets);
 	h->fp.peers_fd = bpf_map__fd(h->skel->maps.ovpn_peers);
 	h->fp.keys_fd = bpf_map__fd(h->skel->maps.ovpn_keys);

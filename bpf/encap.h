@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Outer headers of a packet the fast path sends: IPv4 or IPv6, UDP from
+ * OpenVPN's socket address to the peer, and the P_DATA_V2 header. */
+#ifndef OVPN_ENCAP_H
+#define OVPN_ENCAP_H
+
+#include "scratch.h"
+
+#define OVPN_IP4_HLEN	20
+#define OVPN_IP6_HLEN	40
+#define OVPN_UDP_HLEN	8
+
+/* The outer route: egress device and, for a wildcard-bound socket, our
+ * source address. */
+struct ovpn_path {
+	struct ovpn_sockaddr src, dst;
+	__u32 ifindex;
+	__u32 hlen;		/* IP + UDP + P_DATA_V2 header and tag */
+};
+
+static __always_inline int ovpn_encap_route(struct __sk_buff *skb, struct ovpn_path *p)
+{
+	struct bpf_fib_lookup fib = {};
+	bool any = true;
+	long ret;
+
+	for (int i = 0; i < 16; i++)
+		any &= p->src.addr[i] == 0;
+	fib.family = p->dst.family;
+	if (p->dst.family == OVPN_AF_INET) {
+		__builtin_memcpy(&fib.ipv4_dst, p->dst.addr, 4);
+		__builtin_memcpy(&fib.ipv4_src, p->src.addr, 4);
+		p->hlen = OVPN_IP4_HLEN;
+	} else {
+		__builtin_memcpy(fib.ipv6_dst, p->dst.addr, 16);
+		__builtin_memcpy(fib.ipv6_src, p->src.addr, 16);
+		p->hlen = OVPN_IP6_HLEN;
+	}
+	p->hlen += OVPN_UDP_HLEN + OVPN_DATA_HDR_LEN;
+	ret = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT |
+			     BPF_FIB_LOOKUP_SKIP_NEIGH | (any ? BPF_FIB_LOOKUP_SRC : 0));
+	if (ret != BPF_FIB_LKUP_RET_SUCCESS && ret != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return -ENOENT;
+	p->ifindex = fib.ifindex;
+	if (any && p->dst.family == OVPN_AF_INET)
+		__builtin_memcpy(p->src.addr, &fib.ipv4_src, 4);
+	else if (any)
+		__builtin_memcpy(p->src.addr, fib.ipv6_src, 16);
+	return 0;
+}
+
+static __always_inline __u16 ovpn_csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+static __always_inline void ovpn_encap_ipv4(struct iphdr *ip, const struct ovpn_path *p,
+					    __u32 tot_len)
+{
+	__u16 *w = (__u16 *)ip;
+	__u32 sum = 0;
+
+	__builtin_memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = bpf_htons(tot_len);
+	ip->id = bpf_get_prandom_u32();
+	ip->ttl = 64;
+	ip->protocol = OVPN_IPPROTO_UDP;
+	__builtin_memcpy(&ip->saddr, p->src.addr, 4);
+	__builtin_memcpy(&ip->daddr, p->dst.addr, 4);
+	for (int i = 0; i < 10; i++)
+		sum += w[i];
+	ip->check = ~ovpn_csum_fold(sum);
+}
+
+static __always_inline void ovpn_encap_ipv6(struct ipv6hdr *ip6, const struct ovpn_path *p,
+					    __u32 payload_len)
+{
+	__builtin_memset(ip6, 0, sizeof(*ip6));
+	ip6->version = 6;
+	ip6->payload_len = bpf_htons(payload_len);
+	ip6->nexthdr = OVPN_IPPROTO_UDP;
+	ip6->hop_limit = 64;
+	__builtin_memcpy(&ip6->saddr, p->src.addr, 16);
+	__builtin_memcpy(&ip6->daddr, p->dst.addr, 16);
+}
+
+/* UDP checksum over IPv6 (mandatory there): pseudo-header, UDP and P_DATA_V2
+ * headers, tag, and the ciphertext still in scratch. */
+static __always_inline __u16 ovpn_udp6_csum(const struct ovpn_path *p,
+					    const struct udphdr *udp,
+					    const __u8 *hdr, struct ovpn_scratch *s,
+					    __u32 len)
+{
+	struct {
+		__u8 src[16], dst[16];
+		__be32 len;
+		__be32 next;
+		struct udphdr udp;
+		__u8 hdr[OVPN_AAD_LEN];
+		__u8 tag[OVPN_TAG_LEN];
+	} ph;
+	__s64 sum;
+
+	__builtin_memcpy(ph.src, p->src.addr, 16);
+	__builtin_memcpy(ph.dst, p->dst.addr, 16);
+	ph.len = bpf_htonl(bpf_ntohs(udp->len));
+	ph.next = bpf_htonl(OVPN_IPPROTO_UDP);
+	ph.udp = *udp;
+	ph.udp.check = 0;
+	__builtin_memcpy(ph.hdr, hdr, OVPN_AAD_LEN);
+	__builtin_memcpy(ph.tag, s->tag, OVPN_TAG_LEN);
+	sum = bpf_csum_diff(NULL, 0, (void *)&ph, sizeof(ph), 0);
+	if (len > OVPN_AEAD_MAX_LEN)
+		return 0;
+	/* zero the pad up to 4 bytes, then the ciphertext in 512-byte steps */
+	s->buf[len] = s->buf[len + 1] = s->buf[len + 2] = 0;
+	for (__u32 off = 0, i = 0; i < OVPN_AEAD_MAX_LEN / 512; i++, off += 512) {
+		__u32 n = (len + 3 - off) & ~3U;
+
+		if (off >= len)
+			break;
+		if (n > 512)
+			n = 512;
+		if (off > OVPN_AEAD_MAX_LEN - 512)
+			break;
+		sum = bpf_csum_diff(NULL, 0, (void *)&s->buf[off], n, sum);
+	}
+	sum = ~ovpn_csum_fold(sum) & 0xffff;
+	return sum ? sum : 0xffff;
+}
+
+#endif /* OVPN_ENCAP_H */

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* TX fast path: a plaintext packet leaving an OpenVPN instance's tun device
+ * is encrypted with its peer's primary key, encapsulated from OpenVPN's
+ * socket address to the peer and sent out of the right device, so OpenVPN
+ * never reads it. What it cannot send goes on to OpenVPN unchanged: no peer
+ * or key, too big for the path (OpenVPN's socket lets the kernel fragment),
+ * TCP SYNs (OpenVPN clamps their MSS, --mssfix). */
+#ifndef OVPN_TX_H
+#define OVPN_TX_H
+
+#include "aead.h"
+#include "encap.h"
+#include "maps.h"
+#include "parse.h"
+#include "pid.h"
+#include "route.h"
+
+#define OVPN_IPPROTO_TCP	6
+#define OVPN_TCP_SYN		0x02
+
+/* What TX works out about a packet, kept per CPU: the BPF stack (512 bytes
+ * for the whole call chain) is kept for the AEAD. */
+struct ovpn_tx_state {
+	struct ovpn_peer_key pk;
+	struct ovpn_dst dst;
+	struct ovpn_path path;
+	__u32 len;		/* inner packet */
+	__u32 pid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ovpn_tx_state);
+} ovpn_tx_state SEC(".maps");
+
+struct ovpn_tx {
+	struct ovpn_tx_state *st;
+	struct ovpn_peer *peer;
+	struct ovpn_key *key;
+	struct ovpn_peer_stats *stats;
+};
+
+/* Inner destination; false for what is not plain IPv4/IPv6 or is a TCP SYN. */
+static __noinline bool ovpn_tx_inner(struct bpf_dynptr *pkt, struct ovpn_tx_state *tx)
+{
+	__u8 buf[OVPN_IP6_HLEN + 14], *h;
+	__u32 l4, proto;
+
+	h = bpf_dynptr_slice(pkt, 0, buf, OVPN_IP4_HLEN);
+	if (!h)
+		return false;
+	if (h[0] >> 4 == 4) {
+		tx->dst.family = OVPN_AF_INET;
+		__builtin_memset(tx->dst.addr, 0, 16);
+		__builtin_memcpy(tx->dst.addr, h + 16, 4);
+		l4 = (h[0] & 0xf) * 4;
+		proto = (h[6] & 0x3f) || h[7] ? 0 : h[9];	/* not for fragments */
+	} else if (h[0] >> 4 == 6) {
+		h = bpf_dynptr_slice(pkt, 0, buf, OVPN_IP6_HLEN);
+		if (!h)
+			return false;
+		tx->dst.family = OVPN_AF_INET6;
+		__builtin_memcpy(tx->dst.addr, h + 24, 16);
+		l4 = OVPN_IP6_HLEN;
+		proto = h[6];
+	} else {
+		return false;
+	}
+	if (proto == OVPN_IPPROTO_TCP) {
+		h = bpf_dynptr_slice(pkt, l4 & 0x3f, buf, 14);
+		if (!h || h[13] & OVPN_TCP_SYN)
+			return false;
+	}
+	return true;
+}
+
+/* Peer and primary key: false to leave the packet to OpenVPN. */
+static __noinline bool ovpn_tx_lookup(struct __sk_buff *skb, struct ovpn_tx *tx)
+{
+	struct ovpn_tx_state *st = tx->st;
+	__u32 ifindex = skb->ifindex;
+	struct ovpn_iface *ifc = bpf_map_lookup_elem(&ovpn_ifaces, &ifindex);
+	struct ovpn_peer *peer;
+	struct ovpn_key_id kid;
+
+	if (!ifc)
+		return false;
+	ovpn_gstat_inc(OVPN_G_TX_SEEN);
+	st->pk.instance = ifc->instance;
+	peer = ovpn_route_peer(skb, ifindex, ifc, &st->dst, &st->pk.peer_id) ?
+	       bpf_map_lookup_elem(&ovpn_peers, &st->pk) : NULL;
+	if (!peer) {
+		ovpn_gstat_inc(OVPN_G_TX_NO_PEER);
+		return false;
+	}
+	kid.instance = st->pk.instance;
+	kid.peer_id = st->pk.peer_id;
+	kid.key_id = peer->slot_key_id[OVPN_SLOT_PRIMARY];
+	tx->key = bpf_map_lookup_elem(&ovpn_keys, &kid);
+	if (!tx->key) {
+		ovpn_gstat_inc(OVPN_G_TX_NO_KEY);
+		return false;
+	}
+	tx->peer = peer;
+	tx->stats = bpf_map_lookup_elem(&ovpn_peer_stats, &st->pk);
+	bpf_spin_lock(&peer->lock);
+	st->path.dst = peer->remote;
+	st->path.src = peer->local;
+	bpf_spin_unlock(&peer->lock);
+	return true;
+}
+
+static __always_inline void ovpn_tx_drop(struct ovpn_tx *tx, enum ovpn_drop why)
+{
+	if (tx->stats && why < OVPN_DROP_MAX)
+		tx->stats->drops[why]++;
+}
+
+/* Route and MTU of the outer packet: false to leave the packet to OpenVPN. */
+static __noinline bool ovpn_tx_path(struct __sk_buff *skb, struct ovpn_tx_state *tx)
+{
+	__u32 mtu = 0;
+
+	if (ovpn_encap_route(skb, &tx->path))
+		return false;
+	if (tx->len > OVPN_AEAD_MAX_LEN ||
+	    bpf_check_mtu(skb, tx->path.ifindex, &mtu, tx->path.hlen, 0)) {
+		ovpn_gstat_inc(OVPN_G_TX_TOO_BIG);
+		return false;
+	}
+	return true;
+}
+
+/* The P_DATA_V2 header (the AAD) in front of the plaintext. */
+static __noinline int ovpn_tx_data_hdr(struct bpf_dynptr *pkt, const struct ovpn_tx_state *st,
+				       __u32 key_id)
+{
+	__u32 peer_id = st->pk.peer_id, pid = st->pid;
+	__u8 h[OVPN_AAD_LEN] = {
+		OVPN_OP_DATA_V2 << OVPN_OP_SHIFT | key_id,
+		peer_id >> 16, peer_id >> 8, peer_id,
+		pid >> 24, pid >> 16, pid >> 8, pid,
+	};
+
+	return bpf_dynptr_write(pkt, st->path.hlen - OVPN_DATA_HDR_LEN, h, sizeof(h), 0);
+}
+
+/* Outer IP and UDP headers, once the payload is sealed (IPv6's UDP checksum
+ * covers it). */
+static __noinline int ovpn_tx_outer_hdr(struct bpf_dynptr *pkt, const struct ovpn_tx_state *st)
+{
+	struct {
+		union {
+			struct iphdr ip;
+			struct ipv6hdr ip6;
+		};
+		struct udphdr udp;
+	} h;
+	const struct ovpn_path *p = &st->path;
+	__u32 ip_len = p->dst.family == OVPN_AF_INET ? OVPN_IP4_HLEN : OVPN_IP6_HLEN;
+	__u32 udp_len = OVPN_UDP_HLEN + OVPN_DATA_HDR_LEN + st->len;
+	struct ovpn_scratch *s = ovpn_scratch_get();
+	__u8 aad[OVPN_AAD_LEN];
+
+	if (!s || bpf_dynptr_read(aad, sizeof(aad), pkt, ip_len + OVPN_UDP_HLEN, 0))
+		return -EINVAL;
+	if (ip_len == OVPN_IP4_HLEN)
+		ovpn_encap_ipv4(&h.ip, p, ip_len + udp_len);
+	else
+		ovpn_encap_ipv6(&h.ip6, p, udp_len);
+	h.udp.source = p->src.port;
+	h.udp.dest = p->dst.port;
+	h.udp.len = bpf_htons(udp_len);
+	h.udp.check = 0;
+	if (ip_len == OVPN_IP6_HLEN)
+		h.udp.check = bpf_htons(ovpn_udp6_csum(p, &h.udp, aad, s, st->len));
+	if (bpf_dynptr_write(pkt, ip_len, &h.udp, OVPN_UDP_HLEN, 0))
+		return -EINVAL;
+	return bpf_dynptr_write(pkt, 0, &h, ip_len, 0);
+}
+
+/* Room made for the outer headers: header, encryption, outer headers. */
+static __always_inline int ovpn_tx_seal(struct bpf_dynptr *pkt, struct ovpn_tx *tx)
+{
+	struct ovpn_tx_state *st = tx->st;
+	__u32 off = st->path.hlen - OVPN_DATA_HDR_LEN;
+	int err;
+
+	if (ovpn_tx_data_hdr(pkt, st, tx->key->key_id))
+		return -EINVAL;
+	err = ovpn_aead_encrypt(pkt, off, st->len, &tx->key->enc);
+	if (err)
+		return err;
+	return ovpn_tx_outer_hdr(pkt, st);
+}
+
+static __always_inline int ovpn_tx(struct __sk_buff *skb)
+{
+	struct ovpn_tx tx = {};
+	struct bpf_dynptr pkt;
+	__u32 zero = 0;
+	__u64 flags;
+
+	tx.st = bpf_map_lookup_elem(&ovpn_tx_state, &zero);
+	if (!tx.st)
+		return TC_ACT_OK;
+	__builtin_memset(tx.st, 0, sizeof(*tx.st));
+	if (bpf_dynptr_from_skb(skb, 0, &pkt) || !ovpn_tx_inner(&pkt, tx.st))
+		return TC_ACT_OK;
+	tx.st->len = skb->len;
+	if (!ovpn_tx_lookup(skb, &tx) || !ovpn_tx_path(skb, tx.st))
+		return TC_ACT_OK;
+	tx.st->pid = ovpn_pid_next(tx.key, &tx.st->pk);
+	if (!tx.st->pid) {
+		ovpn_tx_drop(&tx, OVPN_DROP_PID_EXHAUSTED);
+		return TC_ACT_SHOT;
+	}
+	flags = tx.st->path.dst.family == OVPN_AF_INET ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 :
+							 BPF_F_ADJ_ROOM_ENCAP_L3_IPV6;
+	if (bpf_skb_adjust_room(skb, tx.st->path.hlen, BPF_ADJ_ROOM_MAC, flags) ||
+	    bpf_dynptr_from_skb(skb, 0, &pkt) || ovpn_tx_seal(&pkt, &tx)) {
+		ovpn_tx_drop(&tx, OVPN_DROP_ENCAP);
+		return TC_ACT_SHOT;
+	}
+	if (tx.stats) {
+		tx.stats->tx_vpn_pkts++;
+		tx.stats->tx_vpn_bytes += tx.st->len;
+		tx.stats->tx_link_pkts++;
+		tx.stats->tx_link_bytes += OVPN_DATA_HDR_LEN + tx.st->len;
+	}
+	return bpf_redirect_neigh(tx.st->path.ifindex, NULL, 0, 0);
+}
+
+#endif /* OVPN_TX_H */
