@@ -19,6 +19,8 @@
 #define EOPNOTSUPP	95
 #define EBADMSG		74
 #define EKEYREJECTED	129
+#define EBUSY		16
+#define EEXIST		17
 #endif
 
 #ifndef TC_ACT_OK

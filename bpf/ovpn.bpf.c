@@ -70,4 +70,31 @@ int ovpn_key_set_aes(struct ovpn_aes_ctx_args *a)
 	return 0;
 }
 
+/* Control: changes to a key's fields (struct ovpn_key_ctl_args). */
+SEC("syscall")
+int ovpn_key_ctl(struct ovpn_key_ctl_args *a)
+{
+	struct ovpn_key_id id = a->id;
+	struct ovpn_key *k = bpf_map_lookup_elem(&ovpn_keys, &id);
+	__u64 cur;
+
+	a->err = 0;
+	if (!k) {
+		a->err = -ENOENT;
+		return 0;
+	}
+	if (a->op != OVPN_KEY_CTL_TX_PID_MIN) {
+		a->err = -EOPNOTSUPP;
+		return 0;
+	}
+	for (int i = 0; i < 64; i++) {	/* atomic max against concurrent senders */
+		cur = k->tx_next_pid;
+		if (cur >= a->value ||
+		    __sync_val_compare_and_swap(&k->tx_next_pid, cur, a->value) == cur)
+			return 0;
+	}
+	a->err = -EBUSY;
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

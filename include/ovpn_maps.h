@@ -187,4 +187,19 @@ struct ovpn_rx_meta {
 	__u32 ifindex;
 };
 
+/* Context of the ovpn_key_ctl syscall program: changes to a key's fields that
+ * userspace cannot make by rewriting the map value (that would release the
+ * key's AES contexts). */
+enum ovpn_key_ctl_op {
+	OVPN_KEY_CTL_TX_PID_MIN = 1,	/* tx_next_pid = max(tx_next_pid, value) */
+};
+
+struct ovpn_key_ctl_args {
+	struct ovpn_key_id id;
+	__u32 op;
+	__u64 value;
+	__s32 err;			/* out */
+	__u32 pad;
+};
+
 #endif /* OVPN_MAPS_H */

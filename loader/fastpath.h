@@ -9,7 +9,9 @@
 
 struct ovpn_fastpath {
 	int sockets_fd, peers_fd, keys_fd, peer_stats_fd, global_stats_fd;
+	int ifaces_fd, vpn_addrs_fd, routes4_fd, routes6_fd;
 	int set_aes_fd;			/* the ovpn_key_set_aes syscall program */
+	int key_ctl_fd;			/* the ovpn_key_ctl syscall program */
 	const char *aes_algo;		/* NULL: OVPN_AES_ALGO_DEFAULT */
 	__u32 replay_window;		/* 0: OVPN_REPLAY_DEFAULT */
 };
@@ -20,6 +22,12 @@ int ovpn_sockaddr_parse(struct ovpn_sockaddr *sa, const char *text);
 int ovpn_socket_add(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local,
 		    __u32 instance, __u32 vpn_ifindex);
 int ovpn_socket_del(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local);
+
+/* A VPN (tun) device of an instance; @p2p_peer_id is used with
+ * OVPN_IFACE_P2P (client mode: one peer for everything). */
+int ovpn_iface_set(const struct ovpn_fastpath *fp, __u32 ifindex, __u32 instance,
+		   __u32 flags, __u32 p2p_peer_id);
+int ovpn_iface_del(const struct ovpn_fastpath *fp, __u32 ifindex);
 
 struct ovpn_peer_config {
 	__u32 instance, peer_id;
@@ -51,6 +59,19 @@ int ovpn_key_swap(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id)
 /* Empties a slot and removes its key. */
 int ovpn_key_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 		 __u32 slot);
+
+/* Sets the next packet-id the key sends with (never lowers it): above what
+ * OpenVPN sent with it before the fast path had it, or, in tests, near the
+ * limit. */
+int ovpn_key_set_tx_pid(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+			__u32 key_id, __u64 next_pid);
+
+/* Routes a prefix via a peer (OpenVPN's iroute). @addr is 4 or 16 bytes by
+ * @family. -ENOENT for an unknown peer, -EINVAL for a bad prefix length. */
+int ovpn_route_add(const struct ovpn_fastpath *fp, __u32 instance, int family,
+		   const void *addr, __u32 prefixlen, __u32 peer_id);
+int ovpn_route_del(const struct ovpn_fastpath *fp, __u32 instance, int family,
+		   const void *addr, __u32 prefixlen);
 
 /* Counters summed over CPUs. */
 int ovpn_peer_stats_get(const struct ovpn_fastpath *fp, __u32 instance,

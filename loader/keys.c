@@ -140,3 +140,18 @@ int ovpn_key_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 		bpf_map_delete_elem(fp->keys_fd, &id);
 	return err;
 }
+
+int ovpn_key_set_tx_pid(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+			__u32 key_id, __u64 next_pid)
+{
+	struct ovpn_key_ctl_args a = {
+		.id = { instance, peer_id, key_id },
+		.op = OVPN_KEY_CTL_TX_PID_MIN,
+		.value = next_pid,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &a, .ctx_size_in = sizeof(a));
+
+	if (bpf_prog_test_run_opts(fp->key_ctl_fd, &opts))
+		return -errno;
+	return a.err;
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Peers: created, read and removed with their keys and counters. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +34,38 @@ int ovpn_peer_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 	return bpf_map_lookup_elem(fp->peers_fd, &pk, out) ? -errno : 0;
 }
 
+static bool all_zero(const __u8 *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i])
+			return false;
+	return true;
+}
+
+/* The peer's VPN addresses, for TX to find it by destination. */
+static int vpn_addrs_update(const struct ovpn_fastpath *fp, __u32 instance,
+			    const struct ovpn_peer *p, __u32 peer_id, bool add)
+{
+	struct ovpn_vpn_addr k = { .instance = instance };
+	int err = 0;
+
+	if (!all_zero(p->vpn_ipv4, 4)) {
+		k.family = OVPN_AF_INET;
+		memcpy(k.addr, p->vpn_ipv4, 4);
+		if (add ? bpf_map_update_elem(fp->vpn_addrs_fd, &k, &peer_id, BPF_ANY) :
+			  bpf_map_delete_elem(fp->vpn_addrs_fd, &k))
+			err = -errno;
+	}
+	if (!all_zero(p->vpn_ipv6, 16)) {
+		k.family = OVPN_AF_INET6;
+		memcpy(k.addr, p->vpn_ipv6, 16);
+		if (add ? bpf_map_update_elem(fp->vpn_addrs_fd, &k, &peer_id, BPF_ANY) :
+			  bpf_map_delete_elem(fp->vpn_addrs_fd, &k))
+			err = err ?: -errno;
+	}
+	return err;
+}
+
 int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config *pc)
 {
 	struct ovpn_peer_key pk = { .instance = pc->instance, .peer_id = pc->peer_id };
@@ -58,8 +91,15 @@ int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config 
 		return err;
 	if (bpf_map_update_elem(fp->peers_fd, &pk, &p, BPF_NOEXIST)) {
 		err = -errno;
-		bpf_map_delete_elem(fp->peer_stats_fd, &pk);
+	} else {
+		err = vpn_addrs_update(fp, pc->instance, &p, pc->peer_id, true);
+		if (err) {
+			vpn_addrs_update(fp, pc->instance, &p, pc->peer_id, false);
+			bpf_map_delete_elem(fp->peers_fd, &pk);
+		}
 	}
+	if (err)
+		bpf_map_delete_elem(fp->peer_stats_fd, &pk);
 	return err;
 }
 
@@ -67,8 +107,13 @@ int ovpn_peer_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id)
 {
 	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
 	struct ovpn_key_id kid = { .instance = instance, .peer_id = peer_id };
+	struct ovpn_peer p;
 
-	/* the peer first: from then on the fast path passes its packets on */
+	if (ovpn_peer_get(fp, instance, peer_id, &p))
+		return -ENOENT;
+	/* addresses and the peer first: from then on the fast path passes its
+	 * packets on to OpenVPN */
+	vpn_addrs_update(fp, instance, &p, peer_id, false);
 	if (bpf_map_delete_elem(fp->peers_fd, &pk))
 		return -errno;
 	for (kid.key_id = 0; kid.key_id <= OVPN_KEY_ID_MAX; kid.key_id++)

@@ -42,7 +42,13 @@ void fp_open(struct fp_harness *h, uint64_t liveness_ns)
 	h->fp.keys_fd = bpf_map__fd(h->skel->maps.ovpn_keys);
 	h->fp.peer_stats_fd = bpf_map__fd(h->skel->maps.ovpn_peer_stats);
 	h->fp.global_stats_fd = bpf_map__fd(h->skel->maps.ovpn_global_stats);
+	h->fp.ifaces_fd = bpf_map__fd(h->skel->maps.ovpn_ifaces);
+	h->fp.vpn_addrs_fd = bpf_map__fd(h->skel->maps.ovpn_vpn_addrs);
+	h->fp.routes4_fd = bpf_map__fd(h->skel->maps.ovpn_routes4);
+	h->fp.routes6_fd = bpf_map__fd(h->skel->maps.ovpn_routes6);
 	h->fp.set_aes_fd = bpf_program__fd(h->skel->progs.ovpn_key_set_aes);
+	h->fp.key_ctl_fd = bpf_program__fd(h->skel->progs.ovpn_key_ctl);
+	h->tx_tc = bpf_program__fd(h->skel->progs.ovpn_tx_tc);
 	h->rx_xdp = bpf_program__fd(h->skel->progs.ovpn_rx_xdp);
 	h->rx_tc = bpf_program__fd(h->skel->progs.ovpn_rx_tc);
 }
