@@ -23,98 +23,17 @@
 #include "aead_harness.h"
 #include "fp_harness.h"
 #include "netns.h"
+#include "topo.h"
 #include "testlib.h"
 #include "vectors.h"
 
-#define NS_SRV "ovx-srv"
-#define NS_CLI "ovx-cli"
 #define MAXPKT 512
-
-struct side {
-	const char *ns, *link, *tun, *addr;
-	struct fp_harness h;
-	int tun_fd, tun_ifindex, capture_fd;
-};
 
 struct got {
 	uint8_t *d[MAXPKT];
 	size_t len[MAXPKT];
 	int n;
 };
-
-static void topology_down(void)
-{
-	sh("ip netns del " NS_SRV " 2>/dev/null; ip netns del " NS_CLI " 2>/dev/null; true");
-}
-
-static void topology_up(void)
-{
-	topology_down();
-	if (sh("ip netns add " NS_SRV " && ip netns add " NS_CLI " && "
-	       "ip link add veth-s netns " NS_SRV " type veth peer name veth-c netns " NS_CLI " && "
-	       "ip -n " NS_SRV " addr add 10.99.0.1/24 dev veth-s && "
-	       "ip -n " NS_CLI " addr add 10.99.0.2/24 dev veth-c && "
-	       "ip -n " NS_SRV " link set veth-s up && ip -n " NS_CLI " link set veth-c up && "
-	       "ip -n " NS_SRV " link set lo up && ip -n " NS_CLI " link set lo up"))
-		t_fatal("cannot build the veth topology (root and iproute2 needed)");
-}
-
-/* A tun device as OpenVPN opens it, and a packet socket that sees what the
- * stack receives on it. */
-static void side_tun(struct side *s)
-{
-	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
-
-	ns_enter(s->ns);
-	s->tun_fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", s->tun);
-	if (s->tun_fd < 0 || ioctl(s->tun_fd, TUNSETIFF, &ifr))
-		t_fatal("cannot create %s: %s", s->tun, strerror(errno));
-	sh("ip -n %s addr add %s dev %s && ip -n %s link set %s up",
-	   s->ns, s->addr, s->tun, s->ns, s->tun);
-	s->tun_ifindex = if_nametoindex(s->tun);
-	sll.sll_ifindex = s->tun_ifindex;
-	s->capture_fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(ETH_P_ALL));
-	if (s->capture_fd < 0 || bind(s->capture_fd, (void *)&sll, sizeof(sll)))
-		t_fatal("cannot capture on %s: %s", s->tun, strerror(errno));
-	ns_enter(NULL);
-}
-
-static void side_attach(struct side *s)
-{
-	LIBBPF_OPTS(bpf_tc_hook, hook, .attach_point = BPF_TC_INGRESS);
-	LIBBPF_OPTS(bpf_tc_opts, tc, .prog_fd = s->h.rx_tc);
-	int ifindex, err;
-
-	ns_enter(s->ns);
-	ifindex = if_nametoindex(s->link);
-	hook.ifindex = ifindex;
-	err = bpf_xdp_attach(ifindex, s->h.rx_xdp, XDP_FLAGS_DRV_MODE, NULL);
-	if (!err) {
-		err = bpf_tc_hook_create(&hook);
-		err = err == -EEXIST ? 0 : err;
-	}
-	err = err ?: bpf_tc_attach(&hook, &tc);
-	ns_enter(NULL);
-	if (err)
-		t_fatal("cannot attach to %s: %d", s->link, err);
-}
-
-static int udp_socket(const char *ns, const char *ip, int port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int one = 1, fd;
-
-	ns_enter(ns);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-	ns_enter(NULL);
-	inet_pton(AF_INET, ip, &a.sin_addr);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, (void *)&a, sizeof(a)))
-		t_fatal("cannot bind %s:%d in %s: %s", ip, port, ns, strerror(errno));
-	return fd;
-}
 
 static void drain(int fd, struct got *g, bool packet_socket)
 {
@@ -207,10 +126,13 @@ static void run_direction(struct side *srv, struct side *cli, struct vec_set *v,
 			;
 		if (j == nports) {
 			ports[nports] = port;
-			fds[nports++] = udp_socket(NS_CLI, "10.99.0.2", port);
+			char a[32];
+
+			snprintf(a, sizeof(a), "10.99.0.2:%d", port);
+			fds[nports++] = udp_socket(NS_CLI, a);
 		}
 	}
-	srv_fd = udp_socket(NS_SRV, "10.99.0.1", VEC_SERVER_PORT);
+	srv_fd = udp_socket(NS_SRV, "10.99.0.1:1194");
 	for (int i = 0; i < v->npkts; i++) {
 		const struct vec_pkt *p = &v->pkts[i];
 		struct sockaddr_in to = { .sin_family = AF_INET };
@@ -327,29 +249,22 @@ static void side_peers(struct side *srv, struct side *cli, struct vec_set *v)
 
 static void run_capture(const char *name)
 {
-	struct side srv = { .ns = NS_SRV, .link = "veth-s", .tun = "tun-s", .addr = "10.8.0.1/24" };
-	struct side cli = { .ns = NS_CLI, .link = "veth-c", .tun = "tun-c", .addr = "10.8.0.2/24" };
+	struct side srv = SIDE_SRV, cli = SIDE_CLI;
 	struct vec_set v;
 
 	if (vec_load(&v, name))
 		t_fatal("cannot load %s", name);
-	topology_up();
-	fp_open(&srv.h, 1000ULL * 1000 * 1000);
-	fp_open(&cli.h, 1000ULL * 1000 * 1000);
-	side_tun(&srv);
-	side_tun(&cli);
-	side_attach(&srv);
-	side_attach(&cli);
+	topo_up();
+	side_open(&srv, 1000ULL * 1000 * 1000);
+	side_open(&cli, 1000ULL * 1000 * 1000);
+	side_attach_rx(&srv);
+	side_attach_rx(&cli);
 	side_peers(&srv, &cli, &v);
 	run_direction(&srv, &cli, &v, name, true);
 	run_direction(&srv, &cli, &v, name, false);
-	close(srv.tun_fd);
-	close(cli.tun_fd);
-	close(srv.capture_fd);
-	close(cli.capture_fd);
-	topology_down();
-	fp_close(&srv.h);
-	fp_close(&cli.h);
+	side_close(&srv);
+	side_close(&cli);
+	topo_down();
 	vec_free(&v);
 }
 
