@@ -214,8 +214,8 @@ static void test_replay(struct ctx *c, const char *name)
 	CHECK(send_pid(c, 937)->out_len, "%s: 937 (63 back) refused", name);
 	CHECK(send_pid(c, 936)->verdict == XDP_DROP, "%s: 936 (64 back) accepted", name);
 	CHECK(send_pid(c, 0)->verdict == XDP_DROP, "%s: packet-id 0 accepted", name);
-	CHECK(send_pid(c, 1001 + 5000)->out_len, "%s: jump ahead refused", name);
-	CHECK(send_pid(c, 1001)->verdict == XDP_DROP, "%s: 5000 back accepted", name);
+	CHECK(send_pid(c, 1001 + 1000)->out_len, "%s: jump ahead refused", name);
+	CHECK(send_pid(c, 1001)->verdict == XDP_DROP, "%s: 1000 back accepted", name);
 	after = stats(c, PEER);
 	CHECK(after.drops[OVPN_DROP_REPLAY] - before.drops[OVPN_DROP_REPLAY] == 5,
 	      "%s: replay counter %llu", name,
@@ -360,11 +360,11 @@ static void test_slots(struct ctx *c, const char *name)
 	fp_run_xdp(&c->h, frame, n, &r);
 	CHECK(delivered(&r, pt, sizeof(pt)), "%s: secondary key refused", name);
 	CHECK(ovpn_key_swap(&c->h.fp, INST, PEER) == 0, "%s: swap", name);
-	n = client_frame(c, frame, &c->spec, PEER, 0, 6000, pt, sizeof(pt));
+	n = client_frame(c, frame, &c->spec, PEER, 0, 20000, pt, sizeof(pt));
 	fp_run_xdp(&c->h, frame, n, &r);
 	CHECK(delivered(&r, pt, sizeof(pt)), "%s: old key refused after swap", name);
 	CHECK(ovpn_key_del(&c->h.fp, INST, PEER, OVPN_SLOT_SECONDARY) == 0, "%s: del", name);
-	n = client_frame(c, frame, &c->spec, PEER, 0, 6001, pt, sizeof(pt));
+	n = client_frame(c, frame, &c->spec, PEER, 0, 20001, pt, sizeof(pt));
 	fp_run_xdp(&c->h, frame, n, &r);
 	CHECK(unchanged(&r, frame, n), "%s: deleted key still used", name);
 	n = client_frame(c, frame, &c->spec, PEER, 1, 2, pt, sizeof(pt));
@@ -454,8 +454,8 @@ int main(void)
 		test_truncation(c, name);
 		test_for_openvpn(c, name);
 		test_float(c, name);
-		test_slots(c, name);
 		test_concurrent_replay(c, name);
+		test_slots(c, name);
 		fp_close(&c->h);
 		test_liveness(ciphers[i], name);
 	}

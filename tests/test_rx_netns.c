@@ -116,7 +116,7 @@ static void run_direction(struct side *srv, struct side *cli, struct vec_set *v,
 	struct got tun = { 0 }, sock = { 0 };
 	int on_tun = 0, to_ovpn = 0, lost = 0;
 	struct ovpn_peer_stats st;
-	__u64 vpn = 0, handed = 0;
+	__u64 vpn = 0, handed = 0, drops[OVPN_DROP_MAX] = { 0 };
 
 	/* one UDP socket per client port on the client, one server socket */
 	for (int i = 0; i < v->nkeys; i++) {
@@ -184,13 +184,26 @@ static void run_direction(struct side *srv, struct side *cli, struct vec_set *v,
 		memcpy(pt, p->payload, p->payload_len);
 		oracle_open(k->cipher, c2s ? k->c2s_key : k->s2c_key,
 			    c2s ? k->c2s_iv : k->s2c_iv, pt, len);
-		if (take(&tun, pt + OVPN_DATA_HDR_LEN, len))
-			on_tun++;
-		else if (take(&sock, p->payload, p->payload_len))
+		/* the ciphertext is unique, a plaintext may repeat: socket first */
+		if (take(&sock, p->payload, p->payload_len))
 			to_ovpn++;
-		else
-			lost++;
+		else if (take(&tun, pt + OVPN_DATA_HDR_LEN, len))
+			on_tun++;
+		else if (++lost <= 5)
+			fprintf(stderr, "%s: lost #%d peer %u key %u pid %u len %u pt %02x\n", name, i,
+				peer, kid, p->payload[4] << 24 | p->payload[5] << 16 |
+				p->payload[6] << 8 | p->payload[7], len, pt[OVPN_DATA_HDR_LEN]),
+			t_hexdump("plaintext", pt + OVPN_DATA_HDR_LEN, len);
 	}
+	for (int i = 0; i < sock.n; i++)
+		if (sock.d[i])
+			fprintf(stderr, "%s: unmatched at socket: %zu bytes op %02x pid %u\n", name,
+				sock.len[i], sock.d[i][0], sock.d[i][4] << 24 | sock.d[i][5] << 16 |
+				sock.d[i][6] << 8 | sock.d[i][7]);
+	for (int i = 0; i < tun.n; i++)
+		if (tun.d[i])
+			fprintf(stderr, "%s: unmatched on tun: %zu bytes %02x\n", name, tun.len[i],
+				tun.d[i][0]);
 	for (int i = 0; i < v->nkeys; i++) {
 		uint32_t inst = c2s ? 1 : (uint32_t)client_port(&v->keys[i]);
 
@@ -199,11 +212,15 @@ static void run_direction(struct side *srv, struct side *cli, struct vec_set *v,
 			continue;
 		vpn += st.rx_vpn_pkts;
 		handed += st.rx_to_ovpn;
+		for (int d = 0; d < OVPN_DROP_MAX; d++)
+			drops[d] += st.drops[d];
 	}
 	printf("%s %s: %d data (%d on %s, %d to OpenVPN), %d control, %d lost\n", name,
 	       c2s ? "client->server" : "server->client", data, on_tun, rx->tun,
 	       to_ovpn, ctl, lost);
-	CHECK(lost == 0, "%s: %d packets lost", name, lost);
+	CHECK(lost == 0, "%s: %d packets lost (drops: tag %llu replay %llu malformed %llu deliver %llu)",
+	      name, lost, drops[OVPN_DROP_BAD_TAG], drops[OVPN_DROP_REPLAY],
+	      drops[OVPN_DROP_MALFORMED], drops[OVPN_DROP_DELIVER]);
 	CHECK(on_tun + to_ovpn == data && on_tun > data / 2,
 	      "%s: %d on tun, %d to OpenVPN of %d", name, on_tun, to_ovpn, data);
 	CHECK(vpn == (__u64)on_tun && handed == (__u64)to_ovpn,
