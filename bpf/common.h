@@ -20,6 +20,7 @@
 #define EBADMSG		74
 #define EKEYREJECTED	129
 #define EBUSY		16
+#define EADDRNOTAVAIL	99
 #define EEXIST		17
 #endif
 

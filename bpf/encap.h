@@ -4,48 +4,38 @@
 #ifndef OVPN_ENCAP_H
 #define OVPN_ENCAP_H
 
+#include "maps.h"
 #include "scratch.h"
 
 #define OVPN_IP4_HLEN	20
 #define OVPN_IP6_HLEN	40
 #define OVPN_UDP_HLEN	8
 
-/* The outer route: egress device and, for a wildcard-bound socket, our
- * source address. */
 struct ovpn_path {
 	struct ovpn_sockaddr src, dst;
-	__u32 ifindex;
+	__u32 ifindex;		/* the device it leaves through */
 	__u32 hlen;		/* IP + UDP + P_DATA_V2 header and tag */
 };
 
-static __always_inline int ovpn_encap_route(struct __sk_buff *skb, struct ovpn_path *p)
+/* The outer path, from the peer's local address (an offloaded socket) to
+ * its remote: out of the socket's link device, whose neighbour table gives
+ * the next hop (bpf_redirect_neigh). The local address is the one the peer's
+ * packets last arrived at, so a wildcard-bound socket works once the peer has
+ * sent something. */
+static __always_inline int ovpn_encap_route(struct ovpn_path *p)
 {
-	struct bpf_fib_lookup fib = {};
-	bool any = true;
-	long ret;
+	struct ovpn_socket *sock = ovpn_socket_find(&p->src);
+	__u32 any = 0;
 
-	for (int i = 0; i < 16; i++)
-		any &= p->src.addr[i] == 0;
-	fib.family = p->dst.family;
-	if (p->dst.family == OVPN_AF_INET) {
-		__builtin_memcpy(&fib.ipv4_dst, p->dst.addr, 4);
-		__builtin_memcpy(&fib.ipv4_src, p->src.addr, 4);
-		p->hlen = OVPN_IP4_HLEN;
-	} else {
-		__builtin_memcpy(fib.ipv6_dst, p->dst.addr, 16);
-		__builtin_memcpy(fib.ipv6_src, p->src.addr, 16);
-		p->hlen = OVPN_IP6_HLEN;
-	}
-	p->hlen += OVPN_UDP_HLEN + OVPN_DATA_HDR_LEN;
-	ret = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT |
-			     BPF_FIB_LOOKUP_SKIP_NEIGH | (any ? BPF_FIB_LOOKUP_SRC : 0));
-	if (ret != BPF_FIB_LKUP_RET_SUCCESS && ret != BPF_FIB_LKUP_RET_NO_NEIGH)
+	if (!sock)
 		return -ENOENT;
-	p->ifindex = fib.ifindex;
-	if (any && p->dst.family == OVPN_AF_INET)
-		__builtin_memcpy(p->src.addr, &fib.ipv4_src, 4);
-	else if (any)
-		__builtin_memcpy(p->src.addr, fib.ipv6_src, 16);
+	for (int i = 0; i < 16; i++)
+		any |= p->src.addr[i];
+	if (!any)
+		return -EADDRNOTAVAIL;
+	p->ifindex = sock->link_ifindex;
+	p->hlen = (p->dst.family == OVPN_AF_INET ? OVPN_IP4_HLEN : OVPN_IP6_HLEN) +
+		  OVPN_UDP_HLEN + OVPN_DATA_HDR_LEN;
 	return 0;
 }
 
@@ -90,7 +80,9 @@ static __always_inline void ovpn_encap_ipv6(struct ipv6hdr *ip6, const struct ov
 }
 
 /* UDP checksum over IPv6 (mandatory there): pseudo-header, UDP and P_DATA_V2
- * headers, tag, and the ciphertext still in scratch. */
+ * headers, tag, and the ciphertext still in scratch. Like the IPv4 header
+ * checksum, it is summed over 16-bit words as they lie in memory, so it is
+ * stored as it is, not byte-swapped. */
 static __always_inline __u16 ovpn_udp6_csum(const struct ovpn_path *p,
 					    const struct udphdr *udp,
 					    const __u8 *hdr, struct ovpn_scratch *s,

@@ -97,6 +97,15 @@ static __always_inline void ovpn_event(__u32 type, const struct ovpn_peer_key *p
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* The offloaded socket bound to @a, or to its port on any address. */
+static __always_inline struct ovpn_socket *ovpn_socket_find(const struct ovpn_sockaddr *a)
+{
+	struct ovpn_sockaddr any = { .port = a->port, .family = a->family };
+	struct ovpn_socket *s = bpf_map_lookup_elem(&ovpn_sockets, a);
+
+	return s ? s : bpf_map_lookup_elem(&ovpn_sockets, &any);
+}
+
 static __always_inline void ovpn_gstat_inc(enum ovpn_gstat c)
 {
 	__u32 zero = 0;

@@ -50,14 +50,6 @@ struct ovpn_rx {
 	__u32 pid;		/* packet-id */
 };
 
-static __always_inline struct ovpn_socket *ovpn_rx_socket(struct ovpn_sockaddr *dst)
-{
-	struct ovpn_sockaddr any = { .port = dst->port, .family = dst->family };
-	struct ovpn_socket *s = bpf_map_lookup_elem(&ovpn_sockets, dst);
-
-	return s ? s : bpf_map_lookup_elem(&ovpn_sockets, &any);
-}
-
 static __always_inline void ovpn_rx_drop(struct ovpn_rx *rx, enum ovpn_drop why)
 {
 	if (rx->stats && why < OVPN_DROP_MAX)
@@ -93,7 +85,7 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 	default:
 		return OVPN_RX_PASS;
 	}
-	rx->sock = ovpn_rx_socket(&rx->f->dst);
+	rx->sock = ovpn_socket_find(&rx->f->dst);
 	if (!rx->sock)
 		return OVPN_RX_PASS;
 	ovpn_gstat_inc(OVPN_G_RX_SEEN);
@@ -177,6 +169,11 @@ static __noinline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 	bool floated = false, stale;
 
 	peer->last_rx_ns = now;
+	if (!ovpn_addr_eq(&rx->f->dst, &peer->local)) {	/* TX sends from here */
+		bpf_spin_lock(&peer->lock);
+		peer->local = rx->f->dst;
+		bpf_spin_unlock(&peer->lock);
+	}
 	if (!ovpn_addr_eq(&rx->f->src, &peer->remote)) {
 		bpf_spin_lock(&peer->lock);
 		peer->remote = rx->f->src;

@@ -3,8 +3,8 @@
  * is encrypted with its peer's primary key, encapsulated from OpenVPN's
  * socket address to the peer and sent out of the right device, so OpenVPN
  * never reads it. What it cannot send goes on to OpenVPN unchanged: no peer
- * or key, too big for the path (OpenVPN's socket lets the kernel fragment),
- * TCP SYNs (OpenVPN clamps their MSS, --mssfix). */
+ * or key, no local address yet, too big for the link (OpenVPN's socket lets
+ * the kernel fragment), TCP SYNs (OpenVPN clamps their MSS, --mssfix). */
 #ifndef OVPN_TX_H
 #define OVPN_TX_H
 
@@ -15,6 +15,9 @@
 #include "pid.h"
 #include "route.h"
 
+/* bpf_redirect_neigh takes an Ethernet frame (it replaces the addresses), so
+ * a dummy Ethernet header goes in front of the outer IP header. */
+#define OVPN_TX_L2		14
 #define OVPN_IPPROTO_TCP	6
 #define OVPN_TCP_SYN		0x02
 
@@ -123,8 +126,10 @@ static __noinline bool ovpn_tx_path(struct __sk_buff *skb, struct ovpn_tx_state 
 {
 	__u32 mtu = 0;
 
-	if (ovpn_encap_route(skb, &tx->path))
+	if (ovpn_encap_route(&tx->path)) {
+		ovpn_gstat_inc(OVPN_G_TX_NO_ROUTE);
 		return false;
+	}
 	if (tx->len > OVPN_AEAD_MAX_LEN ||
 	    bpf_check_mtu(skb, tx->path.ifindex, &mtu, tx->path.hlen, 0)) {
 		ovpn_gstat_inc(OVPN_G_TX_TOO_BIG);
@@ -144,7 +149,8 @@ static __noinline int ovpn_tx_data_hdr(struct bpf_dynptr *pkt, const struct ovpn
 		pid >> 24, pid >> 16, pid >> 8, pid,
 	};
 
-	return bpf_dynptr_write(pkt, st->path.hlen - OVPN_DATA_HDR_LEN, h, sizeof(h), 0);
+	return bpf_dynptr_write(pkt, OVPN_TX_L2 + st->path.hlen - OVPN_DATA_HDR_LEN, h,
+				sizeof(h), 0);
 }
 
 /* Outer IP and UDP headers, once the payload is sealed (IPv6's UDP checksum
@@ -164,7 +170,7 @@ static __noinline int ovpn_tx_outer_hdr(struct bpf_dynptr *pkt, const struct ovp
 	struct ovpn_scratch *s = ovpn_scratch_get();
 	__u8 aad[OVPN_AAD_LEN];
 
-	if (!s || bpf_dynptr_read(aad, sizeof(aad), pkt, ip_len + OVPN_UDP_HLEN, 0))
+	if (!s || bpf_dynptr_read(aad, sizeof(aad), pkt, OVPN_TX_L2 + ip_len + OVPN_UDP_HLEN, 0))
 		return -EINVAL;
 	if (ip_len == OVPN_IP4_HLEN)
 		ovpn_encap_ipv4(&h.ip, p, ip_len + udp_len);
@@ -175,24 +181,29 @@ static __noinline int ovpn_tx_outer_hdr(struct bpf_dynptr *pkt, const struct ovp
 	h.udp.len = bpf_htons(udp_len);
 	h.udp.check = 0;
 	if (ip_len == OVPN_IP6_HLEN)
-		h.udp.check = bpf_htons(ovpn_udp6_csum(p, &h.udp, aad, s, st->len));
-	if (bpf_dynptr_write(pkt, ip_len, &h.udp, OVPN_UDP_HLEN, 0))
+		h.udp.check = ovpn_udp6_csum(p, &h.udp, aad, s, st->len);
+	if (bpf_dynptr_write(pkt, OVPN_TX_L2 + ip_len, &h.udp, OVPN_UDP_HLEN, 0))
 		return -EINVAL;
-	return bpf_dynptr_write(pkt, 0, &h, ip_len, 0);
+	return bpf_dynptr_write(pkt, OVPN_TX_L2, &h, ip_len, 0);
 }
 
-/* Room made for the outer headers: header, encryption, outer headers. */
+/* Room made for the outer headers: header, encryption, outer headers, and
+ * the Ethernet type of the dummy link header. */
 static __always_inline int ovpn_tx_seal(struct bpf_dynptr *pkt, struct ovpn_tx *tx)
 {
 	struct ovpn_tx_state *st = tx->st;
-	__u32 off = st->path.hlen - OVPN_DATA_HDR_LEN;
+	__u32 off = OVPN_TX_L2 + st->path.hlen - OVPN_DATA_HDR_LEN;
 	int err;
 
 	if (ovpn_tx_data_hdr(pkt, st, tx->key->key_id))
 		return -EINVAL;
+	__be16 proto = bpf_htons(st->path.dst.family == OVPN_AF_INET ? ETH_P_IP : ETH_P_IPV6);
+
 	err = ovpn_aead_encrypt(pkt, off, st->len, &tx->key->enc);
 	if (err)
 		return err;
+	if (bpf_dynptr_write(pkt, 12, &proto, sizeof(proto), 0))
+		return -EINVAL;
 	return ovpn_tx_outer_hdr(pkt, st);
 }
 
@@ -220,6 +231,7 @@ static __always_inline int ovpn_tx(struct __sk_buff *skb)
 	flags = tx.st->path.dst.family == OVPN_AF_INET ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 :
 							 BPF_F_ADJ_ROOM_ENCAP_L3_IPV6;
 	if (bpf_skb_adjust_room(skb, tx.st->path.hlen, BPF_ADJ_ROOM_MAC, flags) ||
+	    bpf_skb_change_head(skb, OVPN_TX_L2, 0) ||
 	    bpf_dynptr_from_skb(skb, 0, &pkt) || ovpn_tx_seal(&pkt, &tx)) {
 		ovpn_tx_drop(&tx, OVPN_DROP_ENCAP);
 		return TC_ACT_SHOT;

@@ -31,8 +31,8 @@ struct ovpn_sockaddr {
 struct ovpn_socket {
 	__u32 instance;		/* which OpenVPN instance owns the socket */
 	__u32 vpn_ifindex;	/* its tun device: plaintext is received there */
+	__u32 link_ifindex;	/* the device its packets go out of (TX) */
 	__u32 flags;
-	__u32 pad;
 };
 
 /* ovpn_ifaces: the VPN (tun) devices, keyed by ifindex: TX looks up the
@@ -151,7 +151,8 @@ enum ovpn_gstat {
 	OVPN_G_TX_SEEN,		/* packets leaving a VPN device */
 	OVPN_G_TX_NO_PEER,	/* no peer for the destination: to OpenVPN */
 	OVPN_G_TX_NO_KEY,	/* peer without a primary key: to OpenVPN */
-	OVPN_G_TX_TOO_BIG,	/* over the path MTU: to OpenVPN */
+	OVPN_G_TX_TOO_BIG,	/* over the link MTU: to OpenVPN */
+	OVPN_G_TX_NO_ROUTE,	/* no offloaded socket or local address: to OpenVPN */
 	OVPN_G_TX_RENUMBERED,	/* OpenVPN's own data packets renumbered */
 	OVPN_G_MAX,
 };

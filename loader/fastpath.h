@@ -19,8 +19,9 @@ struct ovpn_fastpath {
 /* Parses "1.2.3.4:1194" or "[::1]:1194" (port optional: 0). */
 int ovpn_sockaddr_parse(struct ovpn_sockaddr *sa, const char *text);
 
+/* @link_ifindex: the device that carries the socket's packets. */
 int ovpn_socket_add(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local,
-		    __u32 instance, __u32 vpn_ifindex);
+		    __u32 instance, __u32 vpn_ifindex, __u32 link_ifindex);
 int ovpn_socket_del(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local);
 
 /* A VPN (tun) device of an instance; @p2p_peer_id is used with

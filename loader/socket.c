@@ -51,13 +51,14 @@ int ovpn_sockaddr_parse(struct ovpn_sockaddr *sa, const char *text)
 }
 
 int ovpn_socket_add(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local,
-		    __u32 instance, __u32 vpn_ifindex)
+		    __u32 instance, __u32 vpn_ifindex, __u32 link_ifindex)
 {
-	struct ovpn_socket s = { .instance = instance, .vpn_ifindex = vpn_ifindex };
+	struct ovpn_socket s = { .instance = instance, .vpn_ifindex = vpn_ifindex,
+				 .link_ifindex = link_ifindex };
 
 	if (local->family != OVPN_AF_INET && local->family != OVPN_AF_INET6)
 		return -EAFNOSUPPORT;
-	if (!local->port || !vpn_ifindex)
+	if (!local->port || !vpn_ifindex || !link_ifindex)
 		return -EINVAL;
 	return bpf_map_update_elem(fp->sockets_fd, local, &s, BPF_ANY) ? -errno : 0;
 }

@@ -74,9 +74,9 @@ static void setup(struct ctx *c, int cipher, uint64_t liveness_ns)
 	addr(&c->spec6.src, "[fd99::2]:55380");
 	addr(&c->spec6.dst, "[fd99::1]:1194");
 	addr(&local, "10.99.0.1:1194");
-	err = ovpn_socket_add(&c->h.fp, &local, INST, VPN_IFINDEX);
+	err = ovpn_socket_add(&c->h.fp, &local, INST, VPN_IFINDEX, 1);
 	addr(&local, "[::]:1194");		/* a wildcard bind */
-	err = err ?: ovpn_socket_add(&c->h.fp, &local, INST, VPN_IFINDEX);
+	err = err ?: ovpn_socket_add(&c->h.fp, &local, INST, VPN_IFINDEX, 1);
 	err = err ?: add_peer(c, PEER, &c->spec, OVPN_SLOT_PRIMARY, 0);
 	err = err ?: add_peer(c, PEER6, &c->spec6, OVPN_SLOT_PRIMARY, 0);
 	if (err)

@@ -237,7 +237,7 @@ static void side_peers(struct side *srv, struct side *cli, struct vec_set *v)
 	struct ovpn_sockaddr sa;
 
 	ovpn_sockaddr_parse(&sa, "10.99.0.1:1194");
-	if (ovpn_socket_add(&srv->h.fp, &sa, 1, srv->tun_ifindex))
+	if (ovpn_socket_add(&srv->h.fp, &sa, 1, srv->tun_ifindex, srv->link_ifindex))
 		t_fatal("server socket");
 	for (int i = 0; i < v->nkeys; i++) {
 		const struct vec_key *k = &v->keys[i];
@@ -258,7 +258,8 @@ static void side_peers(struct side *srv, struct side *cli, struct vec_set *v)
 		ovpn_sockaddr_parse(&sa, local);
 		pc.local = sa;
 		ovpn_sockaddr_parse(&pc.remote, "10.99.0.1:1194");
-		if (ovpn_socket_add(&cli->h.fp, &sa, pc.instance, cli->tun_ifindex) ||
+		if (ovpn_socket_add(&cli->h.fp, &sa, pc.instance, cli->tun_ifindex,
+				    cli->link_ifindex) ||
 		    ovpn_peer_new(&cli->h.fp, &pc))
 			t_fatal("client peer %u", k->peer_id);
 	}

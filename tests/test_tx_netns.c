@@ -48,8 +48,15 @@ static void setup_peers(struct ctx *c)
 {
 	struct fp_harness *h = &c->srv.h;
 
-	if (ovpn_iface_set(&h->fp, c->srv.tun_ifindex, INST, 0, 0))
+	struct ovpn_sockaddr sa;
+
+	ovpn_sockaddr_parse(&sa, "10.99.0.1:1194");
+	if (ovpn_iface_set(&h->fp, c->srv.tun_ifindex, INST, 0, 0) ||
+	    ovpn_socket_add(&h->fp, &sa, INST, c->srv.tun_ifindex, c->srv.link_ifindex))
 		t_fatal("iface");
+	ovpn_sockaddr_parse(&sa, "[fd99::1]:1194");
+	if (ovpn_socket_add(&h->fp, &sa, INST, c->srv.tun_ifindex, c->srv.link_ifindex))
+		t_fatal("socket6");
 	for (int i = 0; i < NPEERS; i++) {
 		struct ovpn_peer_config pc = { .instance = INST, .peer_id = peers[i].id };
 		struct ovpn_key_config kc = {
@@ -71,7 +78,9 @@ static void setup_peers(struct ctx *c)
 	uint8_t net[4] = { 192, 168, 50, 0 };
 	if (ovpn_route_add(&h->fp, INST, OVPN_AF_INET, net, 24, 6) ||
 	    sh("ip -n " NS_SRV " route add 192.168.50.0/24 dev tun-s && "
-	       "ip -n " NS_SRV " route add 172.16.0.0/16 via 10.8.0.3 dev tun-s"))
+	       "ip -n " NS_SRV " route add 172.16.0.0/16 via 10.8.0.3 dev tun-s && "
+	       /* the kernel's route lookup from BPF needs forwarding on the device */
+	       "ip netns exec " NS_SRV " sysctl -qw net.ipv4.conf.tun-s.forwarding=1"))
 		t_fatal("routes");
 }
 
@@ -100,7 +109,7 @@ static ssize_t recv_wait(int fd, uint8_t *buf, size_t max, int ms)
 
 	if (poll(&p, 1, ms) <= 0)
 		return -1;
-	return recv(fd, buf, max, 0);
+	return read(fd, buf, max);
 }
 
 /* The packet for @peer: decrypts it and checks it carries @data to @dst. */
@@ -113,6 +122,11 @@ static bool got_sealed(struct ctx *c, int peer, const uint8_t *data, size_t len,
 	uint8_t *pt = buf + OVPN_DATA_HDR_LEN;
 
 	if (n < OVPN_DATA_HDR_LEN + 20) {
+		struct ovpn_global_stats g; struct ovpn_peer_stats ps;
+		ovpn_global_stats_get(&c->srv.h.fp, &g);
+		ovpn_peer_stats_get(&c->srv.h.fp, INST, peers[peer].id, &ps);
+		fprintf(stderr, "G: seen %llu nopeer %llu nokey %llu toobig %llu; peer tx %llu drops encap %llu\n",
+			g.c[OVPN_G_TX_SEEN], g.c[OVPN_G_TX_NO_PEER], g.c[OVPN_G_TX_NO_KEY], g.c[OVPN_G_TX_TOO_BIG], ps.tx_link_pkts, ps.drops[OVPN_DROP_ENCAP]);
 		fprintf(stderr, "%s: nothing for peer %u\n", what, peers[peer].id);
 		return false;
 	}
