@@ -3,8 +3,16 @@
  * is encrypted with its peer's primary key, encapsulated from OpenVPN's
  * socket address to the peer and sent out of the right device, so OpenVPN
  * never reads it. What it cannot send goes on to OpenVPN unchanged: no peer
- * or key, no local address yet, too big for the link (OpenVPN's socket lets
- * the kernel fragment), TCP SYNs (OpenVPN clamps their MSS, --mssfix). */
+ * or key, no local address yet, TCP SYNs (OpenVPN clamps their MSS,
+ * --mssfix).
+ *
+ * A packet too big for the link once encapsulated is dropped and counted,
+ * not handed to OpenVPN: OpenVPN would send it as IP fragments, which the
+ * renumbering of OpenVPN's own packets (renumber.h) cannot reach, so its
+ * packet-id could repeat one of ours. The tun device's MTU is set so that
+ * this does not happen (link MTU - 52 over IPv4, - 72 over IPv6), as
+ * WireGuard sizes its device; the kernel then fragments or signals PMTU for
+ * the inner packets itself. */
 #ifndef OVPN_TX_H
 #define OVPN_TX_H
 
@@ -29,6 +37,7 @@ struct ovpn_tx_state {
 	struct ovpn_path path;
 	__u32 len;		/* inner packet */
 	__u32 pid;
+	__u32 too_big;		/* over the link MTU once encapsulated */
 };
 
 struct {
@@ -133,7 +142,7 @@ static __noinline bool ovpn_tx_path(struct __sk_buff *skb, struct ovpn_tx_state 
 	if (tx->len > OVPN_AEAD_MAX_LEN ||
 	    bpf_check_mtu(skb, tx->path.ifindex, &mtu, tx->path.hlen, 0)) {
 		ovpn_gstat_inc(OVPN_G_TX_TOO_BIG);
-		return false;
+		tx->too_big = 1;
 	}
 	return true;
 }
@@ -223,6 +232,10 @@ static __always_inline int ovpn_tx(struct __sk_buff *skb)
 	tx.st->len = skb->len;
 	if (!ovpn_tx_lookup(skb, &tx) || !ovpn_tx_path(skb, tx.st))
 		return TC_ACT_OK;
+	if (tx.st->too_big) {
+		ovpn_tx_drop(&tx, OVPN_DROP_TOO_BIG);
+		return TC_ACT_SHOT;
+	}
 	tx.st->pid = ovpn_pid_next(tx.key, &tx.st->pk);
 	if (!tx.st->pid) {
 		ovpn_tx_drop(&tx, OVPN_DROP_PID_EXHAUSTED);

@@ -128,6 +128,7 @@ enum ovpn_drop {
 	OVPN_DROP_DELIVER,
 	OVPN_DROP_PID_EXHAUSTED,	/* TX: no packet-id left for the key */
 	OVPN_DROP_ENCAP,		/* TX: headers or route failed */
+	OVPN_DROP_TOO_BIG,		/* TX: over the link MTU once encapsulated */
 	OVPN_DROP_MAX,
 };
 
@@ -151,7 +152,7 @@ enum ovpn_gstat {
 	OVPN_G_TX_SEEN,		/* packets leaving a VPN device */
 	OVPN_G_TX_NO_PEER,	/* no peer for the destination: to OpenVPN */
 	OVPN_G_TX_NO_KEY,	/* peer without a primary key: to OpenVPN */
-	OVPN_G_TX_TOO_BIG,	/* over the link MTU: to OpenVPN */
+	OVPN_G_TX_TOO_BIG,	/* over the link MTU: dropped (see bpf/tx.h) */
 	OVPN_G_TX_NO_ROUTE,	/* no offloaded socket or local address: to OpenVPN */
 	OVPN_G_TX_RENUMBERED,	/* OpenVPN's own data packets renumbered */
 	OVPN_G_MAX,

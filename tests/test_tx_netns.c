@@ -190,9 +190,17 @@ static void test_routes(struct ctx *c, const char *name)
 	CHECK(got_sealed(c, 0, data, 1000, "fits") && got_sealed(c, 0, data, 1000, "fits"),
 	      "%s: 1028-byte packet", name);
 	uint8_t big[1472];
+	struct ovpn_peer_stats st0, st1;
+
 	t_rand_bytes(big, sizeof(big));
+	ovpn_peer_stats_get(&c->srv.h.fp, INST, 5, &st0);
 	send_inner(c, "10.8.0.2:9000", big, sizeof(big));
-	CHECK(got_on_tun(c, big, sizeof(big)), "%s: packet over the path MTU not left to OpenVPN", name);
+	CHECK(!got_on_tun(c, big, sizeof(big)) &&
+	      !got_sealed(c, 0, big, sizeof(big), "too big (expected)"),
+	      "%s: packet over the link MTU not dropped", name);
+	ovpn_peer_stats_get(&c->srv.h.fp, INST, 5, &st1);
+	CHECK(st1.drops[OVPN_DROP_TOO_BIG] - st0.drops[OVPN_DROP_TOO_BIG] == 1,
+	      "%s: too-big counter", name);
 }
 
 /* Outer headers as captured on the client's link. */
