@@ -5,6 +5,7 @@
 #include "deliver.h"
 #include "rx.h"
 #include "tx.h"
+#include "renumber.h"
 
 /* RX: XDP on the interface that carries OpenVPN's UDP socket. */
 SEC("xdp")
@@ -47,6 +48,13 @@ SEC("tc")
 int ovpn_tx_tc(struct __sk_buff *skb)
 {
 	return ovpn_tx(skb);
+}
+
+/* TX: TC egress of the link device, for OpenVPN's own data packets. */
+SEC("tc")
+int ovpn_link_egress_tc(struct __sk_buff *skb)
+{
+	return ovpn_renumber(skb);
 }
 
 /* Control: creates the AES context of one direction of a key already in

@@ -129,6 +129,7 @@ enum ovpn_drop {
 	OVPN_DROP_PID_EXHAUSTED,	/* TX: no packet-id left for the key */
 	OVPN_DROP_ENCAP,		/* TX: headers or route failed */
 	OVPN_DROP_TOO_BIG,		/* TX: over the link MTU once encapsulated */
+	OVPN_DROP_RENUMBER,		/* OpenVPN's packet could not be renumbered */
 	OVPN_DROP_MAX,
 };
 

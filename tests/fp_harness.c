@@ -49,6 +49,7 @@ void fp_open(struct fp_harness *h, uint64_t liveness_ns)
 	h->fp.set_aes_fd = bpf_program__fd(h->skel->progs.ovpn_key_set_aes);
 	h->fp.key_ctl_fd = bpf_program__fd(h->skel->progs.ovpn_key_ctl);
 	h->tx_tc = bpf_program__fd(h->skel->progs.ovpn_tx_tc);
+	h->link_egress_tc = bpf_program__fd(h->skel->progs.ovpn_link_egress_tc);
 	h->rx_xdp = bpf_program__fd(h->skel->progs.ovpn_rx_xdp);
 	h->rx_tc = bpf_program__fd(h->skel->progs.ovpn_rx_tc);
 }

@@ -11,7 +11,7 @@ struct ovpn_bpf;
 struct fp_harness {
 	struct ovpn_bpf *skel;
 	struct ovpn_fastpath fp;
-	int rx_xdp, rx_tc, tx_tc;
+	int rx_xdp, rx_tc, tx_tc, link_egress_tc;
 };
 
 /* @liveness_ns: how often a packet goes to OpenVPN for liveness (0: never). */

@@ -102,6 +102,17 @@ void side_attach_tx(struct side *s)
 		t_fatal("cannot attach TX to %s: %d", s->tun, err);
 }
 
+void side_attach_renumber(struct side *s)
+{
+	int err;
+
+	ns_enter(s->ns);
+	err = tc_attach(s->link_ifindex, BPF_TC_EGRESS, s->h.link_egress_tc);
+	ns_enter(NULL);
+	if (err)
+		t_fatal("cannot attach renumbering to %s: %d", s->link, err);
+}
+
 int udp_socket(const char *ns, const char *addr)
 {
 	struct ovpn_sockaddr sa;

@@ -27,9 +27,11 @@ void topo_down(void);
  * sees what the stack receives on the tun device. */
 void side_open(struct side *s, uint64_t liveness_ns);
 void side_close(struct side *s);
-/* RX: XDP and TC ingress on the link. TX: TC egress on the tun device. */
+/* RX: XDP and TC ingress on the link. TX: TC egress on the tun device.
+ * Renumbering of OpenVPN's own packets: TC egress on the link. */
 void side_attach_rx(struct side *s);
 void side_attach_tx(struct side *s);
+void side_attach_renumber(struct side *s);
 /* A UDP socket bound in namespace @ns to "addr:port" or "[addr6]:port". */
 int udp_socket(const char *ns, const char *addr);
 

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One nonce sequence per key (trap 1): OpenVPN still sends some data packets
+ * with an offloaded key itself (keepalive pings, OCC, exit notification, and
+ * what the fast path handed to it), numbered by its own counter, which knows
+ * nothing of the fast path's. On the link's TC egress each such packet is
+ * opened with the key, given the next packet-id of the key's shared counter
+ * and sealed again, so every packet-id of a key leaves the host once. The
+ * first sealing never reaches the wire.
+ *
+ * OpenVPN's packets are told from the fast path's own (which pass here too,
+ * after bpf_redirect_neigh) by their socket: a UDP socket bound to the port
+ * the packet leaves from. Anything else passes untouched. */
+#ifndef OVPN_RENUMBER_H
+#define OVPN_RENUMBER_H
+
+#include "aead.h"
+#include "maps.h"
+#include "parse.h"
+#include "pid.h"
+
+struct ovpn_renumber {
+	struct ovpn_frame *f;
+	struct ovpn_key *key;
+	struct ovpn_peer_stats *stats;
+	struct ovpn_peer_key pk;
+	__u32 len;
+};
+
+/* The frame is an OpenVPN data packet for an offloaded key, sent by a socket. */
+static __noinline bool ovpn_renumber_match(struct __sk_buff *skb, struct bpf_dynptr *pkt,
+					   struct ovpn_renumber *r)
+{
+	struct bpf_sock *sk = skb->sk;
+	struct ovpn_socket *sock;
+	struct ovpn_peer *peer;
+	struct ovpn_key_id kid;
+	__u8 hbuf[4], *h;
+
+	if (!sk || !(sk = bpf_sk_fullsock(sk)) || sk->protocol != OVPN_IPPROTO_UDP)
+		return false;
+	if (ovpn_parse(pkt, r->f) != OVPN_PARSE_OK || sk->src_port != bpf_ntohs(r->f->src.port))
+		return false;
+	sock = ovpn_socket_find(&r->f->src);
+	if (!sock)
+		return false;
+	h = bpf_dynptr_slice(pkt, r->f->payload_off, hbuf, sizeof(hbuf));
+	if (!h || h[0] >> OVPN_OP_SHIFT != OVPN_OP_DATA_V2 ||
+	    r->f->payload_len < OVPN_DATA_HDR_LEN)
+		return false;
+	r->pk.instance = sock->instance;
+	r->pk.peer_id = (__u32)h[1] << 16 | (__u32)h[2] << 8 | h[3];
+	peer = bpf_map_lookup_elem(&ovpn_peers, &r->pk);
+	kid.instance = r->pk.instance;
+	kid.peer_id = r->pk.peer_id;
+	kid.key_id = h[0] & OVPN_KEY_ID_MASK;
+	if (!peer || (peer->slot_key_id[0] != kid.key_id && peer->slot_key_id[1] != kid.key_id))
+		return false;
+	r->key = bpf_map_lookup_elem(&ovpn_keys, &kid);
+	r->stats = bpf_map_lookup_elem(&ovpn_peer_stats, &r->pk);
+	r->len = r->f->payload_len - OVPN_DATA_HDR_LEN;
+	return r->key != NULL;
+}
+
+/* Ones'-complement sum of @len bytes of the packet at @off (through scratch). */
+static __noinline __u64 ovpn_renumber_sum(struct bpf_dynptr *pkt, __u32 off, __u32 len)
+{
+	struct ovpn_scratch *s = ovpn_scratch_get();
+	__s64 sum = 0;
+
+	if (!s || len > OVPN_DATA_HDR_LEN + OVPN_AEAD_MAX_LEN)
+		return 0;
+	if (bpf_dynptr_read(s->ks, len, pkt, off, 0))
+		return 0;
+	s->ks[len] = s->ks[len + 1] = s->ks[len + 2] = 0;
+	for (__u32 o = 0, i = 0; i < (OVPN_DATA_HDR_LEN + OVPN_AEAD_MAX_LEN) / 512 + 1;
+	     i++, o += 512) {
+		__u32 n = (len + 3 - o) & ~3U;
+
+		if (o >= len || o > OVPN_AEAD_MAX_LEN)
+			break;
+		if (n > 512)
+			n = 512;
+		sum = bpf_csum_diff(NULL, 0, (void *)&s->ks[o], n, sum);
+	}
+	return (__u32)sum;
+}
+
+/* Re-seals the packet with a fresh packet-id. TC_ACT_OK, or TC_ACT_SHOT when
+ * that cannot be done (then the packet must not leave as it is). */
+static __always_inline int ovpn_renumber_packet(struct __sk_buff *skb, struct bpf_dynptr *pkt,
+						struct ovpn_renumber *r)
+{
+	__u32 off = r->f->payload_off, span = OVPN_DATA_HDR_LEN + r->len;
+	__u32 csum_off = off - 2;	/* UDP checksum */
+	__u64 before, after;
+	__be32 pid;
+	__u32 id;
+
+	if (r->len > OVPN_AEAD_MAX_LEN)
+		goto drop;
+	before = ovpn_renumber_sum(pkt, off, span);
+	if (ovpn_aead_decrypt(pkt, off, r->len, &r->key->enc))
+		goto drop;
+	id = ovpn_pid_next(r->key, &r->pk);
+	if (!id)
+		goto drop;
+	pid = bpf_htonl(id);
+	if (bpf_dynptr_write(pkt, off + 4, &pid, sizeof(pid), 0) ||
+	    ovpn_aead_encrypt(pkt, off, r->len, &r->key->enc))
+		goto drop;
+	after = ovpn_renumber_sum(pkt, off, span);
+	/* a checksum still to be completed by the device is left alone */
+	after += (__u32)~before;
+	after = (after & 0xffffffff) + (after >> 32);
+	after = (after & 0xffffffff) + (after >> 32);
+	bpf_l4_csum_replace(skb, csum_off, 0, after,
+			    r->f->dst.family == OVPN_AF_INET ? BPF_F_MARK_MANGLED_0 : 0);
+	ovpn_gstat_inc(OVPN_G_TX_RENUMBERED);
+	return TC_ACT_OK;
+drop:
+	if (r->stats)
+		r->stats->drops[OVPN_DROP_RENUMBER]++;
+	return TC_ACT_SHOT;
+}
+
+static __always_inline int ovpn_renumber(struct __sk_buff *skb)
+{
+	struct ovpn_renumber r = {};
+	struct bpf_dynptr pkt;
+	__u32 zero = 0;
+
+	r.f = bpf_map_lookup_elem(&ovpn_rx_frame, &zero);
+	if (!r.f || bpf_dynptr_from_skb(skb, 0, &pkt))
+		return TC_ACT_OK;
+	__builtin_memset(r.f, 0, sizeof(*r.f));
+	if (!ovpn_renumber_match(skb, &pkt, &r))
+		return TC_ACT_OK;
+	return ovpn_renumber_packet(skb, &pkt, &r);
+}
+
+#endif /* OVPN_RENUMBER_H */
