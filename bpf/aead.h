@@ -17,6 +17,10 @@
 #define OVPN_AEAD_H
 
 #include "scratch.h"
+
+/* Largest AAD of the _raw variants (standard test vectors). */
+#define OVPN_AEAD_RAW_AAD_MAX	64
+
 #include "aead_gcm.h"
 #include "aead_chachapoly.h"
 
@@ -105,6 +109,49 @@ static __noinline __maybe_unused int ovpn_aead_encrypt(struct bpf_dynptr *pkt, _
 	if (bpf_dynptr_write(pkt, off + OVPN_AAD_LEN, s->tag, OVPN_TAG_LEN, 0))
 		return -EINVAL;
 	return bpf_dynptr_write(pkt, off + OVPN_DATA_HDR_LEN, s->buf, len, 0);
+}
+
+/* Any 12-byte nonce and up to OVPN_AEAD_RAW_AAD_MAX bytes of AAD, for the
+ * standard test vectors of each cipher (OpenVPN itself always uses the 8-byte
+ * header as AAD). 8-byte aligned so that both fields can be read by words. */
+struct ovpn_aead_raw {
+	__u8 nonce[OVPN_NONCE_LEN];
+	__u32 aad_len;
+	__u8 aad[OVPN_AEAD_RAW_AAD_MAX];
+} __attribute__((aligned(8)));
+
+/* Seal s->buf[0..len) into ciphertext and s->tag, with @r's nonce and AAD.
+ * Returns 0, -E2BIG, -EINVAL (AAD too long), -ENOENT (no AES context) or
+ * -EOPNOTSUPP. */
+static __noinline __maybe_unused int ovpn_aead_seal_raw(struct ovpn_aead_key *k,
+							struct ovpn_scratch *s,
+							const struct ovpn_aead_raw *r,
+							__u32 len)
+{
+	if (len > OVPN_AEAD_MAX_LEN)
+		return -E2BIG;
+	if (ovpn_cipher_is_gcm(k->cipher))
+		return ovpn_gcm_seal_raw(k, s, r->nonce, r->aad, r->aad_len, len);
+	if (k->cipher == OVPN_CIPHER_CHACHA20_POLY1305)
+		return ovpn_chachapoly_seal_raw(k, s, r->nonce, r->aad, r->aad_len, len);
+	return -EOPNOTSUPP;
+}
+
+/* Check s->tag and open s->buf[0..len) with @r's nonce and AAD. Same
+ * results, plus -EBADMSG; s->buf[0..len) is unchanged unless the tag
+ * verifies. */
+static __noinline __maybe_unused int ovpn_aead_open_raw(struct ovpn_aead_key *k,
+							struct ovpn_scratch *s,
+							const struct ovpn_aead_raw *r,
+							__u32 len)
+{
+	if (len > OVPN_AEAD_MAX_LEN)
+		return -E2BIG;
+	if (ovpn_cipher_is_gcm(k->cipher))
+		return ovpn_gcm_open_raw(k, s, r->nonce, r->aad, r->aad_len, len);
+	if (k->cipher == OVPN_CIPHER_CHACHA20_POLY1305)
+		return ovpn_chachapoly_open_raw(k, s, r->nonce, r->aad, r->aad_len, len);
+	return -EOPNOTSUPP;
 }
 
 #endif /* OVPN_AEAD_H */

@@ -75,7 +75,7 @@ int ah_run(struct aead_harness *h, enum ah_hook hook, enum aead_test_op op,
 		    .repeat = repeat);
 	int fd = hook == AH_XDP ? h->prog_xdp : h->prog_tc;
 
-	if (len > OVPN_AEAD_MAX_LEN)
+	if (len > OVPN_AEAD_MAX_LEN + 16)
 		return -100000;
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, &hdr, sizeof(hdr));
@@ -86,6 +86,36 @@ int ah_run(struct aead_harness *h, enum ah_hook hook, enum aead_test_op op,
 	memcpy(pkt, buf + AEAD_TEST_OFF, OVPN_DATA_HDR_LEN + len);
 	if (duration_ns)
 		*duration_ns = opts.duration;
+	return hdr.ret;
+}
+
+int ah_run_raw(struct aead_harness *h, enum ah_hook hook, enum aead_test_op op,
+	       uint32_t idx, const uint8_t nonce[12], const uint8_t *aad,
+	       uint32_t aad_len, uint8_t tag[16], uint8_t *data, uint32_t len)
+{
+	static uint8_t buf[AEAD_TEST_OFF + sizeof(struct aead_test_raw) +
+			   OVPN_TAG_LEN + OVPN_AEAD_MAX_LEN + 16];
+	struct aead_test_hdr hdr = { .op = op, .key = idx, .len = len, .ret = -9999 };
+	struct aead_test_raw raw = { .aad_len = aad_len };
+	size_t off = AEAD_TEST_OFF + sizeof(raw);
+	size_t size = off + OVPN_TAG_LEN + len;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf, .data_out = buf,
+		    .data_size_in = size, .data_size_out = sizeof(buf), .repeat = 1);
+	int fd = hook == AH_XDP ? h->prog_xdp : h->prog_tc;
+
+	if (size > sizeof(buf))
+		return -100000;
+	memcpy(raw.nonce, nonce, sizeof(raw.nonce));
+	memcpy(raw.aad, aad, aad_len < sizeof(raw.aad) ? aad_len : sizeof(raw.aad));
+	memcpy(buf, &hdr, sizeof(hdr));
+	memcpy(buf + AEAD_TEST_OFF, &raw, sizeof(raw));
+	memcpy(buf + off, tag, OVPN_TAG_LEN);
+	memcpy(buf + off + OVPN_TAG_LEN, data, len);
+	if (bpf_prog_test_run_opts(fd, &opts))
+		return -100000 - errno;
+	memcpy(&hdr, buf, sizeof(hdr));
+	memcpy(tag, buf + off, OVPN_TAG_LEN);
+	memcpy(data, buf + off + OVPN_TAG_LEN, len);
 	return hdr.ret;
 }
 

@@ -70,6 +70,45 @@ static __always_inline int raw_ecb(struct ovpn_aead_key *k, struct bpf_dynptr *p
 	return bpf_dynptr_write(pkt, off, s->ks, len, 0);
 }
 
+/* Nonce and AAD of the _RAW ops: in a map, the stack is short. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ovpn_aead_raw);
+} test_raw SEC(".maps");
+
+_Static_assert(sizeof(struct aead_test_raw) == sizeof(struct ovpn_aead_raw) &&
+	       AEAD_TEST_RAW_AAD_MAX == OVPN_AEAD_RAW_AAD_MAX,
+	       "struct aead_test_raw differs from struct ovpn_aead_raw");
+
+/* AEAD_TEST_SEAL_RAW / OPEN_RAW: explicit nonce and AAD, in place. */
+static __always_inline int raw_aead(struct ovpn_aead_key *k, struct bpf_dynptr *pkt,
+				    __u32 len, bool seal)
+{
+	struct ovpn_scratch *s = ovpn_scratch_get();
+	__u32 off = AEAD_TEST_OFF + sizeof(struct ovpn_aead_raw);
+	struct ovpn_aead_raw *r;
+	__u32 zero = 0;
+	int err;
+
+	r = bpf_map_lookup_elem(&test_raw, &zero);
+	if (!s || !r)
+		return -EINVAL;
+	if (len > OVPN_AEAD_MAX_LEN)
+		return -E2BIG;
+	if (bpf_dynptr_read(r, sizeof(*r), pkt, AEAD_TEST_OFF, 0) ||
+	    bpf_dynptr_read(s->tag, OVPN_TAG_LEN, pkt, off, 0) ||
+	    bpf_dynptr_read(s->buf, len, pkt, off + OVPN_TAG_LEN, 0))
+		return -EINVAL;
+	err = seal ? ovpn_aead_seal_raw(k, s, r, len) : ovpn_aead_open_raw(k, s, r, len);
+	if (err)
+		return err;
+	if (bpf_dynptr_write(pkt, off, s->tag, OVPN_TAG_LEN, 0))
+		return -EINVAL;
+	return bpf_dynptr_write(pkt, off + OVPN_TAG_LEN, s->buf, len, 0);
+}
+
 static __always_inline int run(struct bpf_dynptr *pkt)
 {
 	struct aead_test_hdr h;
@@ -99,6 +138,10 @@ static __always_inline int run(struct bpf_dynptr *pkt)
 		return stash_copy(pkt, h.len, false);
 	case AEAD_TEST_ECB:
 		return raw_ecb(k, pkt, h.len);
+	case AEAD_TEST_SEAL_RAW:
+		return raw_aead(k, pkt, h.len, true);
+	case AEAD_TEST_OPEN_RAW:
+		return raw_aead(k, pkt, h.len, false);
 	}
 	return -EOPNOTSUPP;
 }
