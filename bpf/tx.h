@@ -24,7 +24,8 @@
 #include "route.h"
 
 /* bpf_redirect_neigh takes an Ethernet frame (it replaces the addresses), so
- * a dummy Ethernet header goes in front of the outer IP header. */
+ * a dummy Ethernet header goes in front of the outer IP header, unless the
+ * VPN device already carries one (OVPN_IFACE_ETH: test harnesses). */
 #define OVPN_TX_L2		14
 #define OVPN_IPPROTO_TCP	6
 #define OVPN_TCP_SYN		0x02
@@ -38,6 +39,7 @@ struct ovpn_tx_state {
 	__u32 len;		/* inner packet */
 	__u32 pid;
 	__u32 too_big;		/* over the link MTU once encapsulated */
+	__u32 l2;		/* link header before the inner packet: 0 on tun */
 };
 
 struct {
@@ -49,6 +51,7 @@ struct {
 
 struct ovpn_tx {
 	struct ovpn_tx_state *st;
+	struct ovpn_iface *ifc;
 	struct ovpn_peer *peer;
 	struct ovpn_key *key;
 	struct ovpn_peer_stats *stats;
@@ -60,7 +63,7 @@ static __noinline bool ovpn_tx_inner(struct bpf_dynptr *pkt, struct ovpn_tx_stat
 	__u8 buf[OVPN_IP6_HLEN + 14], *h;
 	__u32 l4, proto;
 
-	h = bpf_dynptr_slice(pkt, 0, buf, OVPN_IP4_HLEN);
+	h = bpf_dynptr_slice(pkt, tx->l2 & 0x3f, buf, OVPN_IP4_HLEN);
 	if (!h)
 		return false;
 	if (h[0] >> 4 == 4) {
@@ -70,7 +73,7 @@ static __noinline bool ovpn_tx_inner(struct bpf_dynptr *pkt, struct ovpn_tx_stat
 		l4 = (h[0] & 0xf) * 4;
 		proto = (h[6] & 0x3f) || h[7] ? 0 : h[9];	/* not for fragments */
 	} else if (h[0] >> 4 == 6) {
-		h = bpf_dynptr_slice(pkt, 0, buf, OVPN_IP6_HLEN);
+		h = bpf_dynptr_slice(pkt, tx->l2 & 0x3f, buf, OVPN_IP6_HLEN);
 		if (!h)
 			return false;
 		tx->dst.family = OVPN_AF_INET6;
@@ -81,7 +84,7 @@ static __noinline bool ovpn_tx_inner(struct bpf_dynptr *pkt, struct ovpn_tx_stat
 		return false;
 	}
 	if (proto == OVPN_IPPROTO_TCP) {
-		h = bpf_dynptr_slice(pkt, l4 & 0x3f, buf, 14);
+		h = bpf_dynptr_slice(pkt, (tx->l2 & 0x3f) + (l4 & 0x3f), buf, 14);
 		if (!h || h[13] & OVPN_TCP_SYN)
 			return false;
 	}
@@ -92,16 +95,12 @@ static __noinline bool ovpn_tx_inner(struct bpf_dynptr *pkt, struct ovpn_tx_stat
 static __noinline bool ovpn_tx_lookup(struct __sk_buff *skb, struct ovpn_tx *tx)
 {
 	struct ovpn_tx_state *st = tx->st;
-	__u32 ifindex = skb->ifindex;
-	struct ovpn_iface *ifc = bpf_map_lookup_elem(&ovpn_ifaces, &ifindex);
+	struct ovpn_iface *ifc = tx->ifc;
 	struct ovpn_peer *peer;
 	struct ovpn_key_id kid;
 
-	if (!ifc)
-		return false;
-	ovpn_gstat_inc(OVPN_G_TX_SEEN);
 	st->pk.instance = ifc->instance;
-	peer = ovpn_route_peer(skb, ifindex, ifc, &st->dst, &st->pk.peer_id) ?
+	peer = ovpn_route_peer(skb, skb->ifindex, ifc, &st->dst, &st->pk.peer_id) ?
 	       bpf_map_lookup_elem(&ovpn_peers, &st->pk) : NULL;
 	if (!peer) {
 		ovpn_gstat_inc(OVPN_G_TX_NO_PEER);
@@ -216,20 +215,42 @@ static __always_inline int ovpn_tx_seal(struct bpf_dynptr *pkt, struct ovpn_tx *
 	return ovpn_tx_outer_hdr(pkt, st);
 }
 
+/* Room for the link and outer headers in front of the inner packet. When the
+ * outer family is the inner one, a single change_head does (one possible
+ * reallocation); otherwise adjust_room also sets skb->protocol to the outer
+ * family, which bpf_redirect_neigh goes by. */
+static __always_inline int ovpn_tx_make_room(struct __sk_buff *skb,
+					     const struct ovpn_tx_state *st)
+{
+	__u64 flags = st->path.dst.family == OVPN_AF_INET ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 :
+							    BPF_F_ADJ_ROOM_ENCAP_L3_IPV6;
+
+	if (!st->l2 && st->dst.family == st->path.dst.family)
+		return bpf_skb_change_head(skb, OVPN_TX_L2 + st->path.hlen, 0);
+	if (bpf_skb_adjust_room(skb, st->path.hlen, BPF_ADJ_ROOM_MAC, flags))
+		return -EINVAL;
+	return st->l2 ? 0 : bpf_skb_change_head(skb, OVPN_TX_L2, 0);
+}
+
 static __always_inline int ovpn_tx(struct __sk_buff *skb)
 {
 	struct ovpn_tx tx = {};
 	struct bpf_dynptr pkt;
 	__u32 zero = 0;
-	__u64 flags;
 
+	__u32 ifindex = skb->ifindex;
+
+	tx.ifc = bpf_map_lookup_elem(&ovpn_ifaces, &ifindex);
 	tx.st = bpf_map_lookup_elem(&ovpn_tx_state, &zero);
-	if (!tx.st)
+	if (!tx.ifc || !tx.st)
 		return TC_ACT_OK;
+	ovpn_gstat_inc(OVPN_G_TX_SEEN);
 	__builtin_memset(tx.st, 0, sizeof(*tx.st));
-	if (bpf_dynptr_from_skb(skb, 0, &pkt) || !ovpn_tx_inner(&pkt, tx.st))
+	tx.st->l2 = tx.ifc->flags & OVPN_IFACE_ETH ? OVPN_TX_L2 : 0;
+	if (skb->len < tx.st->l2 || bpf_dynptr_from_skb(skb, 0, &pkt) ||
+	    !ovpn_tx_inner(&pkt, tx.st))
 		return TC_ACT_OK;
-	tx.st->len = skb->len;
+	tx.st->len = skb->len - tx.st->l2;
 	if (!ovpn_tx_lookup(skb, &tx) || !ovpn_tx_path(skb, tx.st))
 		return TC_ACT_OK;
 	if (tx.st->too_big) {
@@ -241,10 +262,7 @@ static __always_inline int ovpn_tx(struct __sk_buff *skb)
 		ovpn_tx_drop(&tx, OVPN_DROP_PID_EXHAUSTED);
 		return TC_ACT_SHOT;
 	}
-	flags = tx.st->path.dst.family == OVPN_AF_INET ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 :
-							 BPF_F_ADJ_ROOM_ENCAP_L3_IPV6;
-	if (bpf_skb_adjust_room(skb, tx.st->path.hlen, BPF_ADJ_ROOM_MAC, flags) ||
-	    bpf_skb_change_head(skb, OVPN_TX_L2, 0) ||
+	if (ovpn_tx_make_room(skb, tx.st) ||
 	    bpf_dynptr_from_skb(skb, 0, &pkt) || ovpn_tx_seal(&pkt, &tx)) {
 		ovpn_tx_drop(&tx, OVPN_DROP_ENCAP);
 		return TC_ACT_SHOT;

@@ -38,6 +38,7 @@ struct ovpn_socket {
 /* ovpn_ifaces: the VPN (tun) devices, keyed by ifindex: TX looks up the
  * instance of a packet by the device it leaves through. */
 #define OVPN_IFACE_P2P		1	/* client mode: every packet to p2p_peer_id */
+#define OVPN_IFACE_ETH		2	/* packets carry an Ethernet header (tests) */
 struct ovpn_iface {
 	__u32 instance;
 	__u32 flags;

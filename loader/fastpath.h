@@ -74,6 +74,10 @@ int ovpn_route_add(const struct ovpn_fastpath *fp, __u32 instance, int family,
 int ovpn_route_del(const struct ovpn_fastpath *fp, __u32 instance, int family,
 		   const void *addr, __u32 prefixlen);
 
+/* bpf_map_update_elem, retrying the transient -ENOMEM of the kernel's BPF
+ * allocator (see map_update.c). Returns 0 or -errno. */
+int ovpn_map_update(int fd, const void *key, const void *value, __u64 flags);
+
 /* Counters summed over CPUs. */
 int ovpn_peer_stats_get(const struct ovpn_fastpath *fp, __u32 instance,
 			__u32 peer_id, struct ovpn_peer_stats *sum);

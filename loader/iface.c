@@ -10,9 +10,9 @@ int ovpn_iface_set(const struct ovpn_fastpath *fp, __u32 ifindex, __u32 instance
 	struct ovpn_iface v = { .instance = instance, .flags = flags,
 				.p2p_peer_id = p2p_peer_id };
 
-	if (!ifindex || flags & ~OVPN_IFACE_P2P || p2p_peer_id > OVPN_PEER_ID_MAX)
+	if (!ifindex || flags & ~(OVPN_IFACE_P2P | OVPN_IFACE_ETH) || p2p_peer_id > OVPN_PEER_ID_MAX)
 		return -EINVAL;
-	return bpf_map_update_elem(fp->ifaces_fd, &ifindex, &v, BPF_ANY) ? -errno : 0;
+	return ovpn_map_update(fp->ifaces_fd, &ifindex, &v, BPF_ANY);
 }
 
 int ovpn_iface_del(const struct ovpn_fastpath *fp, __u32 ifindex)

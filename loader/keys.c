@@ -67,7 +67,7 @@ static int peer_put(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_i
 {
 	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
 
-	return bpf_map_update_elem(fp->peers_fd, &pk, p, BPF_EXIST) ? -errno : 0;
+	return ovpn_map_update(fp->peers_fd, &pk, p, BPF_EXIST);
 }
 
 /* The key goes in first, with its contexts, and the slot points at it last:
@@ -87,8 +87,8 @@ int ovpn_key_new(const struct ovpn_fastpath *fp, const struct ovpn_key_config *k
 	if (!k)
 		return -ENOMEM;
 	err = key_value_build(k, fp, kc);
-	if (!err && bpf_map_update_elem(fp->keys_fd, &id, k, BPF_ANY))
-		err = -errno;
+	if (!err)
+		err = ovpn_map_update(fp->keys_fd, &id, k, BPF_ANY);
 	OPENSSL_cleanse(k, sizeof(*k));
 	free(k);
 	if (!err)

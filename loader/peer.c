@@ -20,8 +20,7 @@ static int percpu_zero_insert(int fd, const void *key, size_t value_size)
 	zero = calloc(ncpu, (value_size + 7) & ~7UL);
 	if (!zero)
 		return -ENOMEM;
-	if (bpf_map_update_elem(fd, key, zero, BPF_ANY))
-		err = -errno;
+	err = ovpn_map_update(fd, key, zero, BPF_ANY);
 	free(zero);
 	return err;
 }
@@ -52,16 +51,16 @@ static int vpn_addrs_update(const struct ovpn_fastpath *fp, __u32 instance,
 	if (!all_zero(p->vpn_ipv4, 4)) {
 		k.family = OVPN_AF_INET;
 		memcpy(k.addr, p->vpn_ipv4, 4);
-		if (add ? bpf_map_update_elem(fp->vpn_addrs_fd, &k, &peer_id, BPF_ANY) :
-			  bpf_map_delete_elem(fp->vpn_addrs_fd, &k))
-			err = -errno;
+		err = add ? ovpn_map_update(fp->vpn_addrs_fd, &k, &peer_id, BPF_ANY) :
+			    (bpf_map_delete_elem(fp->vpn_addrs_fd, &k) ? -errno : 0);
 	}
 	if (!all_zero(p->vpn_ipv6, 16)) {
 		k.family = OVPN_AF_INET6;
 		memcpy(k.addr, p->vpn_ipv6, 16);
-		if (add ? bpf_map_update_elem(fp->vpn_addrs_fd, &k, &peer_id, BPF_ANY) :
-			  bpf_map_delete_elem(fp->vpn_addrs_fd, &k))
-			err = err ?: -errno;
+		int e = add ? ovpn_map_update(fp->vpn_addrs_fd, &k, &peer_id, BPF_ANY) :
+			      (bpf_map_delete_elem(fp->vpn_addrs_fd, &k) ? -errno : 0);
+
+		err = err ?: e;
 	}
 	return err;
 }
@@ -89,9 +88,8 @@ int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config 
 	err = percpu_zero_insert(fp->peer_stats_fd, &pk, sizeof(struct ovpn_peer_stats));
 	if (err)
 		return err;
-	if (bpf_map_update_elem(fp->peers_fd, &pk, &p, BPF_NOEXIST)) {
-		err = -errno;
-	} else {
+	err = ovpn_map_update(fp->peers_fd, &pk, &p, BPF_NOEXIST);
+	if (!err) {
 		err = vpn_addrs_update(fp, pc->instance, &p, pc->peer_id, true);
 		if (err) {
 			vpn_addrs_update(fp, pc->instance, &p, pc->peer_id, false);

@@ -44,7 +44,7 @@ int ovpn_route_add(const struct ovpn_fastpath *fp, __u32 instance, int family,
 		return fd;
 	if (ovpn_peer_get(fp, instance, peer_id, &p))
 		return -ENOENT;
-	return bpf_map_update_elem(fd, &key, &peer_id, BPF_ANY) ? -errno : 0;
+	return ovpn_map_update(fd, &key, &peer_id, BPF_ANY);
 }
 
 int ovpn_route_del(const struct ovpn_fastpath *fp, __u32 instance, int family,

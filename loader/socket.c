@@ -60,7 +60,7 @@ int ovpn_socket_add(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *
 		return -EAFNOSUPPORT;
 	if (!local->port || !vpn_ifindex || !link_ifindex)
 		return -EINVAL;
-	return bpf_map_update_elem(fp->sockets_fd, local, &s, BPF_ANY) ? -errno : 0;
+	return ovpn_map_update(fp->sockets_fd, local, &s, BPF_ANY);
 }
 
 int ovpn_socket_del(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local)
