@@ -143,8 +143,11 @@ static __always_inline void chachapoly_begin_ovpn(struct ovpn_aead_key *k,
 	poly1305_block(&chachapoly_state(s)->mac, *(const __u64 *)s->aad, 0);
 }
 
-static __always_inline int ovpn_chachapoly_seal(struct ovpn_aead_key *k,
-						struct ovpn_scratch *s, __u32 len)
+/* Out of line, like GCM's: the caller's frame then holds neither cipher's
+ * locals, and the BPF stack (512 bytes for the whole chain) stays free for
+ * the programs that call the AEAD. */
+static __noinline __maybe_unused int ovpn_chachapoly_seal(struct ovpn_aead_key *k,
+							  struct ovpn_scratch *s, __u32 len)
 {
 	ovpn_barrier_var(len);
 	if (len > OVPN_AEAD_MAX_LEN)
@@ -154,8 +157,8 @@ static __always_inline int ovpn_chachapoly_seal(struct ovpn_aead_key *k,
 	return 0;
 }
 
-static __always_inline int ovpn_chachapoly_open(struct ovpn_aead_key *k,
-						struct ovpn_scratch *s, __u32 len)
+static __noinline __maybe_unused int ovpn_chachapoly_open(struct ovpn_aead_key *k,
+							  struct ovpn_scratch *s, __u32 len)
 {
 	ovpn_barrier_var(len);
 	if (len > OVPN_AEAD_MAX_LEN)

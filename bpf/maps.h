@@ -75,6 +75,13 @@ struct {
 } ovpn_routes6 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ovpn_learn_key);
+	__type(value, struct ovpn_learn);
+} ovpn_learn SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 64 * 1024);
 } ovpn_events SEC(".maps");

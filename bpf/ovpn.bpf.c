@@ -91,6 +91,12 @@ int ovpn_key_ctl(struct ovpn_key_ctl_args *a)
 		a->err = -ENOENT;
 		return 0;
 	}
+	if (a->op == OVPN_KEY_CTL_RX_FLOOR) {
+		bpf_spin_lock(&k->lock);
+		ovpn_replay_floor(&k->replay, a->value);
+		bpf_spin_unlock(&k->lock);
+		return 0;
+	}
 	if (a->op != OVPN_KEY_CTL_TX_PID_MIN) {
 		a->err = -EOPNOTSUPP;
 		return 0;

@@ -14,6 +14,7 @@
 #define OVPN_RENUMBER_H
 
 #include "aead.h"
+#include "learn.h"
 #include "maps.h"
 #include "parse.h"
 #include "pid.h"
@@ -53,8 +54,15 @@ static __noinline bool ovpn_renumber_match(struct __sk_buff *skb, struct bpf_dyn
 	kid.instance = r->pk.instance;
 	kid.peer_id = r->pk.peer_id;
 	kid.key_id = h[0] & OVPN_KEY_ID_MASK;
-	if (!peer || (peer->slot_key_id[0] != kid.key_id && peer->slot_key_id[1] != kid.key_id))
+	if (!peer || (peer->slot_key_id[0] != kid.key_id && peer->slot_key_id[1] != kid.key_id)) {
+		/* not offloaded (yet): what OpenVPN sends with it */
+		struct ovpn_learn_key lk = {
+			.instance = r->pk.instance, .dir = OVPN_LEARN_TX, .remote = r->f->dst,
+		};
+
+		ovpn_learn_record(pkt, r->f->payload_off, r->f->payload_len, &lk);
 		return false;
+	}
 	r->key = bpf_map_lookup_elem(&ovpn_keys, &kid);
 	r->stats = bpf_map_lookup_elem(&ovpn_peer_stats, &r->pk);
 	r->len = r->f->payload_len - OVPN_DATA_HDR_LEN;

@@ -54,4 +54,15 @@ static __always_inline bool ovpn_replay_update(struct ovpn_replay *r, __u64 id)
 	return true;
 }
 
+/* Marks every packet-id up to @floor as seen: those OpenVPN may already have
+ * received itself before the fast path had the key. Caller holds the lock. */
+static __always_inline void ovpn_replay_floor(struct ovpn_replay *r, __u64 floor)
+{
+	if (floor <= r->highest)
+		return;
+	r->highest = floor;
+	for (int i = 0; i < OVPN_REPLAY_WORDS; i++)
+		r->bits[i] = ~0ULL;
+}
+
 #endif /* OVPN_REPLAY_H */

@@ -11,6 +11,7 @@
 #define OVPN_RX_H
 
 #include "aead.h"
+#include "learn.h"
 #include "maps.h"
 #include "parse.h"
 #include "replay.h"
@@ -68,6 +69,7 @@ static __always_inline bool ovpn_addr_eq(const struct ovpn_sockaddr *a,
  * decrypt. Not inlined: its stack is free again when the AEAD runs. */
 static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 {
+	struct ovpn_learn_key lk = {};
 	struct ovpn_key_id kid;
 	__u8 hbuf[OVPN_AAD_LEN], *h;
 	__u32 key_id, zero = 0;
@@ -102,7 +104,7 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 	rx->peer = bpf_map_lookup_elem(&ovpn_peers, &rx->pk);
 	if (!rx->peer) {
 		ovpn_gstat_inc(OVPN_G_RX_NO_PEER);
-		return OVPN_RX_PASS;
+		goto learn;
 	}
 	rx->stats = bpf_map_lookup_elem(&ovpn_peer_stats, &rx->pk);
 	kid.instance = rx->pk.instance;
@@ -112,7 +114,7 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 		rx->key = bpf_map_lookup_elem(&ovpn_keys, &kid);
 	if (!rx->key) {
 		ovpn_gstat_inc(OVPN_G_RX_NO_KEY);
-		return OVPN_RX_PASS;
+		goto learn;
 	}
 	rx->len = rx->f->payload_len - OVPN_DATA_HDR_LEN;
 	if (rx->len > OVPN_AEAD_MAX_LEN) {
@@ -120,6 +122,12 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 		return OVPN_RX_PASS;
 	}
 	return OVPN_RX_DELIVER;
+learn:
+	lk.instance = rx->pk.instance;
+	lk.dir = OVPN_LEARN_RX;
+	lk.remote = rx->f->src;
+	ovpn_learn_record(pkt, rx->f->payload_off, rx->f->payload_len, &lk);
+	return OVPN_RX_PASS;
 }
 
 /* Tag, then replay: DROP, or DELIVER with the plaintext in scratch. */

@@ -164,6 +164,34 @@ struct ovpn_global_stats {
 	__u64 c[OVPN_G_MAX];
 };
 
+/* ovpn_learn: what the fast path sees of data-channel keys it does not have
+ * yet (unknown peer-id, or a key-id in no slot), for the control plane to
+ * complete a key the OpenVPN plugin captured: OpenVPN gives a plugin neither
+ * the peer-id nor the cipher, but the wire does. RX records the peer's
+ * packets (peer-id, highest packet-id, one small packet to identify the
+ * cipher by trial decryption); TX (the link egress program) records the
+ * highest packet-id OpenVPN itself sent with the key, so the fast path starts
+ * above it. */
+#define OVPN_LEARN_RX		0
+#define OVPN_LEARN_TX		1
+#define OVPN_LEARN_SAMPLE_MAX	256	/* sample payloads up to this size */
+
+struct ovpn_learn_key {
+	__u32 instance;
+	__u32 dir;		/* OVPN_LEARN_RX or _TX */
+	__u32 key_id;
+	__u32 pad;
+	struct ovpn_sockaddr remote;
+};
+
+struct ovpn_learn {
+	__u32 peer_id;
+	__u32 sample_len;	/* 0: none yet */
+	__u64 pid_max;		/* highest packet-id seen */
+	__u64 last_ns;
+	__u8 sample[OVPN_LEARN_SAMPLE_MAX];	/* a whole P_DATA_V2 payload */
+};
+
 /* Packet-ids: OpenVPN renegotiates past the high-water mark; the fast path
  * reports it then (a KEY_SWAP_NTF-like event) and never sends past the max. */
 #define OVPN_PID_HIGH_WATER	0xFF000000ULL
@@ -196,6 +224,7 @@ struct ovpn_rx_meta {
  * key's AES contexts). */
 enum ovpn_key_ctl_op {
 	OVPN_KEY_CTL_TX_PID_MIN = 1,	/* tx_next_pid = max(tx_next_pid, value) */
+	OVPN_KEY_CTL_RX_FLOOR = 2,	/* refuse packet-ids <= value (replay) */
 };
 
 struct ovpn_key_ctl_args {

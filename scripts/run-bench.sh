@@ -11,5 +11,5 @@ for b in "$@"; do
 done
 echo
 echo "Summary ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r)):"
-awk 'NF == 3 && $2 ~ /^[0-9.]+$/ { printf "  %-44s %12s %s\n", $1, $2, $3 }' "$out"
+awk 'NF == 3 && $2 ~ /^-?[0-9.]+$/ { printf "  %-44s %12s %s\n", $1, $2, $3 }' "$out"
 exit $rc

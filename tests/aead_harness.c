@@ -4,9 +4,9 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <openssl/evp.h>
 #include "aead_harness.h"
 #include "aead_key.h"
+#include "aead_sw.h"
 #include "aead_test.skel.h"
 #include "testlib.h"
 
@@ -119,62 +119,21 @@ int ah_run_raw(struct aead_harness *h, enum ah_hook hook, enum aead_test_op op,
 	return hdr.ret;
 }
 
-static const EVP_CIPHER *evp_cipher(int cipher)
-{
-	switch (cipher) {
-	case OVPN_CIPHER_AES_128_GCM: return EVP_aes_128_gcm();
-	case OVPN_CIPHER_AES_192_GCM: return EVP_aes_192_gcm();
-	case OVPN_CIPHER_AES_256_GCM: return EVP_aes_256_gcm();
-	case OVPN_CIPHER_CHACHA20_POLY1305: return EVP_chacha20_poly1305();
-	}
-	return NULL;
-}
-
 int oracle_aead(int cipher, const uint8_t *key, const uint8_t nonce[12],
 		const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t len,
 		uint8_t *out, uint8_t tag[16], bool seal)
 {
-	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-	int n, ok;
-
-	if (!c)
-		return -1;
-	ok = EVP_CipherInit_ex(c, evp_cipher(cipher), NULL, NULL, NULL, seal) &&
-	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) &&
-	     EVP_CipherInit_ex(c, NULL, NULL, key, nonce, seal) &&
-	     (seal || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, 16, tag)) &&
-	     EVP_CipherUpdate(c, NULL, &n, aad, aad_len) &&
-	     (len == 0 || EVP_CipherUpdate(c, out, &n, in, len)) &&
-	     EVP_CipherFinal_ex(c, out + len, &n) &&
-	     (!seal || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, tag));
-	EVP_CIPHER_CTX_free(c);
-	return ok ? 0 : -1;
-}
-
-static void ovpn_nonce(uint8_t nonce[12], const uint8_t *pkt, const uint8_t tail[8])
-{
-	memcpy(nonce, pkt + 4, 4);
-	memcpy(nonce + 4, tail, 8);
+	return ovpn_sw_aead(cipher, key, nonce, aad, aad_len, in, len, out, tag, seal);
 }
 
 int oracle_seal(int cipher, const uint8_t *key, const uint8_t nonce_tail[8],
 		uint8_t *pkt, uint32_t len)
 {
-	uint8_t nonce[12];
-
-	ovpn_nonce(nonce, pkt, nonce_tail);
-	return oracle_aead(cipher, key, nonce, pkt, OVPN_AAD_LEN,
-			   pkt + OVPN_DATA_HDR_LEN, len, pkt + OVPN_DATA_HDR_LEN,
-			   pkt + OVPN_AAD_LEN, true);
+	return ovpn_sw_seal(cipher, key, nonce_tail, pkt, len);
 }
 
 int oracle_open(int cipher, const uint8_t *key, const uint8_t nonce_tail[8],
 		uint8_t *pkt, uint32_t len)
 {
-	uint8_t nonce[12];
-
-	ovpn_nonce(nonce, pkt, nonce_tail);
-	return oracle_aead(cipher, key, nonce, pkt, OVPN_AAD_LEN,
-			   pkt + OVPN_DATA_HDR_LEN, len, pkt + OVPN_DATA_HDR_LEN,
-			   pkt + OVPN_AAD_LEN, false);
+	return ovpn_sw_open(cipher, key, nonce_tail, pkt, len);
 }

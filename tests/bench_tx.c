@@ -101,7 +101,8 @@ static uint32_t aead_ns(struct bench *b)
 		t_fatal("aead key");
 	for (int i = 0; i < RUNS; i++) {
 		t_rand_bytes(pkt, sizeof(pkt));
-		if (ah_run(&b->a, AH_XDP, AEAD_TEST_SEAL, 0, pkt, INNER, 1, &d[i]))
+		/* on the TC hook, as TX runs: skb dynptrs cost more than XDP's */
+		if (ah_run(&b->a, AH_TC, AEAD_TEST_SEAL, 0, pkt, INNER, 1, &d[i]))
 			t_fatal("aead seal");
 	}
 	return median(d, RUNS);
@@ -110,7 +111,8 @@ static uint32_t aead_ns(struct bench *b)
 static void bench_cipher(int cipher, const char *label, int many)
 {
 	struct bench *b = calloc(1, sizeof(*b));
-	uint32_t tx, aead, tx_many, tx_route;
+	uint32_t tx, aead, tx_many, tx_route, tx_route1;
+	uint32_t net1 = htonl(0x15000000);		/* 21.0.0.0/24 */
 	struct ovpn_sockaddr sa;
 
 	b->cipher = cipher;
@@ -123,8 +125,11 @@ static void bench_cipher(int cipher, const char *label, int many)
 	    ovpn_socket_add(&b->h.fp, &sa, INST, LO, LO))
 		t_fatal("iface");
 	add_peer(b, 5, 0x0a080002);
+	if (ovpn_route_add(&b->h.fp, INST, OVPN_AF_INET, &net1, 24, 5))
+		t_fatal("route");
 	aead = aead_ns(b);
 	tx = tx_ns(b, 0x0a080002);
+	tx_route1 = tx_ns(b, 0x15000007);
 	for (int i = 0; i < many - 1; i++) {
 		uint32_t net = htonl(0x14000000 + (i << 8));	/* 20.x.y.0/24 */
 
@@ -140,7 +145,9 @@ static void bench_cipher(int cipher, const char *label, int many)
 	printf("tx_%s_1400_%dpeers %u ns\n", label, many, tx_many);
 	printf("tx_%s_1400_%droutes_via_route %u ns\n", label, many, tx_route);
 	printf("tx_%s_%dpeers_vs_1 %.1f %%\n", label, many, 100.0 * ((double)tx_many - tx) / tx);
-	printf("tx_%s_%droutes_vs_1 %.1f %%\n", label, many, 100.0 * ((double)tx_route - tx) / tx);
+	printf("tx_%s_1400_via_route %u ns\n", label, tx_route1);
+	printf("tx_%s_%droutes_vs_1 %.1f %%\n", label, many,
+	       100.0 * ((double)tx_route - tx_route1) / tx_route1);
 	ah_close(&b->a);
 	fp_close(&b->h);
 	free(b);

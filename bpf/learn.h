@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Recording what the wire tells about keys the fast path does not have yet
+ * (see struct ovpn_learn in include/ovpn_maps.h). Only packets the fast path
+ * passes on anyway come here, so the cost stays off the offloaded path. */
+#ifndef OVPN_LEARN_H
+#define OVPN_LEARN_H
+
+#include "maps.h"
+
+/* Raises *@v to @pid; concurrent writers may race, so compare-and-swap. */
+static __always_inline void ovpn_learn_max(__u64 *v, __u64 pid)
+{
+	for (int i = 0; i < 8; i++) {
+		__u64 cur = *v;
+
+		if (cur >= pid || __sync_val_compare_and_swap(v, cur, pid) == cur)
+			return;
+	}
+}
+
+/* A P_DATA_V2 packet at @off of @pkt, @len bytes of payload, for a key the
+ * fast path lacks; @k has instance, direction and remote, the key-id is
+ * filled in here. */
+/* A new entry's initial value: in .rodata, not on the BPF stack. */
+static const struct ovpn_learn ovpn_learn_zero;
+
+static __noinline void ovpn_learn_record(struct bpf_dynptr *pkt, __u32 off, __u32 len,
+					 struct ovpn_learn_key *k)
+{
+	struct ovpn_learn *v;
+	__u32 pid, dir = k->dir;
+	__u8 h[OVPN_AAD_LEN];
+
+	if (bpf_dynptr_read(h, sizeof(h), pkt, off, 0))
+		return;
+	k->key_id = h[0] & 7;
+	pid = (__u32)h[4] << 24 | (__u32)h[5] << 16 | (__u32)h[6] << 8 | h[7];
+	v = bpf_map_lookup_elem(&ovpn_learn, k);
+	if (!v) {
+		bpf_map_update_elem(&ovpn_learn, k, &ovpn_learn_zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&ovpn_learn, k);
+		if (!v)
+			return;
+		v->peer_id = (__u32)h[1] << 16 | (__u32)h[2] << 8 | h[3];
+	}
+	ovpn_learn_max(&v->pid_max, pid);
+	v->last_ns = bpf_ktime_get_coarse_ns();
+	if (dir == OVPN_LEARN_RX && !v->sample_len && len <= OVPN_LEARN_SAMPLE_MAX &&
+	    !bpf_dynptr_read(v->sample, len, pkt, off, 0))
+		v->sample_len = len;
+}
+
+#endif /* OVPN_LEARN_H */
