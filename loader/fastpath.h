@@ -9,7 +9,7 @@
 
 struct ovpn_fastpath {
 	int sockets_fd, peers_fd, keys_fd, peer_stats_fd, global_stats_fd;
-	int ifaces_fd, vpn_addrs_fd, routes4_fd, routes6_fd;
+	int ifaces_fd, vpn_addrs_fd, routes4_fd, routes6_fd, learn_fd;
 	int set_aes_fd;			/* the ovpn_key_set_aes syscall program */
 	int key_ctl_fd;			/* the ovpn_key_ctl syscall program */
 	const char *aes_algo;		/* NULL: OVPN_AES_ALGO_DEFAULT */
@@ -51,6 +51,8 @@ struct ovpn_key_config {
 	int cipher;			/* OVPN_CIPHER_* */
 	const __u8 *enc_key, *dec_key;	/* ovpn_cipher_key_len() bytes each */
 	__u8 enc_nonce_tail[OVPN_NONCE_TAIL_LEN], dec_nonce_tail[OVPN_NONCE_TAIL_LEN];
+	__u64 tx_start;			/* first packet-id to send; 0: 1 */
+	__u64 rx_floor;			/* packet-ids up to this are refused */
 };
 
 /* Installs a key into a slot, replacing what the slot held. */
@@ -66,6 +68,9 @@ int ovpn_key_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
  * limit. */
 int ovpn_key_set_tx_pid(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 			__u32 key_id, __u64 next_pid);
+/* Refuses received packet-ids up to @floor (never lowers it). */
+int ovpn_key_set_rx_floor(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+			  __u32 key_id, __u64 floor);
 
 /* Routes a prefix via a peer (OpenVPN's iroute). @addr is 4 or 16 bytes by
  * @family. -ENOENT for an unknown peer, -EINVAL for a bad prefix length. */

@@ -18,10 +18,14 @@ static int key_value_build(struct ovpn_key *k, const struct ovpn_fastpath *fp,
 
 	memset(k, 0, sizeof(*k));
 	k->key_id = kc->key_id;
-	k->tx_next_pid = 1;
+	k->tx_next_pid = kc->tx_start ? kc->tx_start : 1;
 	k->replay.window = fp->replay_window ? fp->replay_window : OVPN_REPLAY_DEFAULT;
-	if (k->replay.window > OVPN_REPLAY_MAX - 64)
+	if (k->replay.window > OVPN_REPLAY_MAX - 64 || kc->tx_start > OVPN_PID_MAX)
 		return -ERANGE;
+	if (kc->rx_floor) {		/* as bpf/replay.h's ovpn_replay_floor */
+		k->replay.highest = kc->rx_floor;
+		memset(k->replay.bits, 0xff, sizeof(k->replay.bits));
+	}
 	err = ovpn_aead_key_prepare(&k->enc, kc->cipher, kc->enc_key, len,
 				    kc->enc_nonce_tail);
 	if (!err)
@@ -141,17 +145,29 @@ int ovpn_key_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 	return err;
 }
 
-int ovpn_key_set_tx_pid(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
-			__u32 key_id, __u64 next_pid)
+static int key_ctl(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+		   __u32 key_id, __u32 op, __u64 value)
 {
 	struct ovpn_key_ctl_args a = {
 		.id = { instance, peer_id, key_id },
-		.op = OVPN_KEY_CTL_TX_PID_MIN,
-		.value = next_pid,
+		.op = op,
+		.value = value,
 	};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &a, .ctx_size_in = sizeof(a));
 
 	if (bpf_prog_test_run_opts(fp->key_ctl_fd, &opts))
 		return -errno;
 	return a.err;
+}
+
+int ovpn_key_set_tx_pid(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+			__u32 key_id, __u64 next_pid)
+{
+	return key_ctl(fp, instance, peer_id, key_id, OVPN_KEY_CTL_TX_PID_MIN, next_pid);
+}
+
+int ovpn_key_set_rx_floor(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+			  __u32 key_id, __u64 floor)
+{
+	return key_ctl(fp, instance, peer_id, key_id, OVPN_KEY_CTL_RX_FLOOR, floor);
 }

@@ -43,6 +43,7 @@ void fp_open(struct fp_harness *h, uint64_t liveness_ns)
 	h->fp.peer_stats_fd = bpf_map__fd(h->skel->maps.ovpn_peer_stats);
 	h->fp.global_stats_fd = bpf_map__fd(h->skel->maps.ovpn_global_stats);
 	h->fp.ifaces_fd = bpf_map__fd(h->skel->maps.ovpn_ifaces);
+	h->fp.learn_fd = bpf_map__fd(h->skel->maps.ovpn_learn);
 	h->fp.vpn_addrs_fd = bpf_map__fd(h->skel->maps.ovpn_vpn_addrs);
 	h->fp.routes4_fd = bpf_map__fd(h->skel->maps.ovpn_routes4);
 	h->fp.routes6_fd = bpf_map__fd(h->skel->maps.ovpn_routes6);

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <openssl/crypto.h>
+#include "aead_key.h"
+#include "aead_sw.h"
+#include "learn.h"
+
+/* Slots of the 256-byte export: cipher keys at 0 and 128, implicit IVs at
+ * the start of the "hmac" slots, 64 and 192. */
+#define M_C2S_KEY	0
+#define M_C2S_IV	64
+#define M_S2C_KEY	128
+#define M_S2C_IV	192
+
+void ovpn_key_from_material(struct ovpn_key_config *kc, const __u8 *m, int cipher,
+			    enum ovpn_role role)
+{
+	bool server = role == OVPN_ROLE_SERVER;
+
+	kc->cipher = cipher;
+	kc->enc_key = m + (server ? M_S2C_KEY : M_C2S_KEY);
+	kc->dec_key = m + (server ? M_C2S_KEY : M_S2C_KEY);
+	memcpy(kc->enc_nonce_tail, m + (server ? M_S2C_IV : M_C2S_IV), OVPN_NONCE_TAIL_LEN);
+	memcpy(kc->dec_nonce_tail, m + (server ? M_C2S_IV : M_S2C_IV), OVPN_NONCE_TAIL_LEN);
+}
+
+static int learn_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 dir,
+		     const struct ovpn_sockaddr *remote, __u32 key_id, struct ovpn_learn *v)
+{
+	struct ovpn_learn_key k = { .instance = instance, .dir = dir, .key_id = key_id,
+				    .remote = *remote };
+
+	return bpf_map_lookup_elem(fp->learn_fd, &k, v) ? -errno : 0;
+}
+
+static void learn_forget(const struct ovpn_fastpath *fp, __u32 instance,
+			 const struct ovpn_sockaddr *remote, __u32 key_id)
+{
+	struct ovpn_learn_key k = { .instance = instance, .key_id = key_id, .remote = *remote };
+
+	for (k.dir = OVPN_LEARN_RX; k.dir <= OVPN_LEARN_TX; k.dir++)
+		bpf_map_delete_elem(fp->learn_fd, &k);
+}
+
+/* The cipher under which @m opens the peer's sample, or -1. */
+static int sample_cipher(const struct ovpn_learn *v, const __u8 *m, enum ovpn_role role)
+{
+	static const int ciphers[] = { OVPN_CIPHER_AES_256_GCM, OVPN_CIPHER_CHACHA20_POLY1305,
+				       OVPN_CIPHER_AES_128_GCM, OVPN_CIPHER_AES_192_GCM };
+	__u8 pkt[OVPN_LEARN_SAMPLE_MAX];
+
+	if (v->sample_len < OVPN_DATA_HDR_LEN || v->sample_len > sizeof(pkt))
+		return -1;
+	for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
+		struct ovpn_key_config kc;
+
+		ovpn_key_from_material(&kc, m, ciphers[i], role);
+		memcpy(pkt, v->sample, v->sample_len);
+		if (!ovpn_sw_open(ciphers[i], kc.dec_key, kc.dec_nonce_tail, pkt,
+				  v->sample_len - OVPN_DATA_HDR_LEN)) {
+			OPENSSL_cleanse(pkt, sizeof(pkt));
+			return ciphers[i];
+		}
+	}
+	return -1;
+}
+
+int ovpn_learn_identify(const struct ovpn_fastpath *fp, __u32 instance,
+			const struct ovpn_sockaddr *remote, __u32 key_id, enum ovpn_role role,
+			const __u8 *m, struct ovpn_learnt *out)
+{
+	struct ovpn_learn rx, tx;
+
+	if (learn_get(fp, instance, OVPN_LEARN_RX, remote, key_id, &rx) || !rx.sample_len)
+		return -EAGAIN;
+	out->cipher = sample_cipher(&rx, m, role);
+	if (out->cipher < 0)
+		return -EKEYREJECTED;
+	out->peer_id = rx.peer_id;
+	out->rx_pid_max = rx.pid_max;
+	out->tx_pid_max = learn_get(fp, instance, OVPN_LEARN_TX, remote, key_id, &tx) ?
+			  0 : tx.pid_max;
+	return 0;
+}
+
+static int learn_peer(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
+		      __u32 peer_id)
+{
+	struct ovpn_peer_config pc = { .instance = li->instance, .peer_id = peer_id,
+				       .remote = li->remote };
+	struct ovpn_peer p;
+
+	if (!ovpn_peer_get(fp, li->instance, peer_id, &p))
+		return 0;
+	pc.local.family = li->remote.family;	/* learnt from the next packet */
+	memcpy(pc.vpn_ipv4, li->vpn_ipv4, sizeof(pc.vpn_ipv4));
+	memcpy(pc.vpn_ipv6, li->vpn_ipv6, sizeof(pc.vpn_ipv6));
+	return ovpn_peer_new(fp, &pc);
+}
+
+/* The new key in the secondary slot, then swapped to primary: OpenVPN sends
+ * with its newest key, and still accepts the previous one. */
+static int learn_key(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
+		     const struct ovpn_learnt *l)
+{
+	struct ovpn_key_config kc = {
+		.instance = li->instance, .peer_id = l->peer_id, .key_id = li->key_id,
+		.tx_start = l->tx_pid_max + 1 + OVPN_LEARN_TX_MARGIN,
+		.rx_floor = l->rx_pid_max,
+	};
+	struct ovpn_peer p;
+	int err;
+
+	if (ovpn_peer_get(fp, li->instance, l->peer_id, &p))
+		return -ENOENT;
+	ovpn_key_from_material(&kc, li->material, l->cipher, li->role);
+	kc.slot = p.slot_key_id[OVPN_SLOT_PRIMARY] == OVPN_SLOT_EMPTY ||
+		  p.slot_key_id[OVPN_SLOT_PRIMARY] == li->key_id ?
+		  OVPN_SLOT_PRIMARY : OVPN_SLOT_SECONDARY;
+	err = ovpn_key_new(fp, &kc);
+	if (!err && kc.slot == OVPN_SLOT_SECONDARY)
+		err = ovpn_key_swap(fp, li->instance, l->peer_id);
+	return err;
+}
+
+int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
+		       struct ovpn_learnt *out)
+{
+	struct ovpn_learnt l, late;
+	int err;
+
+	err = ovpn_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
+				  li->material, &l);
+	err = err ?: learn_peer(fp, li, l.peer_id);
+	err = err ?: learn_key(fp, li, &l);
+	if (err)
+		return err;
+	/* Packets that missed the key on another CPU while it went in were
+	 * passed to OpenVPN and learnt: once they are surely done, raise the
+	 * floors above them too. */
+	usleep(2000);
+	if (!ovpn_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
+				 li->material, &late)) {
+		ovpn_key_set_rx_floor(fp, li->instance, l.peer_id, li->key_id, late.rx_pid_max);
+		ovpn_key_set_tx_pid(fp, li->instance, l.peer_id, li->key_id,
+				    late.tx_pid_max + 1 + OVPN_LEARN_TX_MARGIN);
+	}
+	learn_forget(fp, li->instance, &li->remote, li->key_id);
+	if (out)
+		*out = l;
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Completing a data-channel key the OpenVPN plugin captured with what the
+ * fast path learnt on the wire (see struct ovpn_learn): OpenVPN tells a
+ * plugin neither the peer-id nor the cipher. */
+#ifndef OVPN_LOADER_LEARN_H
+#define OVPN_LOADER_LEARN_H
+
+#include "fastpath.h"
+
+#define OVPN_KEY_MATERIAL_LEN	256	/* TLS-EKM "EXPORTER-OpenVPN-datakeys" */
+/* How far above OpenVPN's own last packet-id the fast path starts sending. */
+#define OVPN_LEARN_TX_MARGIN	65536
+
+enum ovpn_role {
+	OVPN_ROLE_SERVER,	/* decrypts client->server, encrypts server->client */
+	OVPN_ROLE_CLIENT,
+};
+
+struct ovpn_learnt {
+	__u32 peer_id;
+	int cipher;
+	__u64 rx_pid_max, tx_pid_max;
+};
+
+/* The key config of @m for @cipher in @role (directions, key lengths,
+ * implicit IVs as OpenVPN lays them out). */
+void ovpn_key_from_material(struct ovpn_key_config *kc, const __u8 *m, int cipher,
+			    enum ovpn_role role);
+
+/* What the fast path learnt of key @key_id from @remote, and its cipher, found
+ * by opening the learnt sample with @m under each cipher. -EAGAIN: nothing
+ * learnt yet; -EKEYREJECTED: no cipher opens the sample with @m. */
+int ovpn_learn_identify(const struct ovpn_fastpath *fp, __u32 instance,
+			const struct ovpn_sockaddr *remote, __u32 key_id, enum ovpn_role role,
+			const __u8 *m, struct ovpn_learnt *out);
+
+struct ovpn_learn_install {
+	__u32 instance, key_id;
+	enum ovpn_role role;
+	struct ovpn_sockaddr remote;
+	__u8 vpn_ipv4[4], vpn_ipv6[16];		/* zero: unknown */
+	const __u8 *material;			/* OVPN_KEY_MATERIAL_LEN bytes */
+};
+
+/* Identifies and installs the key: the peer is created if new, the key
+ * becomes primary (the previous primary secondary), it sends above what
+ * OpenVPN sent with it and refuses what OpenVPN may already have received.
+ * Same errors as ovpn_learn_identify, and those of the map updates. */
+int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
+		       struct ovpn_learnt *out);
+
+#endif

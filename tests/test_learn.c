@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Completing a captured key from the wire: the fast path passes and learns
+ * the packets of a key it lacks; given the 256 bytes OpenVPN exported, the
+ * control plane finds the peer-id and the cipher, installs the key, and the
+ * fast path takes over without accepting what OpenVPN may already have seen. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include "aead_key.h"
+#include "fp_harness.h"
+#include "frames.h"
+#include "learn.h"
+#include "testlib.h"
+
+#define INST	1
+#define PEER	3
+
+struct ctx {
+	struct fp_harness h;
+	struct frame_spec spec;
+	uint8_t m[OVPN_KEY_MATERIAL_LEN];
+	int cipher;
+};
+
+/* A client->server frame for @pid sealed as the client would with @c->m. */
+static size_t frame(struct ctx *c, uint8_t *f, uint32_t key_id, uint32_t pid, size_t len)
+{
+	struct ovpn_key_config kc;
+	uint8_t pt[1500], payload[1600];
+
+	ovpn_key_from_material(&kc, c->m, c->cipher, OVPN_ROLE_CLIENT);
+	inner_ipv4(pt, len, pid);
+	return frame_build(f, &c->spec, payload,
+			   data_v2_build(payload, PEER, key_id, pid, c->cipher, kc.enc_key,
+					 kc.enc_nonce_tail, pt, len));
+}
+
+static int run(struct ctx *c, uint32_t key_id, uint32_t pid, size_t len)
+{
+	static struct fp_result r;
+	uint8_t f[1700];
+	size_t n = frame(c, f, key_id, pid, len);
+
+	if (fp_run_xdp(&c->h, f, n, &r))
+		t_fatal("test run");
+	if (r.verdict == XDP_DROP)
+		return 'D';
+	return r.meta_len ? 'V' : 'P';		/* delivered, or passed */
+}
+
+static void test_cipher(int cipher)
+{
+	const char *name = ovpn_cipher_name(cipher);
+	struct ctx *c = calloc(1, sizeof(*c));
+	struct ovpn_learn_install li = { .instance = INST, .key_id = 0,
+					 .role = OVPN_ROLE_SERVER };
+	struct ovpn_learnt l;
+	struct ovpn_sockaddr sa;
+	uint8_t wrong[OVPN_KEY_MATERIAL_LEN];
+	int err;
+
+	c->cipher = cipher;
+	t_rand_bytes(c->m, sizeof(c->m));
+	t_rand_bytes(wrong, sizeof(wrong));
+	fp_open(&c->h, 0);
+	ovpn_sockaddr_parse(&c->spec.src, "10.99.0.2:41000");
+	ovpn_sockaddr_parse(&c->spec.dst, "10.99.0.1:1194");
+	ovpn_sockaddr_parse(&sa, "0.0.0.0:1194");
+	if (ovpn_socket_add(&c->h.fp, &sa, INST, 42, 1))
+		t_fatal("socket");
+	li.remote = c->spec.src;
+	li.material = c->m;
+
+	err = ovpn_learn_install(&c->h.fp, &li, &l);
+	CHECK(err == -EAGAIN, "%s: install before any packet: %d", name, err);
+	/* the client sends a large packet first (not kept as a sample), then small ones */
+	CHECK(run(c, 0, 1, 1400) == 'P' && run(c, 0, 2, 60) == 'P' && run(c, 0, 3, 60) == 'P',
+	      "%s: packets of an unknown peer not passed to OpenVPN", name);
+	li.material = wrong;
+	err = ovpn_learn_install(&c->h.fp, &li, &l);
+	CHECK(err == -EKEYREJECTED, "%s: wrong material: %d", name, err);
+	li.material = c->m;
+	err = ovpn_learn_install(&c->h.fp, &li, &l);
+	CHECK(err == 0 && l.peer_id == PEER && l.cipher == cipher && l.rx_pid_max == 3,
+	      "%s: install: %d, peer %u, cipher %s, rx max %llu", name, err, l.peer_id,
+	      ovpn_cipher_name(l.cipher), (unsigned long long)l.rx_pid_max);
+	CHECK(run(c, 0, 2, 60) == 'D', "%s: a packet OpenVPN already had accepted", name);
+	CHECK(run(c, 0, 4, 60) == 'V' && run(c, 0, 5, 1400) == 'V',
+	      "%s: fast path did not take over", name);
+
+	/* a renegotiation: key-id 1 learnt, then installed as primary */
+	CHECK(run(c, 1, 1, 80) == 'P', "%s: new key-id not passed", name);
+	li.key_id = 1;
+	err = ovpn_learn_install(&c->h.fp, &li, &l);
+	struct ovpn_peer p;
+
+	ovpn_peer_get(&c->h.fp, INST, PEER, &p);
+	CHECK(err == 0 && p.slot_key_id[OVPN_SLOT_PRIMARY] == 1 &&
+	      p.slot_key_id[OVPN_SLOT_SECONDARY] == 0,
+	      "%s: rotation: %d, slots %u %u", name, err, p.slot_key_id[0], p.slot_key_id[1]);
+	CHECK(run(c, 1, 2, 80) == 'V' && run(c, 0, 6, 80) == 'V',
+	      "%s: both keys not accepted after the rotation", name);
+	fp_close(&c->h);
+	free(c);
+}
+
+int main(void)
+{
+	t_seed(31);
+	test_cipher(OVPN_CIPHER_AES_256_GCM);
+	test_cipher(OVPN_CIPHER_AES_128_GCM);
+	test_cipher(OVPN_CIPHER_AES_192_GCM);
+	test_cipher(OVPN_CIPHER_CHACHA20_POLY1305);
+	return t_done("learn");
+}
