@@ -59,7 +59,7 @@ struct {
 } ovpn_vpn_addrs SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, OVPN_MAX_PEERS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct ovpn_route4_key);
@@ -67,12 +67,19 @@ struct {
 } ovpn_routes4 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, OVPN_MAX_PEERS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct ovpn_route6_key);
 	__type(value, __u32);
 } ovpn_routes6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);			/* OVPN_ROUTE_LENS_V4, _V6 */
+	__type(key, __u32);
+	__type(value, struct ovpn_route_lens);
+} ovpn_route_lens SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

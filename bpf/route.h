@@ -23,22 +23,103 @@ static __always_inline __u32 *ovpn_route_vpn_addr(__u32 instance, const struct o
 	return bpf_map_lookup_elem(&ovpn_vpn_addrs, &k);
 }
 
+/* The index of the highest bit set in @x, which is not 0. */
+static __always_inline __u32 ovpn_fls64(__u64 x)
+{
+	return 63 - __builtin_clzll(x);	/* branch-free on BPF */
+}
+
+/* A 64-bit word with its @n high bits set, @n up to 64. */
+static __always_inline __u64 ovpn_mask64(__u32 n)
+{
+	return n >= 64 ? ~0ULL : ~(~0ULL >> n);
+}
+
+/* The IPv4 iroute for @d: one hash lookup per length in use (@l), longest
+ * first. */
+static __always_inline __u32 *ovpn_route4_prefix(__u32 instance, const struct ovpn_dst *d,
+						 const struct ovpn_route_lens *l)
+{
+	struct ovpn_route4_key k = {};
+	__be32 inst = bpf_htonl(instance);
+	__u64 used = (__u64)(l->used[1] & 1) << 32 | l->used[0];
+	__u32 addr, a;
+
+	__builtin_memcpy(k.instance, &inst, 4);
+	__builtin_memcpy(&addr, d->addr, 4);
+	for (int i = 0; i <= 32 && used; i++) {	/* i: a bound for the verifier */
+		__u32 len = ovpn_fls64(used);
+		__u32 *p;
+
+		a = addr & bpf_htonl(ovpn_mask64(len) >> 32);
+		k.prefixlen = len;
+		__builtin_memcpy(k.addr, &a, 4);
+		p = bpf_map_lookup_elem(&ovpn_routes4, &k);
+		if (p)
+			return p;
+		used &= ~(1ULL << len);
+	}
+	return NULL;
+}
+
+/* The IPv6 iroute of a length @base + n for a bit n of @used (@base 0, 64 or
+ * 128), longest first; @k holds the instance, @hi and @lo the destination's
+ * halves as in the packet (network order), masked in that order. */
+static __always_inline __u32 *ovpn_route6_word(struct ovpn_route6_key *k, __u64 hi, __u64 lo,
+					       __u64 used, __u32 base)
+{
+	for (int i = 0; i < 64 && used; i++) {
+		__u32 bit = ovpn_fls64(used);
+		__u64 h = hi, m = bpf_cpu_to_be64(ovpn_mask64(bit));
+		__u64 lw = base ? lo : 0;
+		__u32 *p;
+
+		if (!base)
+			h &= m;
+		else if (base == 64)
+			lw &= m;
+		k->prefixlen = base + bit;
+		__builtin_memcpy(k->addr, &h, 8);
+		__builtin_memcpy(k->addr + 8, &lw, 8);
+		p = bpf_map_lookup_elem(&ovpn_routes6, k);
+		if (p)
+			return p;
+		used &= ~(1ULL << bit);
+	}
+	return NULL;
+}
+
+static __always_inline __u32 *ovpn_route6_prefix(__u32 instance, const struct ovpn_dst *d,
+						 const struct ovpn_route_lens *l)
+{
+	struct ovpn_route6_key k = {};
+	__be32 inst = bpf_htonl(instance);
+	__u64 hi, lo;
+	__u32 *p;
+
+	__builtin_memcpy(k.instance, &inst, 4);
+	__builtin_memcpy(&hi, d->addr, 8);
+	__builtin_memcpy(&lo, d->addr + 8, 8);
+	p = ovpn_route6_word(&k, hi, lo, l->used[4] & 1, 128);
+	if (!p)
+		p = ovpn_route6_word(&k, hi, lo, (__u64)l->used[3] << 32 | l->used[2], 64);
+	if (!p)
+		p = ovpn_route6_word(&k, hi, lo, (__u64)l->used[1] << 32 | l->used[0], 0);
+	return p;
+}
+
+/* The peer-id of the longest prefix routed via a peer (iroute) that holds
+ * @d, or NULL. */
 static __always_inline __u32 *ovpn_route_prefix(__u32 instance, const struct ovpn_dst *d)
 {
-	__be32 inst = bpf_htonl(instance);
+	__u32 fam = d->family == OVPN_AF_INET ? OVPN_ROUTE_LENS_V4 : OVPN_ROUTE_LENS_V6;
+	const struct ovpn_route_lens *l = bpf_map_lookup_elem(&ovpn_route_lens, &fam);
 
-	if (d->family == OVPN_AF_INET) {
-		struct ovpn_route4_key k = { .prefixlen = 32 + 32 };
-
-		__builtin_memcpy(k.instance, &inst, 4);
-		__builtin_memcpy(k.addr, d->addr, 4);
-		return bpf_map_lookup_elem(&ovpn_routes4, &k);
-	}
-	struct ovpn_route6_key k6 = { .prefixlen = 32 + 128 };
-
-	__builtin_memcpy(k6.instance, &inst, 4);
-	__builtin_memcpy(k6.addr, d->addr, 16);
-	return bpf_map_lookup_elem(&ovpn_routes6, &k6);
+	if (!l)
+		return NULL;
+	if (d->family == OVPN_AF_INET)
+		return ovpn_route4_prefix(instance, d, l);
+	return ovpn_route6_prefix(instance, d, l);
 }
 
 /* The kernel's route for @d out of @ifindex; its gateway, if it has one, into

@@ -53,18 +53,32 @@ struct ovpn_vpn_addr {
 	__u8 addr[16];
 };
 
-/* ovpn_routes4/6: prefixes routed via a peer (OpenVPN's iroute), longest
- * prefix first. prefixlen counts the 32 instance bits too. */
+/* ovpn_routes4/6: prefixes routed via a peer (OpenVPN's iroute), hashes of
+ * exact keys; the value is the peer-id. TX masks the destination to each
+ * length ovpn_route_lens marks in use, longest first, and looks it up. */
 struct ovpn_route4_key {
-	__u32 prefixlen;
-	__u8 instance[4];	/* big-endian, so it is a prefix */
-	__u8 addr[4];
+	__u32 prefixlen;	/* 0..32 */
+	__u8 instance[4];	/* big-endian */
+	__u8 addr[4];		/* the bits past prefixlen are zero */
 };
 
 struct ovpn_route6_key {
-	__u32 prefixlen;
+	__u32 prefixlen;	/* 0..128 */
 	__u8 instance[4];
 	__u8 addr[16];
+};
+
+/* ovpn_route_lens: an array of two entries, for IPv4 and IPv6, of the prefix
+ * lengths in use (of every instance). Bit n (used[n / 32] >> n % 32 & 1) is
+ * set while count[n] is not 0: after the first route of length n is added,
+ * cleared after the last is deleted, so TX never misses a route. Only
+ * userspace reads the counts. */
+#define OVPN_ROUTE_LENS_V4	0
+#define OVPN_ROUTE_LENS_V6	1
+#define OVPN_ROUTE_LEN_MAX	128
+struct ovpn_route_lens {
+	__u32 used[(OVPN_ROUTE_LEN_MAX + 32) / 32];
+	__u32 count[OVPN_ROUTE_LEN_MAX + 1];
 };
 
 /* ovpn_peers: keyed by instance and peer-id. */

@@ -9,7 +9,7 @@
 
 struct ovpn_fastpath {
 	int sockets_fd, peers_fd, keys_fd, peer_stats_fd, global_stats_fd;
-	int ifaces_fd, vpn_addrs_fd, routes4_fd, routes6_fd, learn_fd;
+	int ifaces_fd, vpn_addrs_fd, routes4_fd, routes6_fd, route_lens_fd, learn_fd;
 	int set_aes_fd;			/* the ovpn_key_set_aes syscall program */
 	int key_ctl_fd;			/* the ovpn_key_ctl syscall program */
 	const char *aes_algo;		/* NULL: OVPN_AES_ALGO_DEFAULT */
@@ -72,12 +72,20 @@ int ovpn_key_set_tx_pid(const struct ovpn_fastpath *fp, __u32 instance, __u32 pe
 int ovpn_key_set_rx_floor(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 			  __u32 key_id, __u64 floor);
 
-/* Routes a prefix via a peer (OpenVPN's iroute). @addr is 4 or 16 bytes by
- * @family. -ENOENT for an unknown peer, -EINVAL for a bad prefix length. */
+/* Routes a prefix via a peer (OpenVPN's iroute), or via another peer if it
+ * is routed already. @addr is 4 or 16 bytes by @family; its bits past
+ * @prefixlen are ignored. -ENOENT for an unknown peer, -EINVAL for a bad
+ * prefix length, -ENOSPC when the map is full. Not for concurrent callers:
+ * one process writes the routes. */
 int ovpn_route_add(const struct ovpn_fastpath *fp, __u32 instance, int family,
 		   const void *addr, __u32 prefixlen, __u32 peer_id);
+/* -ENOENT if the prefix is not routed. */
 int ovpn_route_del(const struct ovpn_fastpath *fp, __u32 instance, int family,
 		   const void *addr, __u32 prefixlen);
+/* Recounts the prefix lengths in use (ovpn_route_lens) from the routes:
+ * needed after routes were deleted from ovpn_routes4/6 directly, which leaves
+ * their lengths counted (TX then tries them in vain). */
+int ovpn_route_recount(const struct ovpn_fastpath *fp);
 
 /* bpf_map_update_elem, retrying the transient -ENOMEM of the kernel's BPF
  * allocator (see map_update.c). Returns 0 or -errno. */

@@ -1,59 +1,159 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Prefixes routed via a peer (OpenVPN's iroute), in the LPM tries. */
+/* Prefixes routed via a peer (OpenVPN's iroute): one hash entry per prefix,
+ * keyed by its address masked to its length, and per family the lengths in
+ * use with their route counts (ovpn_route_lens), which TX tries longest first.
+ * A length's bit is set after its first route is in and cleared after its
+ * last is gone: TX may try a length with no route, never miss a route. The
+ * maps are meant to have one writer (the daemon): the counts are updated by
+ * reading and rewriting the whole entry. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "fastpath.h"
 
-/* Builds the trie key; returns the map to use, or -EINVAL. */
+/* A prefix as its map keys it. */
+struct route {
+	int fd;				/* ovpn_routes4 or ovpn_routes6 */
+	__u32 lens;			/* OVPN_ROUTE_LENS_V4 or _V6 */
+	__u32 prefixlen;
+	union {
+		struct ovpn_route4_key k4;
+		struct ovpn_route6_key k6;
+	} key;
+};
+
+/* Zeroes the bits of @addr (@n bytes) past the first @prefixlen. */
+static void mask_addr(__u8 *addr, size_t n, __u32 prefixlen)
+{
+	for (size_t i = 0; i < n; i++, prefixlen = prefixlen > 8 ? prefixlen - 8 : 0)
+		if (prefixlen < 8)
+			addr[i] &= (__u8)(0xff00 >> prefixlen);
+}
+
 static int route_key(const struct ovpn_fastpath *fp, __u32 instance, int family,
-		     const void *addr, __u32 prefixlen, void *key)
+		     const void *addr, __u32 prefixlen, struct route *r)
 {
 	__be32 inst = htonl(instance);
 
+	memset(r, 0, sizeof(*r));
+	r->prefixlen = prefixlen;
 	if (family == OVPN_AF_INET && prefixlen <= 32) {
-		struct ovpn_route4_key *k = key;
-
-		memset(k, 0, sizeof(*k));
-		k->prefixlen = 32 + prefixlen;
-		memcpy(k->instance, &inst, 4);
-		memcpy(k->addr, addr, 4);
-		return fp->routes4_fd;
+		r->fd = fp->routes4_fd;
+		r->lens = OVPN_ROUTE_LENS_V4;
+		r->key.k4.prefixlen = prefixlen;
+		memcpy(r->key.k4.instance, &inst, 4);
+		memcpy(r->key.k4.addr, addr, 4);
+		mask_addr(r->key.k4.addr, 4, prefixlen);
+		return 0;
 	}
 	if (family == OVPN_AF_INET6 && prefixlen <= 128) {
-		struct ovpn_route6_key *k = key;
-
-		memset(k, 0, sizeof(*k));
-		k->prefixlen = 32 + prefixlen;
-		memcpy(k->instance, &inst, 4);
-		memcpy(k->addr, addr, 16);
-		return fp->routes6_fd;
+		r->fd = fp->routes6_fd;
+		r->lens = OVPN_ROUTE_LENS_V6;
+		r->key.k6.prefixlen = prefixlen;
+		memcpy(r->key.k6.instance, &inst, 4);
+		memcpy(r->key.k6.addr, addr, 16);
+		mask_addr(r->key.k6.addr, 16, prefixlen);
+		return 0;
 	}
 	return -EINVAL;
+}
+
+/* Sets or clears the bit of length @len as its count is or is not 0. */
+static void lens_mark(struct ovpn_route_lens *l, __u32 len)
+{
+	__u32 bit = 1u << len % 32;
+
+	if (l->count[len])
+		l->used[len / 32] |= bit;
+	else
+		l->used[len / 32] &= ~bit;
+}
+
+/* Counts one route more (@delta 1) or less (-1) of @r's length. */
+static int lens_count(const struct ovpn_fastpath *fp, const struct route *r, int delta)
+{
+	struct ovpn_route_lens l;
+
+	if (bpf_map_lookup_elem(fp->route_lens_fd, &r->lens, &l))
+		return -errno;
+	if (delta < 0 && !l.count[r->prefixlen])
+		return 0;		/* lost count: nothing to undo */
+	l.count[r->prefixlen] += delta;
+	lens_mark(&l, r->prefixlen);
+	return ovpn_map_update(fp->route_lens_fd, &r->lens, &l, BPF_EXIST);
 }
 
 int ovpn_route_add(const struct ovpn_fastpath *fp, __u32 instance, int family,
 		   const void *addr, __u32 prefixlen, __u32 peer_id)
 {
-	struct ovpn_route6_key key;
 	struct ovpn_peer p;
-	int fd = route_key(fp, instance, family, addr, prefixlen, &key);
+	struct route r;
+	int err = route_key(fp, instance, family, addr, prefixlen, &r);
 
-	if (fd < 0)
-		return fd;
+	if (err)
+		return err;
 	if (ovpn_peer_get(fp, instance, peer_id, &p))
 		return -ENOENT;
-	return ovpn_map_update(fd, &key, &peer_id, BPF_ANY);
+	err = ovpn_map_update(r.fd, &r.key, &peer_id, BPF_NOEXIST);
+	if (err == -EEXIST)		/* the prefix goes via another peer now */
+		return ovpn_map_update(r.fd, &r.key, &peer_id, BPF_EXIST);
+	if (err)
+		return err == -E2BIG ? -ENOSPC : err;	/* full, as the trie said */
+	/* the route first, then its length's bit: TX sees both or skips it */
+	err = lens_count(fp, &r, 1);
+	if (err)
+		bpf_map_delete_elem(r.fd, &r.key);
+	return err;
 }
 
 int ovpn_route_del(const struct ovpn_fastpath *fp, __u32 instance, int family,
 		   const void *addr, __u32 prefixlen)
 {
-	struct ovpn_route6_key key;
-	int fd = route_key(fp, instance, family, addr, prefixlen, &key);
+	struct route r;
+	int err = route_key(fp, instance, family, addr, prefixlen, &r);
 
-	if (fd < 0)
-		return fd;
-	return bpf_map_delete_elem(fd, &key) ? -errno : 0;
+	if (err)
+		return err;
+	if (bpf_map_delete_elem(r.fd, &r.key))
+		return -errno;
+	/* the route is gone: a count left over only costs TX a lookup */
+	lens_count(fp, &r, -1);
+	return 0;
+}
+
+/* Counts the routes of one family's map into @l. */
+static int lens_recount(int fd, size_t key_size, struct ovpn_route_lens *l)
+{
+	__u8 key[sizeof(struct ovpn_route6_key)], next[sizeof(key)];
+	void *prev = NULL;
+	__u32 len;
+
+	memset(l, 0, sizeof(*l));
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(&len, next, sizeof(len));	/* prefixlen comes first */
+		if (len <= OVPN_ROUTE_LEN_MAX)
+			l->count[len]++;
+		memcpy(key, next, key_size);
+		prev = key;
+	}
+	if (errno != ENOENT)
+		return -errno;
+	for (len = 0; len <= OVPN_ROUTE_LEN_MAX; len++)
+		lens_mark(l, len);
+	return 0;
+}
+
+int ovpn_route_recount(const struct ovpn_fastpath *fp)
+{
+	struct ovpn_route_lens l;
+	__u32 fam = OVPN_ROUTE_LENS_V4;
+	int err = lens_recount(fp->routes4_fd, sizeof(struct ovpn_route4_key), &l);
+
+	err = err ?: ovpn_map_update(fp->route_lens_fd, &fam, &l, BPF_EXIST);
+	if (err)
+		return err;
+	fam = OVPN_ROUTE_LENS_V6;
+	err = lens_recount(fp->routes6_fd, sizeof(struct ovpn_route6_key), &l);
+	return err ?: ovpn_map_update(fp->route_lens_fd, &fam, &l, BPF_EXIST);
 }

@@ -47,6 +47,7 @@ void fp_open(struct fp_harness *h, uint64_t liveness_ns)
 	h->fp.vpn_addrs_fd = bpf_map__fd(h->skel->maps.ovpn_vpn_addrs);
 	h->fp.routes4_fd = bpf_map__fd(h->skel->maps.ovpn_routes4);
 	h->fp.routes6_fd = bpf_map__fd(h->skel->maps.ovpn_routes6);
+	h->fp.route_lens_fd = bpf_map__fd(h->skel->maps.ovpn_route_lens);
 	h->fp.set_aes_fd = bpf_program__fd(h->skel->progs.ovpn_key_set_aes);
 	h->fp.key_ctl_fd = bpf_program__fd(h->skel->progs.ovpn_key_ctl);
 	h->tx_tc = bpf_program__fd(h->skel->progs.ovpn_tx_tc);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "aead_harness.h"
 #include "aead_key.h"
@@ -43,6 +44,23 @@ struct ctx {
 	uint8_t key[32], iv[8];
 	uint32_t last_pid[8];
 };
+
+/* Routes "addr/len" via peers[@peer], or deletes its route for @peer -1. */
+static int route_set(struct ctx *c, const char *prefix, int peer)
+{
+	const char *slash = strchr(prefix, '/');
+	int family = strchr(prefix, ':') ? OVPN_AF_INET6 : OVPN_AF_INET;
+	uint8_t addr[16];
+	char a[64];
+
+	snprintf(a, sizeof(a), "%.*s", (int)(slash - prefix), prefix);
+	if (inet_pton(family == OVPN_AF_INET ? AF_INET : AF_INET6, a, addr) != 1)
+		t_fatal("prefix %s", prefix);
+	if (peer < 0)
+		return ovpn_route_del(&c->srv.h.fp, INST, family, addr, atoi(slash + 1));
+	return ovpn_route_add(&c->srv.h.fp, INST, family, addr, atoi(slash + 1),
+			      peers[peer].id);
+}
 
 static void setup_peers(struct ctx *c)
 {
@@ -74,11 +92,14 @@ static void setup_peers(struct ctx *c)
 			t_fatal("peer %u", peers[i].id);
 		peers[i].rx_fd = udp_socket(NS_CLI, peers[i].remote);
 	}
-	/* iroute 192.168.50.0/24 via peer 6; kernel route via peer 6's address */
-	uint8_t net[4] = { 192, 168, 50, 0 };
-	if (ovpn_route_add(&h->fp, INST, OVPN_AF_INET, net, 24, 6) ||
+	/* iroutes, a longer prefix inside a shorter one via another peer; a
+	 * kernel route via peer 6's address, with an iroute inside it */
+	if (route_set(c, "192.168.50.0/24", 1) || route_set(c, "192.168.50.128/25", 0) ||
+	    route_set(c, "172.16.9.0/24", 2) ||
+	    route_set(c, "fd00:50::/64", 2) || route_set(c, "fd00:50::ab00/120", 1) ||
 	    sh("ip -n " NS_SRV " route add 192.168.50.0/24 dev tun-s && "
 	       "ip -n " NS_SRV " route add 172.16.0.0/16 via 10.8.0.3 dev tun-s && "
+	       "ip -n " NS_SRV " -6 route add fd00:50::/64 dev tun-s && "
 	       /* the kernel's route lookup from BPF needs forwarding on the device */
 	       "ip netns exec " NS_SRV " sysctl -qw net.ipv4.conf.tun-s.forwarding=1"))
 		t_fatal("routes");
@@ -169,11 +190,15 @@ static void test_routes(struct ctx *c, const char *name)
 		{ "172.16.3.4:9000", 1, "kernel route via a peer" },
 		{ "10.8.0.4:9000", 2, "IPv6 outer" },
 		{ "[fd00:8::4]:9000", 2, "IPv6 inner and outer" },
+		{ "192.168.50.200:9000", 0, "longer iroute" },
+		{ "172.16.9.1:9000", 2, "iroute inside a kernel route via a peer" },
+		{ "[fd00:50::9]:9000", 2, "IPv6 iroute" },
+		{ "[fd00:50::abcd]:9000", 1, "longer IPv6 iroute" },
 	};
 	uint8_t data[1000];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		size_t len = 100 + i * 150;
+		size_t len = 100 + (i * 150) % 900;
 
 		t_rand_bytes(data, len);
 		send_inner(c, cases[i].dst, data, len);
@@ -201,6 +226,84 @@ static void test_routes(struct ctx *c, const char *name)
 	ovpn_peer_stats_get(&c->srv.h.fp, INST, 5, &st1);
 	CHECK(st1.drops[OVPN_DROP_TOO_BIG] - st0.drops[OVPN_DROP_TOO_BIG] == 1,
 	      "%s: too-big counter", name);
+}
+
+/* Sends to @dst; checks it reaches peers[@peer], or OpenVPN for @peer -1. */
+static void expect_route(struct ctx *c, const char *name, const char *dst, int peer,
+			 const char *what)
+{
+	uint8_t data[300];
+	char to[32] = "OpenVPN";
+
+	t_rand_bytes(data, sizeof(data));
+	send_inner(c, dst, data, sizeof(data));
+	if (peer >= 0)
+		snprintf(to, sizeof(to), "peer %u", peers[peer].id);
+	CHECK(peer < 0 ? got_on_tun(c, data, sizeof(data)) :
+			 got_sealed(c, peer, data, sizeof(data), what),
+	      "%s: %s (%s) not sent to %s", name, what, dst, to);
+}
+
+static bool len_used(struct ctx *c, __u32 family, __u32 len)
+{
+	struct ovpn_route_lens l;
+
+	if (bpf_map_lookup_elem(c->srv.h.fp.route_lens_fd, &family, &l))
+		t_fatal("ovpn_route_lens: %s", strerror(errno));
+	return l.used[len / 32] >> len % 32 & 1;
+}
+
+/* Routes replaced, added at the extreme lengths and deleted: the packet
+ * goes by the longest prefix left, else the kernel's gateway, else to
+ * OpenVPN; a length's bit goes with its last route. */
+static void test_route_changes(struct ctx *c, const char *name)
+{
+	const __u32 v4 = OVPN_ROUTE_LENS_V4, v6 = OVPN_ROUTE_LENS_V6;
+
+	CHECK(!route_set(c, "192.168.50.128/25", 2), "%s: replace route", name);
+	expect_route(c, name, "192.168.50.200:9000", 2, "replaced iroute");
+	CHECK(!route_set(c, "192.168.50.77/32", 0) && !route_set(c, "0.0.0.0/0", 0) &&
+	      !route_set(c, "fd00:50::77/128", 0), "%s: add /32, /0, /128", name);
+	expect_route(c, name, "192.168.50.77:9000", 0, "/32 iroute");
+	expect_route(c, name, "10.8.0.99:9000", 0, "/0 iroute");
+	expect_route(c, name, "[fd00:50::77]:9000", 0, "/128 iroute");
+	expect_route(c, name, "[fd00:50::78]:9000", 2, "beside a /128 iroute");
+	CHECK(!route_set(c, "192.168.50.77/32", -1) && !route_set(c, "0.0.0.0/0", -1) &&
+	      !route_set(c, "fd00:50::77/128", -1), "%s: delete /32, /0, /128", name);
+	CHECK(!len_used(c, v4, 32) && !len_used(c, v4, 0) && !len_used(c, v6, 128),
+	      "%s: lengths /32, /0, /128 still marked", name);
+	expect_route(c, name, "10.8.0.99:9000", -1, "no iroute after /0 deleted");
+
+	CHECK(!route_set(c, "192.168.50.128/25", -1), "%s: delete /25", name);
+	CHECK(!len_used(c, v4, 25) && len_used(c, v4, 24), "%s: /25 still marked", name);
+	expect_route(c, name, "192.168.50.200:9000", 1, "shorter iroute after /25 deleted");
+	CHECK(!route_set(c, "192.168.50.0/24", -1), "%s: delete /24", name);
+	expect_route(c, name, "192.168.50.7:9000", -1, "no iroute after /24 deleted");
+	CHECK(len_used(c, v4, 24), "%s: /24 unmarked with a route left", name);
+	CHECK(!route_set(c, "172.16.9.0/24", -1), "%s: delete 172.16.9.0/24", name);
+	CHECK(!len_used(c, v4, 24), "%s: /24 still marked", name);
+	expect_route(c, name, "172.16.9.1:9000", 1, "kernel route after iroute deleted");
+
+	CHECK(!route_set(c, "fd00:50::ab00/120", -1), "%s: delete /120", name);
+	expect_route(c, name, "[fd00:50::abcd]:9000", 2, "IPv6 /64 after /120 deleted");
+	CHECK(!route_set(c, "fd00:50::/64", -1), "%s: delete /64", name);
+	expect_route(c, name, "[fd00:50::9]:9000", -1, "no IPv6 iroute after /64 deleted");
+	CHECK(!len_used(c, v6, 120) && !len_used(c, v6, 64), "%s: IPv6 lengths still marked",
+	      name);
+
+	CHECK(route_set(c, "fd00:50::/64", -1) == -ENOENT, "%s: delete twice", name);
+	CHECK(route_set(c, "10.1.0.0/33", 0) == -EINVAL &&
+	      route_set(c, "fd00:1::/129", 0) == -EINVAL, "%s: bad prefix length", name);
+	struct ovpn_route4_key k = { .prefixlen = 16, .instance = { 0, 0, 0, INST },
+				     .addr = { 10, 1 } };
+
+	CHECK(ovpn_route_add(&c->srv.h.fp, INST, OVPN_AF_INET, k.addr, 16, 99) == -ENOENT,
+	      "%s: route via no peer", name);
+	/* deleted behind the API's back: the count stays until a recount */
+	CHECK(!route_set(c, "10.1.0.0/16", 0) &&
+	      !bpf_map_delete_elem(c->srv.h.fp.routes4_fd, &k) && len_used(c, v4, 16) &&
+	      !ovpn_route_recount(&c->srv.h.fp) && !len_used(c, v4, 16),
+	      "%s: recount", name);
 }
 
 /* Outer headers as captured on the client's link. */
@@ -309,6 +412,7 @@ static void run(int cipher)
 	sh("ip netns exec " NS_SRV " ping -c1 -W1 10.99.0.2; "
 	   "ip netns exec " NS_SRV " ping -c1 -W1 fd99::2; true");
 	test_routes(c, name);
+	test_route_changes(c, name);
 	test_outer_headers(c, name);
 	test_pid_limits(c, name);
 	for (int i = 0; i < NPEERS; i++)
