@@ -22,19 +22,24 @@ LIB_SRCS   := $(wildcard loader/*.c)
 LIB_SRCS   := $(filter-out loader/ovpn-xdpd.c loader/ovpn-xdp.c,$(LIB_SRCS))
 LIB_OBJS   := $(patsubst loader/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 LIB        := $(BUILD)/libovpnxdp.a
-TEST_COMMON := $(filter-out tests/test_%.c tests/bench_%.c,$(wildcard tests/*.c))
+TEST_COMMON := $(filter-out tests/test_%.c tests/bench_%.c tests/fuzz_%.c,$(wildcard tests/*.c))
 TEST_COMMON := $(filter-out %.bpf.c,$(TEST_COMMON))
 TEST_COMMON_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_COMMON))
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 BENCHES    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
+PROGS      := $(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp
+FUZZ_CC    ?= clang-19
+FUZZ       := $(BUILD)/fuzz/fuzz_ctl
+FUZZ_SRCS  := tests/fuzz_ctl.c loader/ctl_msg.c loader/ctl_req.c loader/aead_key.c \
+              loader/ghash_table.c loader/socket.c loader/map_update.c
 HDRS       := $(wildcard include/*.h loader/*.h tests/*.h)
 BPF_HDRS   := $(wildcard include/*.h bpf/*.h tests/*.h)
 
-.PHONY: all check bench clean deps tools-check
+.PHONY: all check bench clean deps tools-check fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: tools-check $(SKELS) $(LIB) $(TESTS) $(BENCHES)
+all: tools-check $(SKELS) $(LIB) $(PROGS) $(TESTS) $(BENCHES)
 
 tools-check:
 	@for t in $(CLANG) $(BPFTOOL) pkg-config; do \
@@ -61,6 +66,20 @@ $(BUILD)/lib/%.o: loader/%.c $(HDRS) $(SKELS) | $(BUILD)/lib
 $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
 
+$(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp: $(BUILD)/%: loader/%.c $(LIB) $(HDRS) $(SKELS)
+	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+# libFuzzer target for the control message parser (ASan, UBSan).
+$(FUZZ): $(FUZZ_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -std=gnu11 -Iinclude -Iloader -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined $(FUZZ_SRCS) -lmnl -lbpf -lcrypto -o $@
+
+# `make check` runs it bounded (tests/ctl_fuzz.sh); this runs FUZZ_TIME s.
+fuzz: $(FUZZ)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ) -max_total_time=$${FUZZ_TIME:-600} -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz_corpus
+
 $(BUILD)/tests/%.o: tests/%.c $(HDRS) $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests -c $< -o $@
 
@@ -70,8 +89,8 @@ $(BUILD)/tests/test_%: tests/test_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS
 $(BUILD)/tests/bench_%: tests/bench_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
 
-check: all
-	@scripts/run-tests.sh $(TESTS)
+check: all $(FUZZ)
+	@scripts/run-tests.sh $(TESTS) tests/ctl_fuzz.sh
 
 bench: all
 	@scripts/run-bench.sh $(BENCHES)

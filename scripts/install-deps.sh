@@ -3,9 +3,10 @@
 # demo. Idempotent and quiet when everything is already there.
 set -eu
 pkgs=(
-	make gcc pkg-config clang-19 llvm-19 bpftool
+	make gcc pkg-config clang-19 llvm-19 libclang-rt-19-dev bpftool
 	libbpf-dev libxdp-dev xdp-tools libmnl-dev libssl-dev libelf-dev zlib1g-dev
 	libpcap-dev iproute2 iputils-ping openvpn iperf3 tcpdump procps
+	util-linux passwd python3
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Putting the programs on devices and taking them off.
+ *
+ * XDP goes through libxdp's dispatcher, so ovpn_rx_xdp runs beside other XDP
+ * programs: libxdp loads a program into the dispatcher as a BPF_PROG_TYPE_EXT
+ * (freplace) program, which must be loaded for that purpose, so each link
+ * gets a fresh copy of bpf/ovpn.bpf.c that reuses every pinned map and loads
+ * only ovpn_rx_xdp. Native mode first, generic (skb) mode if the driver has
+ * no XDP. If the dispatcher cannot be used (kernel without freplace, or an
+ * incompatible program already attached) the pinned ovpn_rx_xdp is attached
+ * alone ("legacy" mode). TC programs go on clsact hooks with a fixed handle
+ * and priority, so they are found again to be removed. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "daemon.h"
+#include "ovpn.skel.h"
+
+#define OVPND_TC_HANDLE	0x4f56
+#define OVPND_TC_PRIO	0x4f56
+
+static const char *const mode_names[] = {
+	[OVPND_XDP_NONE] = "none", [OVPND_XDP_NATIVE] = "native",
+	[OVPND_XDP_SKB] = "generic", [OVPND_XDP_LEGACY_NATIVE] = "native (no dispatcher)",
+	[OVPND_XDP_LEGACY_SKB] = "generic (no dispatcher)",
+};
+
+const char *ovpnd_xdp_mode_name(int mode)
+{
+	return mode >= 0 && mode <= OVPND_XDP_LEGACY_SKB ? mode_names[mode] : "?";
+}
+
+static int tc_attach(__u32 ifindex, enum bpf_tc_attach_point where, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
+	LIBBPF_OPTS(bpf_tc_opts, tc, .prog_fd = prog_fd, .handle = OVPND_TC_HANDLE,
+		    .priority = OVPND_TC_PRIO, .flags = BPF_TC_F_REPLACE);
+	int err = bpf_tc_hook_create(&hook);
+
+	if (err && err != -EEXIST)
+		return err;
+	return bpf_tc_attach(&hook, &tc);
+}
+
+static void tc_detach(__u32 ifindex, enum bpf_tc_attach_point where)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
+	LIBBPF_OPTS(bpf_tc_opts, tc, .handle = OVPND_TC_HANDLE, .priority = OVPND_TC_PRIO);
+
+	bpf_tc_detach(&hook, &tc);
+}
+
+/* A copy of the object for libxdp: the pinned maps, only ovpn_rx_xdp. */
+static struct ovpn_bpf *xdp_object(struct ovpnd_bpf *b)
+{
+	struct ovpn_bpf *s = ovpn_bpf__open();
+	struct bpf_program *p;
+	struct bpf_map *m;
+	char path[512];
+	int fd, err = 0;
+
+	if (!s)
+		return NULL;
+	s->rodata->ovpn_liveness_ns = b->liveness_ns;
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, p == s->progs.ovpn_rx_xdp);
+	bpf_object__for_each_map(m, s->obj) {
+		if (err || bpf_map__is_internal(m))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", b->pin_dir, bpf_map__name(m));
+		fd = bpf_obj_get(path);
+		err = fd < 0 ? -errno : bpf_map__reuse_fd(m, fd);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (err) {
+		ovpn_bpf__destroy(s);
+		errno = -err;
+		return NULL;
+	}
+	return s;
+}
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+/* libxdp may itself fall back to a single program: say what it did. */
+static void xdp_mode_check(__u32 ifindex, __u8 *mode)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+
+	if (!libxdp_get_error(mp) && mp && xdp_multiprog__is_legacy(mp))
+		*mode = *mode == OVPND_XDP_NATIVE ? OVPND_XDP_LEGACY_NATIVE : OVPND_XDP_LEGACY_SKB;
+	if (!libxdp_get_error(mp))
+		xdp_multiprog__close(mp);
+}
+
+static int xdp_dispatcher_attach(struct ovpnd_bpf *b, __u32 ifindex, __u8 *mode)
+{
+	libbpf_print_fn_t old;
+	struct ovpn_bpf *s = xdp_object(b);
+	struct xdp_program *xp;
+	int err;
+
+	if (!s)
+		return -errno;
+	old = libbpf_set_print(quiet);		/* libxdp's probing is noisy */
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = s->obj,
+			    .prog_name = "ovpn_rx_xdp");
+	xp = xdp_program__create(&opts);
+	err = libxdp_get_error(xp);
+	if (!err) {
+		err = xdp_program__attach(xp, ifindex, XDP_MODE_NATIVE, 0);
+		*mode = OVPND_XDP_NATIVE;
+		if (err) {
+			err = xdp_program__attach(xp, ifindex, XDP_MODE_SKB, 0);
+			*mode = OVPND_XDP_SKB;
+		}
+		xdp_program__close(xp);
+	}
+	libbpf_set_print(old);
+	ovpn_bpf__destroy(s);
+	if (!err)
+		xdp_mode_check(ifindex, mode);
+	return err;
+}
+
+static int xdp_legacy_attach(struct ovpnd_bpf *b, __u32 ifindex, __u8 *mode)
+{
+	int fd = b->prog_fd[OVPND_RX_XDP];
+
+	*mode = OVPND_XDP_LEGACY_NATIVE;
+	if (!bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL))
+		return 0;
+	*mode = OVPND_XDP_LEGACY_SKB;
+	return bpf_xdp_attach(ifindex, fd, XDP_FLAGS_SKB_MODE, NULL) ? -errno : 0;
+}
+
+int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8 *mode)
+{
+	int err = xdp_dispatcher_attach(b, ifindex, mode);
+
+	if (err) {
+		ovpnd_log("%s: libxdp dispatcher refused ovpn_rx_xdp (%s); attaching it alone",
+			  name, strerror(-err));
+		err = xdp_legacy_attach(b, ifindex, mode);
+	}
+	if (err) {
+		ovpnd_log("%s: cannot attach XDP: %s", name, strerror(-err));
+		*mode = OVPND_XDP_NONE;
+		return err;
+	}
+	err = tc_attach(ifindex, BPF_TC_INGRESS, b->prog_fd[OVPND_RX_TC]) ?:
+	      tc_attach(ifindex, BPF_TC_EGRESS, b->prog_fd[OVPND_LINK_EGRESS_TC]);
+	if (err) {
+		ovpnd_log("%s: cannot attach TC programs: %s", name, strerror(-err));
+		ovpnd_detach_link(ifindex, name);
+		*mode = OVPND_XDP_NONE;
+		return err;
+	}
+	ovpnd_log("%s: XDP attached (%s), TC ingress and egress attached", name,
+		  ovpnd_xdp_mode_name(*mode));
+	return 0;
+}
+
+static void xdp_detach(__u32 ifindex, const char *name)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+
+	if (libxdp_get_error(mp) || !mp)
+		return;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && !strcmp(xdp_program__name(p), "ovpn_rx_xdp"))
+			xdp_multiprog__detach(mp);
+	} else {
+		for (p = xdp_multiprog__next_prog(NULL, mp); p;
+		     p = xdp_multiprog__next_prog(p, mp)) {
+			if (strcmp(xdp_program__name(p), "ovpn_rx_xdp"))
+				continue;
+			if (xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0))
+				ovpnd_log("%s: cannot detach XDP", name);
+			break;
+		}
+	}
+	xdp_multiprog__close(mp);
+}
+
+void ovpnd_detach_link(__u32 ifindex, const char *name)
+{
+	xdp_detach(ifindex, name);
+	tc_detach(ifindex, BPF_TC_INGRESS);
+	tc_detach(ifindex, BPF_TC_EGRESS);
+}
+
+int ovpnd_attach_tun(struct ovpnd_bpf *b, __u32 ifindex, const char *name)
+{
+	int err = tc_attach(ifindex, BPF_TC_EGRESS, b->prog_fd[OVPND_TX_TC]);
+
+	if (err)
+		ovpnd_log("%s: cannot attach TC egress: %s", name, strerror(-err));
+	return err;
+}
+
+void ovpnd_detach_tun(__u32 ifindex)
+{
+	tc_detach(ifindex, BPF_TC_EGRESS);
+}
+
+static int mtu_ioctl(const char *name, unsigned long req, int *mtu)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_mtu = *mtu;
+	if (ioctl(fd, req, &ifr))
+		err = -errno;
+	*mtu = ifr.ifr_mtu;
+	close(fd);
+	return err;
+}
+
+int ovpnd_if_mtu(const char *name)
+{
+	int mtu = 0, err = mtu_ioctl(name, SIOCGIFMTU, &mtu);
+
+	return err ? err : mtu;
+}
+
+/* See bpf/tx.h: a packet too big for the link once encapsulated cannot be
+ * sent, so the tun device's MTU leaves room for the outer headers. */
+int ovpnd_tun_mtu(const struct ovpnd_instance *in)
+{
+	int link_mtu = 0, overhead = 52, cur, want, err;
+
+	for (unsigned int i = 0; i < in->naddrs; i++)
+		if (in->addrs[i].family == OVPN_AF_INET6)
+			overhead = 72;
+	for (unsigned int i = 0; i < in->nlinks; i++) {
+		int m = ovpnd_if_mtu(in->links[i]);
+
+		if (m > 0 && (!link_mtu || m < link_mtu))
+			link_mtu = m;
+	}
+	cur = ovpnd_if_mtu(in->tun);
+	if (link_mtu <= overhead || cur < 0)
+		return -EINVAL;
+	want = link_mtu - overhead;
+	if (cur == want)
+		return 0;
+	err = mtu_ioctl(in->tun, SIOCSIFMTU, &want);
+	if (err)
+		ovpnd_log("%s: cannot set MTU %d: %s", in->tun, link_mtu - overhead, strerror(-err));
+	else
+		ovpnd_log("%s: MTU %d -> %d (link MTU %d - %d for %s outer headers)", in->tun,
+			  cur, want, link_mtu, overhead, overhead == 52 ? "IPv4" : "IPv6");
+	return err;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A small client of ovpn-xdpd's control socket, for the CLI, the tests and the
+ * OpenVPN plugin: every call is bounded by a timeout, so the caller (OpenVPN
+ * itself, for the plugin) never stalls on a stuck daemon. */
+#ifndef OVPN_LOADER_CTL_CLIENT_H
+#define OVPN_LOADER_CTL_CLIENT_H
+
+#include "ctl_msg.h"
+
+struct ovpn_ctl_client {
+	int fd;
+	__u32 seq;
+	int timeout_ms;			/* per request */
+	__u8 *reply;			/* OVPN_CTL_MSG_MAX bytes */
+	struct ovpn_ctl_msg msg;	/* the last reply, parsed */
+};
+
+/* Connects to @path (NULL: OVPN_CTL_DEFAULT_PATH) within @timeout_ms. Returns
+ * 0 or -errno with a message in @e ("cannot connect to ...: is ovpn-xdpd
+ * running?"). */
+int ovpn_ctl_open(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
+		  struct ovpn_ctl_err *e);
+void ovpn_ctl_close(struct ovpn_ctl_client *c);
+
+/* Sends @req (its seq is set here) and waits for the reply with the same seq,
+ * skipping notifications. Returns the reply's status (0 or -errno, with
+ * @e set); the reply stays parsed in c->msg until the next call. */
+int ovpn_ctl_call(struct ovpn_ctl_client *c, struct nlmsghdr *req,
+		  struct ovpn_ctl_err *e);
+
+/* Pipelining, for bulk installs: send now, collect the replies later in
+ * order. ovpn_ctl_recv waits for the next message, reply or notification. */
+int ovpn_ctl_send(struct ovpn_ctl_client *c, struct nlmsghdr *req, struct ovpn_ctl_err *e);
+int ovpn_ctl_recv(struct ovpn_ctl_client *c, struct ovpn_ctl_err *e);
+
+#endif

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Control messages: attribute policy, parsing and building. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl_msg.h"
+#include "ovpn_maps.h"
+
+enum pol_type { P_NONE, P_U32, P_U64, P_STR, P_BIN, P_NEST };
+
+struct pol {
+	const char *name;
+	enum pol_type type;
+	unsigned short max;	/* strings: with the NUL; binary: bytes */
+};
+
+#define U32(n)		{ n, P_U32, 0 }
+#define U64(n)		{ n, P_U64, 0 }
+#define STR(n, l)	{ n, P_STR, l }
+#define BIN(n, l)	{ n, P_BIN, l }
+#define NEST(n)		{ n, P_NEST, 0 }
+
+static const struct pol policy[OVPN_A_MAX + 1] = {
+	[OVPN_A_STATUS] = U32("STATUS"),
+	[OVPN_A_ERROR] = STR("ERROR", 512),
+	[OVPN_A_INSTANCE] = U32("INSTANCE"),
+	[OVPN_A_NAME] = STR("NAME", OVPN_CTL_NAME_MAX),
+	[OVPN_A_TUN] = STR("TUN", 16),
+	[OVPN_A_LINK] = STR("LINK", 16),
+	[OVPN_A_SOCKADDR] = STR("SOCKADDR", 64),
+	[OVPN_A_MODE] = U32("MODE"),
+	[OVPN_A_P2P_PEER_ID] = U32("P2P_PEER_ID"),
+	[OVPN_A_PEER_ID] = U32("PEER_ID"),
+	[OVPN_A_REMOTE] = STR("REMOTE", 64),
+	[OVPN_A_LOCAL] = STR("LOCAL", 64),
+	[OVPN_A_VPN_IPV4] = STR("VPN_IPV4", 64),
+	[OVPN_A_VPN_IPV6] = STR("VPN_IPV6", 64),
+	[OVPN_A_KEEPALIVE_INTERVAL] = U32("KEEPALIVE_INTERVAL"),
+	[OVPN_A_KEEPALIVE_TIMEOUT] = U32("KEEPALIVE_TIMEOUT"),
+	[OVPN_A_SLOT] = U32("SLOT"),
+	[OVPN_A_KEY_ID] = U32("KEY_ID"),
+	[OVPN_A_CIPHER] = STR("CIPHER", 32),
+	[OVPN_A_ENC_KEY] = BIN("ENC_KEY", 64),
+	[OVPN_A_ENC_NONCE] = BIN("ENC_NONCE", 64),
+	[OVPN_A_DEC_KEY] = BIN("DEC_KEY", 64),
+	[OVPN_A_DEC_NONCE] = BIN("DEC_NONCE", 64),
+	[OVPN_A_TX_PID] = U64("TX_PID"),
+	[OVPN_A_PREFIX] = STR("PREFIX", 64),
+	[OVPN_A_CURSOR] = U64("CURSOR"),
+	[OVPN_A_IFINDEX] = U32("IFINDEX"),
+	[OVPN_A_MTU] = U32("MTU"),
+	[OVPN_A_FLAGS] = U32("FLAGS"),
+	[OVPN_A_INSTANCES] = NEST("INSTANCES"),
+	[OVPN_A_INSTANCE_INFO] = NEST("INSTANCE_INFO"),
+	[OVPN_A_IFACES] = NEST("IFACES"),
+	[OVPN_A_IFACE] = NEST("IFACE"),
+	[OVPN_A_PEERS] = NEST("PEERS"),
+	[OVPN_A_PEER] = NEST("PEER"),
+	[OVPN_A_KEYS] = NEST("KEYS"),
+	[OVPN_A_KEY] = NEST("KEY"),
+	[OVPN_A_LAST_RX_MS] = U64("LAST_RX_MS"),
+	[OVPN_A_RX_LINK_PKTS] = U64("RX_LINK_PKTS"),
+	[OVPN_A_RX_LINK_BYTES] = U64("RX_LINK_BYTES"),
+	[OVPN_A_RX_VPN_PKTS] = U64("RX_VPN_PKTS"),
+	[OVPN_A_RX_VPN_BYTES] = U64("RX_VPN_BYTES"),
+	[OVPN_A_TX_LINK_PKTS] = U64("TX_LINK_PKTS"),
+	[OVPN_A_TX_LINK_BYTES] = U64("TX_LINK_BYTES"),
+	[OVPN_A_TX_VPN_PKTS] = U64("TX_VPN_PKTS"),
+	[OVPN_A_TX_VPN_BYTES] = U64("TX_VPN_BYTES"),
+	[OVPN_A_RX_TO_OVPN] = U64("RX_TO_OVPN"),
+	[OVPN_A_DROPS] = U64("DROPS"),
+	[OVPN_A_EVENT] = U32("EVENT"),
+	[OVPN_A_REASON] = U32("REASON"),
+	[OVPN_A_IF_STATE] = U32("IF_STATE"),
+	[OVPN_A_XDP_MODE] = STR("XDP_MODE", 32),
+	[OVPN_A_VERSION] = U32("VERSION"),
+	[OVPN_A_PIN_PATH] = STR("PIN_PATH", 256),
+	[OVPN_A_NPEERS] = U32("NPEERS"),
+	[OVPN_A_ROLE] = U32("ROLE"),
+	[OVPN_A_MATERIAL] = BIN("MATERIAL", 256),
+	[OVPN_A_OP] = U32("OP"),
+};
+
+#define CMD(c)	[OVPN_CMD_##c - NLMSG_MIN_TYPE] = #c
+static const char *const cmd_names[__OVPN_CMD_END - NLMSG_MIN_TYPE] = {
+	CMD(INSTANCE_NEW), CMD(INSTANCE_DEL), CMD(PEER_NEW), CMD(PEER_SET), CMD(PEER_DEL),
+	CMD(PEER_GET), CMD(KEY_NEW), CMD(KEY_SWAP), CMD(KEY_DEL), CMD(KEY_GET),
+	CMD(ROUTE_ADD), CMD(ROUTE_DEL), CMD(STATUS), CMD(SUBSCRIBE), CMD(NOTIFY),
+	CMD(DETACH), CMD(KEY_MATERIAL), CMD(PEER_ADDR), CMD(PEER_GONE),
+};
+#undef CMD
+
+int ovpn_ctl_errf(struct ovpn_ctl_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e && !e->code) {
+		e->code = code;
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+const char *ovpn_ctl_attr_name(int type)
+{
+	if (type > 0 && type <= OVPN_A_MAX && policy[type].name)
+		return policy[type].name;
+	return "UNKNOWN";
+}
+
+const char *ovpn_ctl_cmd_name(int cmd)
+{
+	if (cmd >= OVPN_CMD_INSTANCE_NEW && cmd < __OVPN_CMD_END &&
+	    cmd_names[cmd - OVPN_CMD_INSTANCE_NEW])
+		return cmd_names[cmd - OVPN_CMD_INSTANCE_NEW];
+	return "UNKNOWN";
+}
+
+/* Checks one known attribute against the policy. */
+static int attr_check(const struct nlattr *a, struct ovpn_ctl_err *e)
+{
+	int type = mnl_attr_get_type(a);
+	const struct pol *p = &policy[type];
+	size_t len = mnl_attr_get_payload_len(a);
+	bool ok = true;
+
+	switch (p->type) {
+	case P_U32:
+		ok = len == sizeof(__u32);
+		break;
+	case P_U64:
+		ok = len == sizeof(__u64);
+		break;
+	case P_STR:
+		ok = !mnl_attr_validate(a, MNL_TYPE_NUL_STRING) && len <= p->max &&
+		     strlen(mnl_attr_get_str(a)) == len - 1;
+		break;
+	case P_BIN:
+		ok = len <= p->max;
+		break;
+	case P_NEST:
+		ok = !mnl_attr_validate(a, MNL_TYPE_NESTED);
+		break;
+	case P_NONE:
+		return 0;
+	}
+	if (!ok)
+		return ovpn_ctl_errf(e, -EINVAL, "attribute %s: bad length %zu%s", p->name,
+				     len, p->type == P_STR ? " or missing NUL" : "");
+	return 0;
+}
+
+struct parse_state {
+	struct ovpn_ctl_msg *m;
+	const struct nlattr **tb;
+	struct ovpn_ctl_err *e;
+	const char *end;	/* how far the attributes went */
+	bool repeat_ok;
+};
+
+static int collect(const struct nlattr *a, const struct nlattr **list,
+		   unsigned int *n, unsigned int max, struct ovpn_ctl_err *e)
+{
+	if (*n >= max)
+		return ovpn_ctl_errf(e, -E2BIG, "more than %u %s attributes", max,
+				     ovpn_ctl_attr_name(mnl_attr_get_type(a)));
+	list[(*n)++] = a;
+	return 0;
+}
+
+static int parse_cb(const struct nlattr *a, void *data)
+{
+	struct parse_state *s = data;
+	int type = mnl_attr_get_type(a);
+
+	s->end = (const char *)a + MNL_ALIGN(a->nla_len);
+	if (mnl_attr_type_valid(a, OVPN_A_MAX) < 0 || policy[type].type == P_NONE)
+		return MNL_CB_OK;		/* unknown: ignored */
+	if (attr_check(a, s->e))
+		return MNL_CB_ERROR;
+	if (s->m && type == OVPN_A_LINK &&
+	    collect(a, s->m->links, &s->m->nlinks, OVPN_CTL_MAX_LINKS, s->e))
+		return MNL_CB_ERROR;
+	if (s->m && type == OVPN_A_SOCKADDR &&
+	    collect(a, s->m->addrs, &s->m->naddrs, OVPN_CTL_MAX_ADDRS, s->e))
+		return MNL_CB_ERROR;
+	if (s->tb[type] && !s->repeat_ok && type != OVPN_A_LINK && type != OVPN_A_SOCKADDR) {
+		ovpn_ctl_errf(s->e, -EINVAL, "attribute %s repeated", policy[type].name);
+		return MNL_CB_ERROR;
+	}
+	s->tb[type] = a;
+	return MNL_CB_OK;
+}
+
+/* Every byte up to @tail must belong to a well-formed attribute. */
+static int check_consumed(const struct parse_state *s, const char *start,
+			  const char *tail)
+{
+	const char *end = s->end ? s->end : start;
+
+	if (end < tail)
+		return ovpn_ctl_errf(s->e, -EINVAL, "malformed attribute at offset %td",
+				     end - start);
+	return 0;
+}
+
+int ovpn_ctl_parse(const void *buf, size_t len, struct ovpn_ctl_msg *m,
+		   struct ovpn_ctl_err *e)
+{
+	const struct nlmsghdr *nlh = buf;
+	struct parse_state s = { .m = m, .tb = m->tb, .e = e };
+
+	memset(m, 0, sizeof(*m));
+	if (len < sizeof(*nlh))
+		return ovpn_ctl_errf(e, -EINVAL, "message of %zu bytes is shorter than its header",
+				     len);
+	if (nlh->nlmsg_len != len || len > OVPN_CTL_MSG_MAX)
+		return ovpn_ctl_errf(e, -EINVAL, "message length %u does not match the %zu bytes received",
+				     nlh->nlmsg_len, len);
+	if (len % NLMSG_ALIGNTO)	/* libmnl reads attributes up to the alignment */
+		return ovpn_ctl_errf(e, -EINVAL, "message length %zu is not a multiple of %d",
+				     len, NLMSG_ALIGNTO);
+	m->nlh = nlh;
+	if (mnl_attr_parse(nlh, 0, parse_cb, &s) < 0)
+		return ovpn_ctl_errf(e, -EINVAL, "malformed attributes");
+	return check_consumed(&s, mnl_nlmsg_get_payload(nlh), mnl_nlmsg_get_payload_tail(nlh));
+}
+
+int ovpn_ctl_parse_nested(const struct nlattr *nest,
+			  const struct nlattr *tb[OVPN_A_MAX + 1],
+			  struct ovpn_ctl_err *e)
+{
+	struct parse_state s = { .tb = tb, .e = e, .repeat_ok = true };
+	const char *start = mnl_attr_get_payload(nest);
+
+	memset(tb, 0, sizeof(*tb) * (OVPN_A_MAX + 1));
+	if (mnl_attr_parse_nested(nest, parse_cb, &s) < 0)
+		return ovpn_ctl_errf(e, -EINVAL, "malformed nested attributes");
+	return check_consumed(&s, start, start + mnl_attr_get_payload_len(nest));
+}
+
+struct nlmsghdr *ovpn_ctl_start(void *buf, int cmd, __u32 seq)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = cmd;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	return nlh;
+}
+
+bool ovpn_ctl_put_u32(struct nlmsghdr *nlh, int type, __u32 v)
+{
+	return mnl_attr_put_u32_check(nlh, OVPN_CTL_MSG_MAX, type, v);
+}
+
+bool ovpn_ctl_put_u64(struct nlmsghdr *nlh, int type, __u64 v)
+{
+	return mnl_attr_put_u64_check(nlh, OVPN_CTL_MSG_MAX, type, v);
+}
+
+bool ovpn_ctl_put_str(struct nlmsghdr *nlh, int type, const char *s)
+{
+	return mnl_attr_put_strz_check(nlh, OVPN_CTL_MSG_MAX, type, s);
+}
+
+bool ovpn_ctl_put_bin(struct nlmsghdr *nlh, int type, const void *p, size_t len)
+{
+	return mnl_attr_put_check(nlh, OVPN_CTL_MSG_MAX, type, len, p);
+}
+
+struct nlattr *ovpn_ctl_nest_start(struct nlmsghdr *nlh, int type)
+{
+	return mnl_attr_nest_start_check(nlh, OVPN_CTL_MSG_MAX, type);
+}
+
+void ovpn_ctl_nest_end(struct nlmsghdr *nlh, struct nlattr *nest)
+{
+	mnl_attr_nest_end(nlh, nest);
+}
+
+void ovpn_ctl_nest_cancel(struct nlmsghdr *nlh, struct nlattr *nest)
+{
+	mnl_attr_nest_cancel(nlh, nest);
+}
+
+int ovpn_ctl_reply_status(const struct ovpn_ctl_msg *m, struct ovpn_ctl_err *e)
+{
+	__u32 st;
+	const char *msg = ovpn_ctl_str(m->tb, OVPN_A_ERROR);
+
+	if (!ovpn_ctl_u32(m->tb, OVPN_A_STATUS, &st))
+		return ovpn_ctl_errf(e, -EBADMSG, "reply without a status");
+	if (!st)
+		return 0;
+	if (st < (__u32)-4095)		/* not -errno */
+		return ovpn_ctl_errf(e, -EBADMSG, "reply with a bad status %u", st);
+	return ovpn_ctl_errf(e, (int)st, "%s", msg ? msg : strerror(-(int)st));
+}
+
+int ovpn_ctl_addr_parse(const char *text, int *family, __u8 addr[16], __u32 *plen)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strchr(text, '/');
+	size_t n = slash ? (size_t)(slash - text) : strlen(text);
+
+	memset(addr, 0, 16);
+	if (n >= sizeof(host) || (slash && !plen))
+		return -EINVAL;
+	memcpy(host, text, n);
+	host[n] = 0;
+	if (inet_pton(AF_INET, host, addr) == 1)
+		*family = OVPN_AF_INET;
+	else if (inet_pton(AF_INET6, host, addr) == 1)
+		*family = OVPN_AF_INET6;
+	else
+		return -EINVAL;
+	if (plen) {
+		unsigned long l = *family == OVPN_AF_INET ? 32 : 128;
+		char *e;
+
+		if (slash) {
+			l = strtoul(slash + 1, &e, 10);
+			if (!slash[1] || *e || l > (*family == OVPN_AF_INET ? 32u : 128u))
+				return -EINVAL;
+		}
+		*plen = l;
+	}
+	return 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Building and parsing control messages (include/ovpn_ctl.h) with libmnl's
+ * attribute API. Shared by the daemon, the CLI and the OpenVPN plugin. */
+#ifndef OVPN_LOADER_CTL_MSG_H
+#define OVPN_LOADER_CTL_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <libmnl/libmnl.h>
+#include "ovpn_ctl.h"
+#include "ovpn_xdp.h"
+
+/* What went wrong with a request, for its reply: -errno and a message. */
+struct ovpn_ctl_err {
+	int code;
+	char msg[192];
+};
+
+/* Sets @e (the first error wins) and returns @code. */
+int ovpn_ctl_errf(struct ovpn_ctl_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A parsed message: the last instance of each known attribute, and every
+ * instance of the repeatable ones. Points into the caller's buffer. */
+struct ovpn_ctl_msg {
+	const struct nlmsghdr *nlh;
+	const struct nlattr *tb[OVPN_A_MAX + 1];
+	const struct nlattr *links[OVPN_CTL_MAX_LINKS];
+	unsigned int nlinks;
+	const struct nlattr *addrs[OVPN_CTL_MAX_ADDRS];
+	unsigned int naddrs;
+};
+
+/* Checks the header (length, command) and the type and length of every known
+ * attribute; unknown attributes are skipped, repeated ones refused (but
+ * LINK and SOCKADDR, up to their maximum). Returns 0 or -errno with @e set. */
+int ovpn_ctl_parse(const void *buf, size_t len, struct ovpn_ctl_msg *m,
+		   struct ovpn_ctl_err *e);
+/* The attributes of a nested attribute (one item of a reply list) into @tb,
+ * validated the same way; repeated attributes: the last wins. */
+int ovpn_ctl_parse_nested(const struct nlattr *nest,
+			  const struct nlattr *tb[OVPN_A_MAX + 1],
+			  struct ovpn_ctl_err *e);
+
+const char *ovpn_ctl_attr_name(int type);
+const char *ovpn_ctl_cmd_name(int cmd);
+
+/* Getters for attributes that may be absent. */
+static inline bool ovpn_ctl_u32(const struct nlattr *const *tb, int type, __u32 *v)
+{
+	if (!tb[type])
+		return false;
+	*v = mnl_attr_get_u32(tb[type]);
+	return true;
+}
+
+static inline bool ovpn_ctl_u64(const struct nlattr *const *tb, int type, __u64 *v)
+{
+	if (!tb[type])
+		return false;
+	*v = mnl_attr_get_u64(tb[type]);
+	return true;
+}
+
+static inline const char *ovpn_ctl_str(const struct nlattr *const *tb, int type)
+{
+	return tb[type] ? mnl_attr_get_str(tb[type]) : NULL;
+}
+
+/* Building: messages live in buffers of OVPN_CTL_MSG_MAX bytes. The put
+ * functions return false when the message is full (nothing is added). */
+struct nlmsghdr *ovpn_ctl_start(void *buf, int cmd, __u32 seq);
+bool ovpn_ctl_put_u32(struct nlmsghdr *nlh, int type, __u32 v);
+bool ovpn_ctl_put_u64(struct nlmsghdr *nlh, int type, __u64 v);
+bool ovpn_ctl_put_str(struct nlmsghdr *nlh, int type, const char *s);
+bool ovpn_ctl_put_bin(struct nlmsghdr *nlh, int type, const void *p, size_t len);
+struct nlattr *ovpn_ctl_nest_start(struct nlmsghdr *nlh, int type);
+void ovpn_ctl_nest_end(struct nlmsghdr *nlh, struct nlattr *nest);
+void ovpn_ctl_nest_cancel(struct nlmsghdr *nlh, struct nlattr *nest);
+
+/* The status of a reply: 0 or -errno, and its message in @e. A reply without
+ * a status is -EBADMSG. */
+int ovpn_ctl_reply_status(const struct ovpn_ctl_msg *m, struct ovpn_ctl_err *e);
+
+/* "1.2.3.4", "fd00::1" -> family and 4 or 16 bytes; "10.0.0.0/8" also sets
+ * @plen (-1 if @plen is NULL and a length is given). */
+int ovpn_ctl_addr_parse(const char *text, int *family, __u8 addr[16], __u32 *plen);
+
+#endif

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Decoding and validating control requests, command by command. */
+#include <errno.h>
+#include <string.h>
+#include <openssl/crypto.h>
+#include "aead_key.h"
+#include "ctl_req.h"
+
+typedef int (*decode_fn)(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+			 struct ovpn_ctl_err *e);
+
+static int need(const struct ovpn_ctl_msg *m, int type, struct ovpn_ctl_err *e)
+{
+	if (!m->tb[type])
+		return ovpn_ctl_errf(e, -EINVAL, "missing attribute %s",
+				     ovpn_ctl_attr_name(type));
+	return 0;
+}
+
+static int peer_id_get(const struct ovpn_ctl_msg *m, struct ovpn_req *r, bool required,
+		       struct ovpn_ctl_err *e)
+{
+	if (!m->tb[OVPN_A_PEER_ID])
+		return required ? need(m, OVPN_A_PEER_ID, e) : 0;
+	r->has_peer_id = true;
+	r->peer_id = mnl_attr_get_u32(m->tb[OVPN_A_PEER_ID]);
+	if (r->peer_id > OVPN_PEER_ID_MAX)
+		return ovpn_ctl_errf(e, -ERANGE, "peer-id %u out of range (24 bits)",
+				     r->peer_id);
+	return 0;
+}
+
+/* The instance: OVPN_A_INSTANCE or OVPN_A_NAME; resolved by the daemon. */
+static int instance_get(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+			struct ovpn_ctl_err *e)
+{
+	const char *name = ovpn_ctl_str(m->tb, OVPN_A_NAME);
+
+	r->has_inst_id = ovpn_ctl_u32(m->tb, OVPN_A_INSTANCE, &r->inst_id);
+	if (name)
+		snprintf(r->inst_name, sizeof(r->inst_name), "%s", name);
+	if (r->has_inst_id && !r->inst_id)
+		return ovpn_ctl_errf(e, -EINVAL, "instance id 0 is reserved");
+	return 0;
+}
+
+static int sockaddr_get(const char *text, const char *what, bool port_needed,
+			struct ovpn_sockaddr *sa, struct ovpn_ctl_err *e)
+{
+	if (ovpn_sockaddr_parse(sa, text))
+		return ovpn_ctl_errf(e, -EINVAL, "%s '%s' is not an address:port", what, text);
+	if (port_needed && !sa->port)
+		return ovpn_ctl_errf(e, -EINVAL, "%s '%s' has no port", what, text);
+	return 0;
+}
+
+static int ifname_copy(char *dst, const char *src, const char *what,
+		       struct ovpn_ctl_err *e)
+{
+	if (!*src || strlen(src) >= 16 || strchr(src, '/'))
+		return ovpn_ctl_errf(e, -EINVAL, "%s '%s' is not an interface name", what, src);
+	strcpy(dst, src);
+	return 0;
+}
+
+static int dec_instance_new(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+			    struct ovpn_ctl_err *e)
+{
+	struct ovpn_req_instance *in = &r->inst;
+	int err = need(m, OVPN_A_NAME, e) ?: need(m, OVPN_A_TUN, e) ?:
+		  need(m, OVPN_A_LINK, e) ?: need(m, OVPN_A_SOCKADDR, e);
+
+	if (err)
+		return err;
+	snprintf(in->name, sizeof(in->name), "%s", r->inst_name);
+	if (!in->name[0])
+		return ovpn_ctl_errf(e, -EINVAL, "empty instance name");
+	err = ifname_copy(in->tun, ovpn_ctl_str(m->tb, OVPN_A_TUN), "tun device", e);
+	for (unsigned int i = 0; !err && i < m->nlinks; i++)
+		err = ifname_copy(in->links[i], mnl_attr_get_str(m->links[i]), "link device", e);
+	for (unsigned int i = 0; !err && i < m->naddrs; i++)
+		err = sockaddr_get(mnl_attr_get_str(m->addrs[i]), "socket address", true,
+				   &in->addrs[i], e);
+	if (err)
+		return err;
+	in->nlinks = m->nlinks;
+	in->naddrs = m->naddrs;
+	ovpn_ctl_u32(m->tb, OVPN_A_MODE, &in->mode);
+	ovpn_ctl_u32(m->tb, OVPN_A_FLAGS, &in->flags);
+	if (in->mode != OVPN_MODE_SERVER && in->mode != OVPN_MODE_P2P)
+		return ovpn_ctl_errf(e, -EINVAL, "unknown mode %u (0 server, 1 p2p)", in->mode);
+	if (in->flags & ~OVPN_INST_F_NO_ATTACH)
+		return ovpn_ctl_errf(e, -EINVAL, "unknown flags 0x%x", in->flags);
+	if (in->mode == OVPN_MODE_P2P) {
+		err = need(m, OVPN_A_P2P_PEER_ID, e);
+		if (err)
+			return err;
+		in->p2p_peer_id = mnl_attr_get_u32(m->tb[OVPN_A_P2P_PEER_ID]);
+		if (in->p2p_peer_id > OVPN_PEER_ID_MAX)
+			return ovpn_ctl_errf(e, -ERANGE, "peer-id %u out of range (24 bits)",
+					     in->p2p_peer_id);
+	}
+	return 0;
+}
+
+static int vpn_addr_get(const struct ovpn_ctl_msg *m, int type, int family, __u8 *out,
+			struct ovpn_ctl_err *e)
+{
+	const char *t = ovpn_ctl_str(m->tb, type);
+	__u8 a[16];
+	int fam;
+
+	if (!t)
+		return 0;
+	if (ovpn_ctl_addr_parse(t, &fam, a, NULL) || fam != family)
+		return ovpn_ctl_errf(e, -EINVAL, "%s '%s' is not an IPv%d address",
+				     ovpn_ctl_attr_name(type), t, family == OVPN_AF_INET ? 4 : 6);
+	memcpy(out, a, family == OVPN_AF_INET ? 4 : 16);
+	return 0;
+}
+
+static int dec_peer_new(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+			struct ovpn_ctl_err *e)
+{
+	struct ovpn_peer_config *pc = &r->peer;
+	const char *local = ovpn_ctl_str(m->tb, OVPN_A_LOCAL);
+	int err = peer_id_get(m, r, true, e) ?: need(m, OVPN_A_REMOTE, e);
+
+	err = err ?: sockaddr_get(ovpn_ctl_str(m->tb, OVPN_A_REMOTE), "remote", true,
+				  &pc->remote, e);
+	if (!err && local)
+		err = sockaddr_get(local, "local", false, &pc->local, e);
+	if (!err && local && pc->local.family != pc->remote.family)
+		err = ovpn_ctl_errf(e, -EINVAL, "local '%s' and remote are not the same family",
+				    local);
+	err = err ?: vpn_addr_get(m, OVPN_A_VPN_IPV4, OVPN_AF_INET, pc->vpn_ipv4, e);
+	err = err ?: vpn_addr_get(m, OVPN_A_VPN_IPV6, OVPN_AF_INET6, pc->vpn_ipv6, e);
+	pc->peer_id = r->peer_id;
+	return err;
+}
+
+static int dec_peer_set(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+			struct ovpn_ctl_err *e)
+{
+	int err = peer_id_get(m, r, true, e) ?: need(m, OVPN_A_KEEPALIVE_INTERVAL, e) ?:
+		  need(m, OVPN_A_KEEPALIVE_TIMEOUT, e);
+
+	if (err)
+		return err;
+	r->ka.interval = mnl_attr_get_u32(m->tb[OVPN_A_KEEPALIVE_INTERVAL]);
+	r->ka.timeout = mnl_attr_get_u32(m->tb[OVPN_A_KEEPALIVE_TIMEOUT]);
+	if (r->ka.timeout && r->ka.timeout < r->ka.interval)
+		return ovpn_ctl_errf(e, -EINVAL, "keepalive timeout %u is shorter than the interval %u",
+				     r->ka.timeout, r->ka.interval);
+	return 0;
+}
+
+static int peer_only(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+		     struct ovpn_ctl_err *e)
+{
+	return peer_id_get(m, r, true, e);
+}
+
+static int peer_optional(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+			 struct ovpn_ctl_err *e)
+{
+	r->cursor.has = ovpn_ctl_u64(m->tb, OVPN_A_CURSOR, &r->cursor.at);
+	return peer_id_get(m, r, false, e);
+}
+
+static int slot_get(const struct ovpn_ctl_msg *m, __u32 *slot, struct ovpn_ctl_err *e)
+{
+	int err = need(m, OVPN_A_SLOT, e);
+
+	if (err)
+		return err;
+	*slot = mnl_attr_get_u32(m->tb[OVPN_A_SLOT]);
+	if (*slot > OVPN_SLOT_SECONDARY)
+		return ovpn_ctl_errf(e, -EINVAL, "slot %u: 0 (primary) or 1 (secondary)", *slot);
+	return 0;
+}
+
+/* A key or a nonce tail: exactly @len bytes. */
+static int bytes_get(const struct ovpn_ctl_msg *m, int type, __u8 *out, size_t len,
+		     const char *cipher, struct ovpn_ctl_err *e)
+{
+	size_t got;
+	int err = need(m, type, e);
+
+	if (err)
+		return err;
+	got = mnl_attr_get_payload_len(m->tb[type]);
+	if (got != len)
+		return ovpn_ctl_errf(e, -EINVAL, "%s length %zu does not match %s (%zu)",
+				     ovpn_ctl_attr_name(type), got, cipher, len);
+	memcpy(out, mnl_attr_get_payload(m->tb[type]), len);
+	return 0;
+}
+
+static int dec_key_new(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+		       struct ovpn_ctl_err *e)
+{
+	struct ovpn_req_key *k = &r->key;
+	const char *name;
+	size_t klen;
+	int err = peer_id_get(m, r, true, e) ?: slot_get(m, &k->kc.slot, e) ?:
+		  need(m, OVPN_A_KEY_ID, e) ?: need(m, OVPN_A_CIPHER, e);
+
+	if (err)
+		return err;
+	k->kc.peer_id = r->peer_id;
+	k->kc.key_id = mnl_attr_get_u32(m->tb[OVPN_A_KEY_ID]);
+	if (k->kc.key_id > OVPN_KEY_ID_MAX)
+		return ovpn_ctl_errf(e, -EINVAL, "key-id %u out of range (0..7)", k->kc.key_id);
+	name = ovpn_ctl_str(m->tb, OVPN_A_CIPHER);
+	k->kc.cipher = ovpn_cipher_parse(name);
+	if (k->kc.cipher < 0)
+		return ovpn_ctl_errf(e, -EINVAL, "unknown cipher '%s'", name);
+	name = ovpn_cipher_name(k->kc.cipher);
+	klen = ovpn_cipher_key_len(k->kc.cipher);
+	err = bytes_get(m, OVPN_A_ENC_KEY, k->enc, klen, name, e) ?:
+	      bytes_get(m, OVPN_A_DEC_KEY, k->dec, klen, name, e) ?:
+	      bytes_get(m, OVPN_A_ENC_NONCE, k->kc.enc_nonce_tail, OVPN_NONCE_TAIL_LEN, name, e) ?:
+	      bytes_get(m, OVPN_A_DEC_NONCE, k->kc.dec_nonce_tail, OVPN_NONCE_TAIL_LEN, name, e);
+	if (err)
+		return err;
+	k->kc.enc_key = k->enc;
+	k->kc.dec_key = k->dec;
+	k->has_tx_pid = ovpn_ctl_u64(m->tb, OVPN_A_TX_PID, &k->tx_pid);
+	if (k->has_tx_pid && (!k->tx_pid || k->tx_pid > OVPN_PID_MAX))
+		return ovpn_ctl_errf(e, -ERANGE, "TX packet-id %llu out of range (1..%llu)",
+				     (unsigned long long)k->tx_pid, OVPN_PID_MAX);
+	return 0;
+}
+
+static int dec_key_del(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+		       struct ovpn_ctl_err *e)
+{
+	return peer_id_get(m, r, true, e) ?: slot_get(m, &r->slot, e);
+}
+
+static int dec_route(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+		     struct ovpn_ctl_err *e)
+{
+	struct ovpn_req_route *rt = &r->route;
+	const char *t;
+	int err = need(m, OVPN_A_PREFIX, e);
+
+	if (!err && r->cmd == OVPN_CMD_ROUTE_ADD)
+		err = peer_id_get(m, r, true, e);
+	if (err)
+		return err;
+	t = ovpn_ctl_str(m->tb, OVPN_A_PREFIX);
+	if (ovpn_ctl_addr_parse(t, &rt->family, rt->addr, &rt->plen))
+		return ovpn_ctl_errf(e, -EINVAL, "prefix '%s' is not an address/length", t);
+	return 0;
+}
+
+static int dec_none(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+		    struct ovpn_ctl_err *e)
+{
+	(void)m, (void)r, (void)e;
+	return 0;
+}
+
+static const struct {
+	decode_fn fn;
+	bool instance;		/* needs an instance */
+} decoders[] = {
+	[OVPN_CMD_INSTANCE_NEW - NLMSG_MIN_TYPE] = { dec_instance_new, false },
+	[OVPN_CMD_INSTANCE_DEL - NLMSG_MIN_TYPE] = { dec_none, true },
+	[OVPN_CMD_PEER_NEW - NLMSG_MIN_TYPE] = { dec_peer_new, true },
+	[OVPN_CMD_PEER_SET - NLMSG_MIN_TYPE] = { dec_peer_set, true },
+	[OVPN_CMD_PEER_DEL - NLMSG_MIN_TYPE] = { peer_only, true },
+	[OVPN_CMD_PEER_GET - NLMSG_MIN_TYPE] = { peer_optional, false },
+	[OVPN_CMD_KEY_NEW - NLMSG_MIN_TYPE] = { dec_key_new, true },
+	[OVPN_CMD_KEY_SWAP - NLMSG_MIN_TYPE] = { peer_only, true },
+	[OVPN_CMD_KEY_DEL - NLMSG_MIN_TYPE] = { dec_key_del, true },
+	[OVPN_CMD_KEY_GET - NLMSG_MIN_TYPE] = { peer_only, true },
+	[OVPN_CMD_ROUTE_ADD - NLMSG_MIN_TYPE] = { dec_route, true },
+	[OVPN_CMD_ROUTE_DEL - NLMSG_MIN_TYPE] = { dec_route, true },
+	[OVPN_CMD_STATUS - NLMSG_MIN_TYPE] = { dec_none, false },
+	[OVPN_CMD_SUBSCRIBE - NLMSG_MIN_TYPE] = { dec_none, false },
+	[OVPN_CMD_DETACH - NLMSG_MIN_TYPE] = { dec_none, false },
+};
+
+int ovpn_req_decode(const void *buf, size_t len, struct ovpn_req *r,
+		    struct ovpn_ctl_err *e)
+{
+	struct ovpn_ctl_msg m;
+	unsigned int i;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = ovpn_ctl_parse(buf, len, &m, e);
+	if (err)
+		return err;
+	r->cmd = m.nlh->nlmsg_type;
+	r->seq = m.nlh->nlmsg_seq;
+	i = r->cmd - NLMSG_MIN_TYPE;
+	if (r->cmd < NLMSG_MIN_TYPE || r->cmd >= __OVPN_CMD_END)
+		return ovpn_ctl_errf(e, -EOPNOTSUPP, "unknown command %d", r->cmd);
+	if (i >= sizeof(decoders) / sizeof(decoders[0]) || !decoders[i].fn)
+		return ovpn_ctl_errf(e, -EOPNOTSUPP, "command %s is not a request",
+				     ovpn_ctl_cmd_name(r->cmd));
+	err = instance_get(&m, r, e);
+	if (!err && decoders[i].instance && !r->has_inst_id && !r->inst_name[0])
+		err = ovpn_ctl_errf(e, -EINVAL, "missing attribute INSTANCE (or NAME)");
+	return err ?: decoders[i].fn(&m, r, e);
+}
+
+void ovpn_req_wipe(struct ovpn_req *r)
+{
+	OPENSSL_cleanse(r, sizeof(*r));
+}

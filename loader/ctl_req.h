@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Requests of the control protocol decoded and validated, before anything is
+ * changed: everything that can be checked without the daemon's state
+ * (attributes present, ranges, addresses, cipher and key lengths). */
+#ifndef OVPN_LOADER_CTL_REQ_H
+#define OVPN_LOADER_CTL_REQ_H
+
+#include "ctl_msg.h"
+#include "fastpath.h"
+
+struct ovpn_req_instance {
+	char name[OVPN_CTL_NAME_MAX];
+	char tun[16];
+	char links[OVPN_CTL_MAX_LINKS][16];
+	unsigned int nlinks;
+	struct ovpn_sockaddr addrs[OVPN_CTL_MAX_ADDRS];
+	unsigned int naddrs;
+	__u32 mode, p2p_peer_id, flags;
+};
+
+struct ovpn_req_key {
+	struct ovpn_key_config kc;	/* instance filled in by the daemon */
+	__u8 enc[OVPN_KEY_MAX_LEN], dec[OVPN_KEY_MAX_LEN];
+	bool has_tx_pid;
+	__u64 tx_pid;
+};
+
+struct ovpn_req_route {
+	int family;
+	__u8 addr[16];
+	__u32 plen;
+};
+
+struct ovpn_req {
+	int cmd;
+	__u32 seq;
+	/* the instance: by id, or by name (NULL), or neither */
+	bool has_inst_id;
+	__u32 inst_id;
+	char inst_name[OVPN_CTL_NAME_MAX];
+	bool has_peer_id;
+	__u32 peer_id;
+	union {
+		struct ovpn_req_instance inst;		/* INSTANCE_NEW */
+		struct ovpn_peer_config peer;		/* PEER_NEW */
+		struct { __u32 interval, timeout; } ka;	/* PEER_SET */
+		struct ovpn_req_key key;		/* KEY_NEW */
+		__u32 slot;				/* KEY_DEL */
+		struct ovpn_req_route route;		/* ROUTE_ADD/DEL */
+		struct { bool has; __u64 at; } cursor;	/* PEER_GET */
+	};
+};
+
+/* Parses and validates one request. Returns 0, or -errno with @e saying what
+ * was wrong. @r may hold key bytes afterwards: wipe it (ovpn_req_wipe). */
+int ovpn_req_decode(const void *buf, size_t len, struct ovpn_req *r,
+		    struct ovpn_ctl_err *e);
+void ovpn_req_wipe(struct ovpn_req *r);
+
+#endif

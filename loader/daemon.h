@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* ovpn-xdpd: the daemon's state, shared by its files (pin.c, attach.c,
+ * instance.c, ctl_server.c, ctl_handlers.c, events.c). */
+#ifndef OVPN_LOADER_DAEMON_H
+#define OVPN_LOADER_DAEMON_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "ctl_req.h"
+#include "fastpath.h"
+
+#define OVPND_PIN_ROOT		"/sys/fs/bpf/ovpn-xdp"
+#define OVPND_INSTANCES_MAP	"ovpn_instances"	/* the daemon's own map */
+#define OVPND_MAX_INSTANCES	64
+#define OVPND_MAX_CLIENTS	64
+
+enum ovpnd_prog {
+	OVPND_RX_XDP, OVPND_RX_TC, OVPND_TX_TC, OVPND_LINK_EGRESS_TC, OVPND_NPROGS,
+};
+
+/* The programs and maps, pinned under pin_dir. */
+struct ovpnd_bpf {
+	struct ovpn_fastpath fp;
+	int instances_fd, events_fd;
+	int prog_fd[OVPND_NPROGS];
+	char pin_dir[256];
+	__u64 liveness_ns;
+	bool taken_over;		/* found pinned, not loaded */
+};
+
+/* How XDP went onto a link device. */
+enum ovpnd_xdp_mode {
+	OVPND_XDP_NONE, OVPND_XDP_NATIVE, OVPND_XDP_SKB,
+	OVPND_XDP_LEGACY_NATIVE, OVPND_XDP_LEGACY_SKB,
+};
+
+#define OVPND_GONE_TUN		(1u << 31)	/* state: bit i for link i */
+
+/* An instance, as kept in the pinned map ovpn_instances (so a restarted
+ * daemon knows it). */
+struct ovpnd_instance {
+	__u32 id, mode, p2p_peer_id, flags;
+	__u32 tun_ifindex;
+	__u32 link_ifindex[OVPN_CTL_MAX_LINKS];
+	__u32 nlinks, naddrs, state;
+	__u8 xdp_mode[OVPN_CTL_MAX_LINKS];
+	char name[OVPN_CTL_NAME_MAX];
+	char tun[16];
+	char links[OVPN_CTL_MAX_LINKS][16];
+	struct ovpn_sockaddr addrs[OVPN_CTL_MAX_ADDRS];
+};
+
+struct ovpnd_client {
+	int fd;
+	bool subscribed;
+};
+
+struct ovpnd_config {
+	const char *name;		/* pin directory name */
+	const char *sock_path;
+	const char *group;		/* NULL: root only */
+	__u64 liveness_ns;
+	const char *aes_algo;
+};
+
+struct ovpnd {
+	struct ovpnd_config cfg;
+	struct ovpnd_bpf b;
+	/* the instances map, cached in id order (every request looks one up) */
+	struct ovpnd_instance inst[OVPND_MAX_INSTANCES];
+	unsigned int ninst;
+	gid_t gid;
+	bool has_group;
+	int listen_fd, epoll_fd, signal_fd, rtnl_fd;
+	struct mnl_socket *rtnl;
+	struct ring_buffer *rb;
+	struct ovpnd_client clients[OVPND_MAX_CLIENTS];
+	__u8 *rx_buf, *tx_buf, *ntf_buf;
+	bool stop, detach;
+	unsigned long notify_dropped;
+};
+
+/* pin.c: takes the pinned programs and maps over, or loads and pins them. */
+int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns);
+void ovpnd_bpf_close(struct ovpnd_bpf *b);
+/* Removes the pins (programs stay loaded while attached). */
+int ovpnd_bpf_unpin(const char *pin_dir);
+
+/* attach.c */
+int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8 *xdp_mode);
+void ovpnd_detach_link(__u32 ifindex, const char *name);
+int ovpnd_attach_tun(struct ovpnd_bpf *b, __u32 ifindex, const char *name);
+void ovpnd_detach_tun(__u32 ifindex);
+/* Sets the tun MTU to the smallest link MTU less the encapsulation. */
+int ovpnd_tun_mtu(const struct ovpnd_instance *in);
+int ovpnd_if_mtu(const char *name);
+const char *ovpnd_xdp_mode_name(int mode);
+
+/* instance.c */
+/* Reads the pinned instances map into the cache. */
+int ovpnd_instances_load(struct ovpnd *d);
+int ovpnd_instance_get(struct ovpnd *d, __u32 id, struct ovpnd_instance *in);
+int ovpnd_instance_resolve(struct ovpnd *d, const struct ovpn_req *r,
+			   struct ovpnd_instance *in, struct ovpn_ctl_err *e);
+/* Iteration: 0 and the next instance after id @after (0: the first). */
+int ovpnd_instance_next(struct ovpnd *d, __u32 after, struct ovpnd_instance *in);
+int ovpnd_instance_new(struct ovpnd *d, const struct ovpn_req_instance *ri, __u32 id,
+		       struct ovpnd_instance *out, struct ovpn_ctl_err *e);
+int ovpnd_instance_del(struct ovpnd *d, const struct ovpnd_instance *in);
+/* Everything off every device, pins removed. */
+int ovpnd_detach_all(struct ovpnd *d);
+/* An interface vanished: reports it and marks the instances that used it. */
+void ovpnd_link_gone(struct ovpnd *d, __u32 ifindex);
+/* At start-up: instances whose devices went away while no daemon ran. */
+void ovpnd_instances_check(struct ovpnd *d);
+
+/* ctl_server.c */
+int ovpnd_ctl_listen(struct ovpnd *d);
+void ovpnd_ctl_accept(struct ovpnd *d);
+void ovpnd_ctl_readable(struct ovpnd *d, struct ovpnd_client *cl);
+void ovpnd_ctl_close(struct ovpnd *d);
+/* Sends a notification to every subscriber. */
+void ovpnd_notify(struct ovpnd *d, const struct nlmsghdr *nlh);
+
+/* ctl_handlers.c: applies a decoded request, adds the reply's attributes. */
+int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
+		 struct nlmsghdr *reply, struct ovpn_ctl_err *e);
+void ovpnd_notify_peer_deleted(struct ovpnd *d, __u32 instance, __u32 peer_id,
+			       __u32 reason);
+
+/* events.c: the fast path's ring buffer and the kernel's link events. */
+int ovpnd_events_open(struct ovpnd *d);
+void ovpnd_events_poll(struct ovpnd *d);
+void ovpnd_events_close(struct ovpnd *d);
+int ovpnd_rtnl_open(struct ovpnd *d);
+void ovpnd_rtnl_readable(struct ovpnd *d);
+
+/* Concise logging to stderr (the journal under systemd). */
+void ovpnd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

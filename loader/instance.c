@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/* OpenVPN instances: a tun device, link devices and sockets, kept in the
+ * pinned map ovpn_instances so that a restarted daemon knows them. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "daemon.h"
+#include "peer_list.h"
+
+int ovpnd_instances_load(struct ovpnd *d)
+{
+	__u32 k, prev, *pk = NULL;
+
+	d->ninst = 0;
+	while (d->ninst < OVPND_MAX_INSTANCES &&
+	       !bpf_map_get_next_key(d->b.instances_fd, pk, &k)) {
+		if (!bpf_map_lookup_elem(d->b.instances_fd, &k, &d->inst[d->ninst]))
+			d->ninst++;
+		prev = k;
+		pk = &prev;
+	}
+	for (unsigned int i = 1; i < d->ninst; i++)	/* id order */
+		for (unsigned int j = i; j && d->inst[j - 1].id > d->inst[j].id; j--) {
+			struct ovpnd_instance t = d->inst[j];
+
+			d->inst[j] = d->inst[j - 1];
+			d->inst[j - 1] = t;
+		}
+	return 0;
+}
+
+static int cache_find(struct ovpnd *d, __u32 id)
+{
+	for (unsigned int i = 0; i < d->ninst; i++)
+		if (d->inst[i].id == id)
+			return i;
+	return -1;
+}
+
+int ovpnd_instance_get(struct ovpnd *d, __u32 id, struct ovpnd_instance *in)
+{
+	int i = cache_find(d, id);
+
+	if (i < 0)
+		return -ENOENT;
+	*in = d->inst[i];
+	return 0;
+}
+
+/* The map first (it outlives the daemon), then the cache. */
+static int instance_put(struct ovpnd *d, const struct ovpnd_instance *in)
+{
+	int i = cache_find(d, in->id);
+	unsigned int j;
+
+	if (i < 0 && d->ninst == OVPND_MAX_INSTANCES)
+		return -ENOSPC;
+	if (bpf_map_update_elem(d->b.instances_fd, &in->id, in, BPF_ANY))
+		return -errno;
+	if (i >= 0) {
+		d->inst[i] = *in;
+		return 0;
+	}
+	for (j = d->ninst++; j && d->inst[j - 1].id > in->id; j--)
+		d->inst[j] = d->inst[j - 1];
+	d->inst[j] = *in;
+	return 0;
+}
+
+static int instance_remove(struct ovpnd *d, __u32 id)
+{
+	int i = cache_find(d, id);
+
+	if (bpf_map_delete_elem(d->b.instances_fd, &id) && errno != ENOENT)
+		return -errno;
+	if (i >= 0) {
+		memmove(&d->inst[i], &d->inst[i + 1], (d->ninst - i - 1) * sizeof(d->inst[0]));
+		d->ninst--;
+	}
+	return 0;
+}
+
+/* In id order, so listings are stable. */
+int ovpnd_instance_next(struct ovpnd *d, __u32 after, struct ovpnd_instance *in)
+{
+	for (unsigned int i = 0; i < d->ninst; i++)
+		if (d->inst[i].id > after) {
+			*in = d->inst[i];
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int instance_by_name(struct ovpnd *d, const char *name, struct ovpnd_instance *in)
+{
+	for (__u32 id = 0; !ovpnd_instance_next(d, id, in); id = in->id)
+		if (!strcmp(in->name, name))
+			return 0;
+	return -ENOENT;
+}
+
+int ovpnd_instance_resolve(struct ovpnd *d, const struct ovpn_req *r,
+			   struct ovpnd_instance *in, struct ovpn_ctl_err *e)
+{
+	if (r->has_inst_id) {
+		if (ovpnd_instance_get(d, r->inst_id, in))
+			return ovpn_ctl_errf(e, -ENOENT, "no instance %u", r->inst_id);
+		if (r->inst_name[0] && strcmp(r->inst_name, in->name))
+			return ovpn_ctl_errf(e, -EINVAL, "instance %u is '%s', not '%s'",
+					     r->inst_id, in->name, r->inst_name);
+		return 0;
+	}
+	if (instance_by_name(d, r->inst_name, in))
+		return ovpn_ctl_errf(e, -ENOENT, "no instance '%s'", r->inst_name);
+	return 0;
+}
+
+static bool link_used_by_other(struct ovpnd *d, __u32 ifindex, __u32 self)
+{
+	struct ovpnd_instance o;
+
+	for (__u32 id = 0; !ovpnd_instance_next(d, id, &o); id = o.id)
+		for (unsigned int i = 0; o.id != self && i < o.nlinks; i++)
+			if (o.link_ifindex[i] == ifindex)
+				return true;
+	return false;
+}
+
+static __u32 free_id(struct ovpnd *d)
+{
+	struct ovpnd_instance o;
+
+	for (__u32 id = 1; id <= OVPND_MAX_INSTANCES * 2; id++)
+		if (ovpnd_instance_get(d, id, &o))
+			return id;
+	return 0;
+}
+
+/* Everything checked before anything changes. */
+static int instance_check(struct ovpnd *d, const struct ovpn_req_instance *ri, __u32 id,
+			  struct ovpnd_instance *in, struct ovpn_ctl_err *e)
+{
+	struct ovpnd_instance o;
+	struct ovpn_socket s;
+	struct ovpn_iface ifc;
+
+	if (!instance_by_name(d, ri->name, &o))
+		return ovpn_ctl_errf(e, -EEXIST, "instance '%s' already exists (id %u)",
+				     ri->name, o.id);
+	if (id && !ovpnd_instance_get(d, id, &o))
+		return ovpn_ctl_errf(e, -EEXIST, "instance id %u is taken by '%s'", id, o.name);
+	in->id = id ? id : free_id(d);
+	if (!in->id)
+		return ovpn_ctl_errf(e, -ENOSPC, "too many instances (%d)", OVPND_MAX_INSTANCES);
+	in->tun_ifindex = if_nametoindex(ri->tun);
+	if (!in->tun_ifindex)
+		return ovpn_ctl_errf(e, -ENODEV, "no device '%s' (the tun device must exist)",
+				     ri->tun);
+	if (!bpf_map_lookup_elem(d->b.fp.ifaces_fd, &in->tun_ifindex, &ifc))
+		return ovpn_ctl_errf(e, -EEXIST, "%s already belongs to instance %u", ri->tun,
+				     ifc.instance);
+	for (unsigned int i = 0; i < ri->nlinks; i++) {
+		in->link_ifindex[i] = if_nametoindex(ri->links[i]);
+		if (!in->link_ifindex[i])
+			return ovpn_ctl_errf(e, -ENODEV, "no link device '%s'", ri->links[i]);
+	}
+	for (unsigned int i = 0; i < ri->naddrs; i++)
+		if (!bpf_map_lookup_elem(d->b.fp.sockets_fd, &ri->addrs[i], &s))
+			return ovpn_ctl_errf(e, -EADDRINUSE,
+					     "socket address #%u already offloaded by instance %u",
+					     i + 1, s.instance);
+	return 0;
+}
+
+static void instance_fill(struct ovpnd_instance *in, const struct ovpn_req_instance *ri)
+{
+	in->mode = ri->mode;
+	in->p2p_peer_id = ri->p2p_peer_id;
+	in->flags = ri->flags;
+	in->nlinks = ri->nlinks;
+	in->naddrs = ri->naddrs;
+	memcpy(in->name, ri->name, sizeof(in->name));
+	memcpy(in->tun, ri->tun, sizeof(in->tun));
+	memcpy(in->links, ri->links, sizeof(in->links));
+	memcpy(in->addrs, ri->addrs, sizeof(in->addrs));
+}
+
+static void unregister(struct ovpnd *d, const struct ovpnd_instance *in)
+{
+	for (unsigned int i = 0; i < in->naddrs; i++)
+		ovpn_socket_del(&d->b.fp, &in->addrs[i]);
+	ovpn_iface_del(&d->b.fp, in->tun_ifindex);
+}
+
+/* The device at @ifindex must still carry @name. */
+static bool dev_present(__u32 ifindex, const char *name)
+{
+	char now[IF_NAMESIZE];
+
+	return if_indextoname(ifindex, now) && !strcmp(now, name);
+}
+
+/* Only devices still there under their name: --detach may run in another
+ * namespace than the daemon did, where the indexes mean other devices. */
+static void devices_detach(struct ovpnd *d, const struct ovpnd_instance *in)
+{
+	if (in->flags & OVPN_INST_F_NO_ATTACH)
+		return;
+	if (!(in->state & OVPND_GONE_TUN) && dev_present(in->tun_ifindex, in->tun))
+		ovpnd_detach_tun(in->tun_ifindex);
+	for (unsigned int i = 0; i < in->nlinks; i++)
+		if (!(in->state & (1u << i)) && dev_present(in->link_ifindex[i], in->links[i]) &&
+		    !link_used_by_other(d, in->link_ifindex[i], in->id))
+			ovpnd_detach_link(in->link_ifindex[i], in->links[i]);
+}
+
+static int devices_attach(struct ovpnd *d, struct ovpnd_instance *in)
+{
+	int err = 0;
+
+	if (in->flags & OVPN_INST_F_NO_ATTACH)
+		return 0;
+	for (unsigned int i = 0; !err && i < in->nlinks; i++)
+		if (!link_used_by_other(d, in->link_ifindex[i], in->id))
+			err = ovpnd_attach_link(&d->b, in->link_ifindex[i], in->links[i],
+						&in->xdp_mode[i]);
+	err = err ?: ovpnd_attach_tun(&d->b, in->tun_ifindex, in->tun);
+	if (err)
+		devices_detach(d, in);
+	return err;
+}
+
+static int register_all(struct ovpnd *d, const struct ovpnd_instance *in)
+{
+	__u32 flags = in->mode == OVPN_MODE_P2P ? OVPN_IFACE_P2P : 0;
+	int err = ovpn_iface_set(&d->b.fp, in->tun_ifindex, in->id, flags, in->p2p_peer_id);
+
+	for (unsigned int i = 0; !err && i < in->naddrs; i++)
+		err = ovpn_socket_add(&d->b.fp, &in->addrs[i], in->id, in->tun_ifindex,
+				      in->link_ifindex[0]);
+	if (err)
+		unregister(d, in);
+	return err;
+}
+
+int ovpnd_instance_new(struct ovpnd *d, const struct ovpn_req_instance *ri, __u32 id,
+		       struct ovpnd_instance *in, struct ovpn_ctl_err *e)
+{
+	int err;
+
+	memset(in, 0, sizeof(*in));
+	instance_fill(in, ri);
+	err = instance_check(d, ri, id, in, e);
+	if (err)
+		return err;
+	err = devices_attach(d, in);
+	if (err)
+		return ovpn_ctl_errf(e, err, "cannot attach to %s and %s: %s (see the daemon's log)",
+				     in->tun, in->links[0], strerror(-err));
+	err = register_all(d, in) ?: instance_put(d, in);
+	if (err) {
+		unregister(d, in);
+		devices_detach(d, in);
+		return ovpn_ctl_errf(e, err, "cannot register instance '%s': %s", in->name,
+				     strerror(-err));
+	}
+	if (!(in->flags & OVPN_INST_F_NO_ATTACH))
+		ovpnd_tun_mtu(in);
+	ovpnd_log("instance %u '%s': tun %s, link %s%s", in->id, in->name, in->tun,
+		  in->links[0], in->nlinks > 1 ? " ..." : "");
+	return 0;
+}
+
+static void peers_flush(struct ovpnd *d, __u32 instance)
+{
+	struct ovpn_peer_key k;
+
+	while (!ovpn_peer_next(&d->b.fp, instance, NULL, &k)) {
+		if (ovpn_peer_del(&d->b.fp, k.instance, k.peer_id))
+			break;
+		ovpnd_notify_peer_deleted(d, k.instance, k.peer_id, OVPN_DEL_INSTANCE);
+	}
+}
+
+int ovpnd_instance_del(struct ovpnd *d, const struct ovpnd_instance *in)
+{
+	unregister(d, in);
+	devices_detach(d, in);
+	peers_flush(d, in->id);
+	ovpn_routes_flush(&d->b.fp, in->id, true, 0);
+	if (instance_remove(d, in->id))
+		return -errno;
+	ovpnd_log("instance %u '%s' deleted", in->id, in->name);
+	return 0;
+}
+
+int ovpnd_detach_all(struct ovpnd *d)
+{
+	struct ovpnd_instance in;
+
+	while (!ovpnd_instance_next(d, 0, &in)) {
+		unregister(d, &in);
+		devices_detach(d, &in);
+		if (instance_remove(d, in.id))
+			break;
+	}
+	ovpnd_log("programs detached; removing %s", d->b.pin_dir);
+	return ovpnd_bpf_unpin(d->b.pin_dir);
+}
+
+static void mark_gone(struct ovpnd *d, struct ovpnd_instance *in, __u32 ifindex,
+		      const char *why)
+{
+	__u32 before = in->state;
+
+	if (in->tun_ifindex == ifindex) {
+		in->state |= OVPND_GONE_TUN;
+		ovpn_iface_del(&d->b.fp, ifindex);	/* the index may be reused */
+		ovpnd_log("instance '%s': tun device %s (ifindex %u) %s; TX offload stopped. "
+			  "Delete and re-create the instance when it is back", in->name, in->tun,
+			  ifindex, why);
+	}
+	for (unsigned int i = 0; i < in->nlinks; i++) {
+		if (in->link_ifindex[i] != ifindex)
+			continue;
+		in->state |= 1u << i;
+		ovpnd_log("instance '%s': link device %s (ifindex %u) %s; RX offload on it "
+			  "stopped. Delete and re-create the instance when it is back", in->name,
+			  in->links[i], ifindex, why);
+	}
+	if (in->state != before)
+		instance_put(d, in);
+}
+
+void ovpnd_link_gone(struct ovpnd *d, __u32 ifindex)
+{
+	struct ovpnd_instance in;
+
+	for (__u32 id = 0; !ovpnd_instance_next(d, id, &in); id = in.id)
+		mark_gone(d, &in, ifindex, "vanished");
+}
+
+void ovpnd_instances_check(struct ovpnd *d)
+{
+	struct ovpnd_instance in;
+
+	for (__u32 id = 0; !ovpnd_instance_next(d, id, &in); id = in.id) {
+		if (!(in.state & OVPND_GONE_TUN) && !dev_present(in.tun_ifindex, in.tun))
+			mark_gone(d, &in, in.tun_ifindex, "is gone");
+		for (unsigned int i = 0; i < in.nlinks; i++)
+			if (!(in.state & (1u << i)) && !dev_present(in.link_ifindex[i], in.links[i]))
+				mark_gone(d, &in, in.link_ifindex[i], "is gone");
+	}
+}

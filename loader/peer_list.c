@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Walking peers and routes, keepalive, key information. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <openssl/crypto.h>
+#include "peer_list.h"
+
+int ovpn_peer_next(const struct ovpn_fastpath *fp, __u32 instance,
+		   const struct ovpn_peer_key *after, struct ovpn_peer_key *next)
+{
+	struct ovpn_peer_key cur;
+
+	for (;;) {
+		if (bpf_map_get_next_key(fp->peers_fd, after, next))
+			return -errno;
+		if (!instance || next->instance == instance)
+			return 0;
+		cur = *next;
+		after = &cur;
+	}
+}
+
+__u32 ovpn_peer_count(const struct ovpn_fastpath *fp, __u32 instance)
+{
+	struct ovpn_peer_key k, prev;
+	__u32 n = 0;
+
+	for (int err = ovpn_peer_next(fp, instance, NULL, &k); !err;
+	     err = ovpn_peer_next(fp, instance, &prev, &k)) {
+		n++;
+		prev = k;
+	}
+	return n;
+}
+
+int ovpn_peer_set_keepalive(const struct ovpn_fastpath *fp, __u32 instance,
+			    __u32 peer_id, __u32 interval, __u32 timeout)
+{
+	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
+	struct ovpn_peer p;
+
+	if (ovpn_peer_get(fp, instance, peer_id, &p))
+		return -ENOENT;
+	p.keepalive_interval = interval;
+	p.keepalive_timeout = timeout;
+	return bpf_map_update_elem(fp->peers_fd, &pk, &p, BPF_EXIST) ? -errno : 0;
+}
+
+int ovpn_key_info_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+		      __u32 key_id, struct ovpn_key_info *ki)
+{
+	struct ovpn_key_id id = { instance, peer_id, key_id };
+	struct ovpn_key *k = malloc(sizeof(*k));
+	int err = 0;
+
+	if (!k)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fp->keys_fd, &id, k)) {
+		err = -errno;
+	} else {
+		ki->key_id = k->key_id;
+		ki->cipher = k->enc.cipher;
+		ki->tx_next_pid = k->tx_next_pid;
+	}
+	OPENSSL_cleanse(k, sizeof(*k));
+	free(k);
+	return err;
+}
+
+/* Routes are deleted through ovpn_route_del, which keeps ovpn_route_lens
+ * counted; the walk starts over after each delete. */
+static void routes_flush_map(const struct ovpn_fastpath *fp, int fd, int family,
+			     __u32 instance, bool all, __u32 peer_id)
+{
+	__u8 key[sizeof(struct ovpn_route6_key)], next[sizeof(key)];
+	__be32 inst = htonl(instance);
+	void *prev = NULL;
+	__u32 via;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		const struct ovpn_route6_key *k = (const void *)next;	/* same head as v4 */
+		bool match = !memcmp(k->instance, &inst, 4) &&
+			     (all || (!bpf_map_lookup_elem(fd, next, &via) && via == peer_id));
+
+		if (match && !ovpn_route_del(fp, instance, family, k->addr, k->prefixlen)) {
+			prev = NULL;
+			continue;
+		}
+		memcpy(key, next, sizeof(key));
+		prev = key;
+	}
+}
+
+void ovpn_routes_flush(const struct ovpn_fastpath *fp, __u32 instance, bool all_peers,
+		       __u32 peer_id)
+{
+	routes_flush_map(fp, fp->routes4_fd, OVPN_AF_INET, instance, all_peers, peer_id);
+	routes_flush_map(fp, fp->routes6_fd, OVPN_AF_INET6, instance, all_peers, peer_id);
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Control plane at scale: 100,000 peers, each with an AES-256-GCM key,
+ * installed through ovpn-xdpd's socket (OVPN_BENCH_PEERS to change the
+ * count); prints installs per second and the daemon's resident memory. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "daemon_harness.h"
+#include "netns.h"
+#include "testlib.h"
+
+#define NS	"ovxb-srv"
+static struct dmn dmn = { .ns = NS, .name = "bench", .sock = "/tmp/ovpnxdp-bench/ctl.sock" };
+
+static void cleanup(void)
+{
+	dmn_cleanup(&dmn);
+	sh("ip netns del " NS " 2>/dev/null; true");
+	rmdir("/tmp/ovpnxdp-bench");
+}
+
+static double peer_get_all(struct ovpn_ctl_client *c, int *peers)
+{
+	struct ovpn_ctl_err e = {};
+	struct timespec t0, t1;
+	__u8 buf[128];
+	__u64 cursor = 0;
+	bool more = false;
+
+	*peers = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		struct nlmsghdr *nlh = ovpn_ctl_start(buf, OVPN_CMD_PEER_GET, 0);
+		const struct nlattr *a;
+
+		if (more)
+			ovpn_ctl_put_u64(nlh, OVPN_A_CURSOR, cursor);
+		if (ovpn_ctl_call(c, nlh, &e))
+			break;
+		mnl_attr_for_each_nested(a, c->msg.tb[OVPN_A_PEERS])
+			(*peers)++;
+		more = ovpn_ctl_u64(c->msg.tb, OVPN_A_CURSOR, &cursor);
+	} while (more);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+int main(void)
+{
+	const char *env = getenv("OVPN_BENCH_PEERS");
+	int n = env ? atoi(env) : 100000, ok, listed;
+	struct ovpn_ctl_client c;
+	struct ovpn_ctl_err e = {};
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	__u8 buf[256];
+	struct nlmsghdr *nlh;
+	double secs, ms;
+	long rss0;
+	int tun;
+
+	atexit(cleanup);
+	cleanup();
+	if (sh("ip netns add " NS " && ip -n " NS " link add veth-b type veth peer name veth-p && "
+	       "ip -n " NS " link set veth-b up && ip -n " NS " link set veth-p up"))
+		t_fatal("cannot build the namespace");
+	ns_enter(NS);
+	tun = open("/dev/net/tun", O_RDWR);
+	strcpy(ifr.ifr_name, "tun-b");
+	if (tun < 0 || ioctl(tun, TUNSETIFF, &ifr))
+		t_fatal("tun");
+	ns_enter(NULL);
+	mkdir("/tmp/ovpnxdp-bench", 0700);
+	dmn_start(&dmn);
+	if (dmn_connect(&dmn, &c))
+		t_fatal("connect");
+	nlh = ovpn_ctl_start(buf, OVPN_CMD_INSTANCE_NEW, 0);
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "bench");
+	ovpn_ctl_put_str(nlh, OVPN_A_TUN, "tun-b");
+	ovpn_ctl_put_str(nlh, OVPN_A_LINK, "veth-b");
+	ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, "0.0.0.0:1194");
+	if (ovpn_ctl_call(&c, nlh, &e))
+		t_fatal("INSTANCE_NEW: %s", e.msg);
+	rss0 = dmn_rss_kib(&dmn);
+	ok = dmn_bulk_install(&c, "bench", 1, n, &secs);
+	ms = peer_get_all(&c, &listed);
+	printf("ctl_peers_installed %d peers\n", ok);
+	printf("ctl_peer_key_installs_per_s %.0f installs/s\n", ok / secs);
+	printf("ctl_daemon_rss_idle %ld KiB\n", rss0);
+	printf("ctl_daemon_rss_at_%dk_peers %ld KiB\n", n / 1000, dmn_rss_kib(&dmn));
+	printf("ctl_peer_get_all_%dk_peers %.0f ms\n", n / 1000, ms);
+	ovpn_ctl_close(&c);
+	close(tun);
+	return ok == n && listed == n ? 0 : 1;
+}

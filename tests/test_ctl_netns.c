@@ -1,0 +1,782 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ovpn-xdpd and its control socket, for real: a daemon in the server
+ * namespace of the test topology, every command and error path through the
+ * socket, unknown attributes both ways, malformed requests, a user that is
+ * not allowed, a vanished device, the CLI, and a kill -9 under traffic after
+ * which packets keep flowing and a new daemon shows the same state. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "ctl_client.h"
+#include "daemon_harness.h"
+#include "netns.h"
+#include "testlib.h"
+#include "topo.h"
+
+/* Namespaces of its own (the topology of topo.h under other names), so that
+ * this test does not collide with the other network tests. */
+#undef NS_SRV
+#undef NS_CLI
+#define NS_SRV "ovxd-srv"
+#define NS_CLI "ovxd-cli"
+
+static void dtopo_down(void)
+{
+	sh("ip netns del " NS_SRV " 2>/dev/null; ip netns del " NS_CLI " 2>/dev/null; true");
+}
+
+static void dtopo_up(void)
+{
+	dtopo_down();
+	if (sh("ip netns add " NS_SRV " && ip netns add " NS_CLI " && "
+	       "ip link add veth-s netns " NS_SRV " type veth peer name veth-c netns " NS_CLI " && "
+	       "ip -n " NS_SRV " addr add 10.99.0.1/24 dev veth-s && "
+	       "ip -n " NS_CLI " addr add 10.99.0.2/24 dev veth-c && "
+	       "ip -n " NS_SRV " addr add fd99::1/64 dev veth-s nodad && "
+	       "ip -n " NS_CLI " addr add fd99::2/64 dev veth-c nodad && "
+	       "ip -n " NS_SRV " link set veth-s up && ip -n " NS_CLI " link set veth-c up && "
+	       "ip -n " NS_SRV " link set lo up && ip -n " NS_CLI " link set lo up"))
+		t_fatal("cannot build the veth topology (root and iproute2 needed)");
+}
+
+#define SOCK_DIR	"/tmp/ovpnxdp-ctltest"
+#define TEST_USER	"ovpnxdp-test"
+
+static struct dmn dmn = { .ns = NS_SRV, .name = "ctltest", .sock = SOCK_DIR "/ctl.sock" };
+static struct ovpn_ctl_client cl;
+static struct ovpn_ctl_err err;
+static __u8 buf[OVPN_CTL_MSG_MAX];
+static __u8 key_a[32], key_b[32], iv[8];
+
+static void cleanup(void)
+{
+	ovpn_ctl_close(&cl);
+	dmn_cleanup(&dmn);
+	dtopo_down();
+	rmdir(SOCK_DIR);
+}
+
+static struct nlmsghdr *req(int cmd)
+{
+	return ovpn_ctl_start(buf, cmd, 0);
+}
+
+static int call(struct nlmsghdr *nlh)
+{
+	memset(&err, 0, sizeof(err));
+	return ovpn_ctl_call(&cl, nlh, &err);
+}
+
+/* The request fails with @code and a message containing @msg. */
+#define FAILS(nlh, code, want)						       \
+	do {								       \
+		int rc_ = call(nlh);					       \
+		CHECK(rc_ == (code) && strstr(err.msg, want),		       \
+		      "line %d: got %d '%s', want %d '%s'", __LINE__, rc_,     \
+		      err.msg, code, want);				       \
+	} while (0)
+
+#define OK(nlh)								       \
+	do {								       \
+		int rc_ = call(nlh);					       \
+		CHECK(rc_ == 0, "line %d: %d %s", __LINE__, rc_, err.msg);     \
+	} while (0)
+
+static struct nlmsghdr *peer_new(const char *inst, __u32 id, const char *remote)
+{
+	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_NEW);
+
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, inst);
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
+	if (remote)
+		ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, remote);
+	return nlh;
+}
+
+static struct nlmsghdr *key_new(__u32 peer, __u32 slot, __u32 key_id, const char *cipher,
+				size_t enc_len)
+{
+	struct nlmsghdr *nlh = req(OVPN_CMD_KEY_NEW);
+
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, peer);
+	ovpn_ctl_put_u32(nlh, OVPN_A_SLOT, slot);
+	ovpn_ctl_put_u32(nlh, OVPN_A_KEY_ID, key_id);
+	ovpn_ctl_put_str(nlh, OVPN_A_CIPHER, cipher);
+	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_KEY, key_a, enc_len);
+	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_KEY, key_b, 32);
+	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_NONCE, iv, 8);
+	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_NONCE, iv, 8);
+	return nlh;
+}
+
+static struct nlmsghdr *instance_new(const char *name, const char *tun, const char *link,
+				     const char *addr)
+{
+	struct nlmsghdr *nlh = req(OVPN_CMD_INSTANCE_NEW);
+
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, name);
+	if (tun)
+		ovpn_ctl_put_str(nlh, OVPN_A_TUN, tun);
+	if (link)
+		ovpn_ctl_put_str(nlh, OVPN_A_LINK, link);
+	if (addr)
+		ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, addr);
+	return nlh;
+}
+
+static int tun_open(const char *ns, const char *name)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	int fd;
+
+	ns_enter(ns);
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr))
+		t_fatal("cannot create %s", name);
+	ns_enter(NULL);
+	return fd;
+}
+
+/* A peer's attributes from PEER_GET of one peer, into @tb. */
+static bool peer_info(__u32 id, const struct nlattr *tb[OVPN_A_MAX + 1])
+{
+	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_GET);
+	const struct nlattr *list, *item;
+
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
+	if (call(nlh))
+		return false;
+	list = cl.msg.tb[OVPN_A_PEERS];
+	if (!list)
+		return false;
+	item = mnl_attr_get_payload(list);
+	return mnl_attr_get_payload_len(list) && !ovpn_ctl_parse_nested(item, tb, NULL);
+}
+
+static void test_instances(void)
+{
+	struct nlmsghdr *nlh;
+	__u32 id = 0;
+	int link_mtu, tun_mtu;
+
+	OK(req(OVPN_CMD_STATUS));
+	CHECK(ovpn_ctl_u32(cl.msg.tb, OVPN_A_VERSION, &id) && id == OVPN_CTL_VERSION, "version");
+	FAILS(instance_new("srv", NULL, "veth-s", "10.99.0.1:1194"), -EINVAL,
+	      "missing attribute TUN");
+	FAILS(instance_new("srv", "nosuchtun", "veth-s", "10.99.0.1:1194"), -ENODEV,
+	      "no device 'nosuchtun'");
+	FAILS(instance_new("srv", "tun-s", "veth-s", "10.99.0.1"), -EINVAL, "has no port");
+	nlh = instance_new("srv", "tun-s", "veth-s", "10.99.0.1:1194");
+	ovpn_ctl_put_u32(nlh, OVPN_A_MODE, 7);
+	FAILS(nlh, -EINVAL, "unknown mode 7");
+	nlh = instance_new("srv", "tun-s", "veth-s", "10.99.0.1:1194");
+	ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, "[fd99::1]:1194");
+	OK(nlh);
+	CHECK(ovpn_ctl_u32(cl.msg.tb, OVPN_A_INSTANCE, &id) && id == 1, "instance id %u", id);
+	FAILS(instance_new("srv", "tun-s", "veth-s", "10.99.0.1:1194"), -EEXIST,
+	      "instance 'srv' already exists");
+	FAILS(instance_new("srv2", "tun-s", "veth-s", "10.99.0.1:1195"), -EEXIST,
+	      "tun-s already belongs to instance 1");
+	ns_enter(NS_SRV);
+	{
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+		struct ifreq ifr = {};
+
+		strcpy(ifr.ifr_name, "veth-s");
+		ioctl(fd, SIOCGIFMTU, &ifr);
+		link_mtu = ifr.ifr_mtu;
+		strcpy(ifr.ifr_name, "tun-s");
+		ioctl(fd, SIOCGIFMTU, &ifr);
+		tun_mtu = ifr.ifr_mtu;
+		close(fd);
+	}
+	ns_enter(NULL);
+	CHECK(tun_mtu == link_mtu - 72, "tun MTU %d, link %d (IPv6 socket: - 72)", tun_mtu, link_mtu);
+	CHECK(!sh("nsenter --net=/run/netns/" NS_SRV " xdp-loader status veth-s | grep -q ovpn_rx_xdp"),
+	      "XDP not on veth-s");
+	CHECK(!sh("tc -n " NS_SRV " filter show dev veth-s ingress | grep -q ovpn_rx_tc") &&
+	      !sh("tc -n " NS_SRV " filter show dev veth-s egress | grep -q ovpn_link_egres") &&
+	      !sh("tc -n " NS_SRV " filter show dev tun-s egress | grep -q ovpn_tx_tc"),
+	      "TC programs not attached");
+}
+
+static void test_peers(void)
+{
+	const struct nlattr *tb[OVPN_A_MAX + 1];
+	struct nlmsghdr *nlh;
+	__u32 v;
+
+	FAILS(peer_new("srv", 16777216, "10.99.0.2:55379"), -ERANGE,
+	      "peer-id 16777216 out of range (24 bits)");
+	nlh = req(OVPN_CMD_PEER_NEW);
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, "10.99.0.2:55379");
+	FAILS(nlh, -EINVAL, "missing attribute PEER_ID");
+	FAILS(peer_new("nosuch", 5, "10.99.0.2:55379"), -ENOENT, "no instance 'nosuch'");
+	FAILS(peer_new("srv", 5, "10.99.0.300:1"), -EINVAL, "remote '10.99.0.300:1'");
+	nlh = peer_new("srv", 5, "10.99.0.2:55379");
+	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV6, "10.8.0.2");
+	FAILS(nlh, -EINVAL, "VPN_IPV6 '10.8.0.2' is not an IPv6 address");
+	CHECK(!peer_info(5, tb), "a failed PEER_NEW left a peer");
+	nlh = peer_new("srv", 5, "10.99.0.2:55379");
+	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV4, "10.8.0.2");
+	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV6, "fd00:8::2");
+	ovpn_ctl_put_str(nlh, 200, "from a newer client");	/* unknown: ignored */
+	ovpn_ctl_put_u64(nlh, OVPN_A_MAX + 1, 42);
+	OK(nlh);
+	FAILS(peer_new("srv", 5, "10.99.0.2:55379"), -EEXIST, "peer 5 already exists");
+	CHECK(peer_info(5, tb) && !strcmp(ovpn_ctl_str(tb, OVPN_A_REMOTE), "10.99.0.2:55379") &&
+	      !strcmp(ovpn_ctl_str(tb, OVPN_A_LOCAL), "10.99.0.1:1194") &&
+	      !strcmp(ovpn_ctl_str(tb, OVPN_A_VPN_IPV4), "10.8.0.2") &&
+	      !strcmp(ovpn_ctl_str(tb, OVPN_A_VPN_IPV6), "fd00:8::2"), "peer 5 as created");
+	nlh = req(OVPN_CMD_PEER_SET);
+	ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, 1);
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 5);
+	ovpn_ctl_put_u32(nlh, OVPN_A_KEEPALIVE_INTERVAL, 10);
+	ovpn_ctl_put_u32(nlh, OVPN_A_KEEPALIVE_TIMEOUT, 60);
+	OK(nlh);
+	CHECK(peer_info(5, tb) && ovpn_ctl_u32(tb, OVPN_A_KEEPALIVE_TIMEOUT, &v) && v == 60,
+	      "keepalive not stored");
+	nlh = req(OVPN_CMD_PEER_SET);
+	ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, 1);
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 9);
+	ovpn_ctl_put_u32(nlh, OVPN_A_KEEPALIVE_INTERVAL, 10);
+	ovpn_ctl_put_u32(nlh, OVPN_A_KEEPALIVE_TIMEOUT, 60);
+	FAILS(nlh, -ENOENT, "no peer 9 in instance 'srv'");
+	nlh = req(OVPN_CMD_PEER_DEL);
+	ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, 1);
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 9);
+	FAILS(nlh, -ENOENT, "no peer 9");
+	nlh = req(OVPN_CMD_PEER_DEL);
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 9);
+	FAILS(nlh, -EINVAL, "missing attribute INSTANCE");
+}
+
+static bool reply_has_bytes(const void *p, size_t n)
+{
+	return memmem(cl.reply, cl.msg.nlh->nlmsg_len, p, n) != NULL;
+}
+
+static void test_keys(void)
+{
+	const struct nlattr *tb[OVPN_A_MAX + 1];
+	struct nlmsghdr *nlh;
+	__u32 kid = 99;
+	__u64 pid = 0;
+
+	FAILS(key_new(5, 0, 1, "AES-999-GCM", 32), -EINVAL, "unknown cipher 'AES-999-GCM'");
+	FAILS(key_new(5, 0, 1, "AES-256-GCM", 16), -EINVAL,
+	      "ENC_KEY length 16 does not match AES-256-GCM (32)");
+	FAILS(key_new(5, 0, 8, "AES-256-GCM", 32), -EINVAL, "key-id 8 out of range");
+	FAILS(key_new(5, 2, 1, "AES-256-GCM", 32), -EINVAL, "slot 2");
+	FAILS(key_new(77, 0, 1, "AES-256-GCM", 32), -ENOENT, "no peer 77");
+	nlh = key_new(5, 0, 1, "AES-256-GCM", 32);
+	ovpn_ctl_put_u64(nlh, OVPN_A_TX_PID, 1ULL << 33);
+	FAILS(nlh, -ERANGE, "TX packet-id");
+	nlh = key_new(5, 0, 1, "AES-256-GCM", 32);
+	ovpn_ctl_put_u64(nlh, OVPN_A_TX_PID, 1000);
+	OK(nlh);
+	FAILS(key_new(5, 1, 1, "CHACHA20-POLY1305", 32), -EEXIST,
+	      "key-id 1 is in the other slot of peer 5");
+	OK(key_new(5, 1, 2, "CHACHA20-POLY1305", 32));
+	nlh = req(OVPN_CMD_KEY_GET);
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 5);
+	OK(nlh);
+	CHECK(!reply_has_bytes(key_a, 16) && !reply_has_bytes(key_b, 16) &&
+	      !reply_has_bytes(iv, 8), "KEY_GET returned key bytes");
+	CHECK(cl.msg.tb[OVPN_A_KEYS] &&
+	      !ovpn_ctl_parse_nested(mnl_attr_get_payload(cl.msg.tb[OVPN_A_KEYS]), tb, NULL) &&
+	      ovpn_ctl_u32(tb, OVPN_A_KEY_ID, &kid) && kid == 1 &&
+	      ovpn_ctl_u64(tb, OVPN_A_TX_PID, &pid) && pid == 1000 &&
+	      !strcmp(ovpn_ctl_str(tb, OVPN_A_CIPHER), "AES-256-GCM"),
+	      "KEY_GET: key-id %u pid %llu", kid, (unsigned long long)pid);
+	nlh = req(OVPN_CMD_KEY_SWAP);
+	ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, 1);
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 5);
+	OK(nlh);
+	nlh = req(OVPN_CMD_KEY_GET);
+	ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, 1);
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 5);
+	OK(nlh);
+	CHECK(!ovpn_ctl_parse_nested(mnl_attr_get_payload(cl.msg.tb[OVPN_A_KEYS]), tb, NULL) &&
+	      ovpn_ctl_u32(tb, OVPN_A_KEY_ID, &kid) && kid == 2, "after KEY_SWAP primary %u", kid);
+	for (int i = 0; i < 2; i++) {
+		nlh = req(OVPN_CMD_KEY_DEL);
+		ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, 1);
+		ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 5);
+		ovpn_ctl_put_u32(nlh, OVPN_A_SLOT, 0);
+		if (i)
+			FAILS(nlh, -ENOENT, "slot 0 of peer 5 is empty");
+		else
+			OK(nlh);
+	}
+	OK(key_new(5, 0, 3, "AES-256-GCM", 32));	/* for the traffic test */
+}
+
+static struct nlmsghdr *route(int cmd, const char *prefix, __u32 via)
+{
+	struct nlmsghdr *nlh = req(cmd);
+
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	ovpn_ctl_put_str(nlh, OVPN_A_PREFIX, prefix);
+	if (via)
+		ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, via);
+	return nlh;
+}
+
+static void test_routes(void)
+{
+	OK(route(OVPN_CMD_ROUTE_ADD, "192.168.50.0/24", 5));
+	OK(route(OVPN_CMD_ROUTE_ADD, "fd00:50::/64", 5));
+	FAILS(route(OVPN_CMD_ROUTE_ADD, "192.168.51.0/24", 6), -ENOENT, "no peer 6");
+	FAILS(route(OVPN_CMD_ROUTE_ADD, "192.168.51.0/33", 5), -EINVAL,
+	      "prefix '192.168.51.0/33'");
+	FAILS(route(OVPN_CMD_ROUTE_ADD, "192.168.51.0/24", 0), -EINVAL, "missing attribute PEER_ID");
+	OK(route(OVPN_CMD_ROUTE_DEL, "192.168.50.0/24", 0));
+	FAILS(route(OVPN_CMD_ROUTE_DEL, "192.168.50.0/24", 0), -ENOENT, "no such route");
+	/* a peer's routes go with it */
+	OK(peer_new("srv", 8, "10.99.0.2:8000"));
+	OK(route(OVPN_CMD_ROUTE_ADD, "192.168.80.0/24", 8));
+	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_DEL);
+
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 8);
+	OK(nlh);
+	FAILS(route(OVPN_CMD_ROUTE_DEL, "192.168.80.0/24", 0), -ENOENT, "no such route");
+}
+
+/* Raw bytes on the socket: each gets an error reply, nothing changes. */
+static void test_malformed(void)
+{
+	struct nlmsghdr *nlh;
+	__u8 raw[64] = { 0 };
+	int n;
+
+	/* a u32 attribute of 2 bytes */
+	nlh = req(OVPN_CMD_PEER_DEL);
+	mnl_attr_put(nlh, OVPN_A_PEER_ID, 2, "ab");
+	FAILS(nlh, -EINVAL, "attribute PEER_ID: bad length 2");
+	nlh = peer_new("srv", 7, "10.99.0.2:1");
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 8);
+	FAILS(nlh, -EINVAL, "attribute PEER_ID repeated");
+	nlh = req(OVPN_CMD_PEER_NEW);
+	mnl_attr_put(nlh, OVPN_A_NAME, 3, "srv");		/* no NUL */
+	FAILS(nlh, -EINVAL, "missing NUL");
+	FAILS(req(0x7777), -EOPNOTSUPP, "unknown command");
+	FAILS(req(OVPN_CMD_NOTIFY), -EOPNOTSUPP, "not a request");
+	/* truncated attribute: header says 12 bytes of attributes, 8 follow */
+	nlh = peer_new("srv", 7, "10.99.0.2:1");
+	nlh->nlmsg_len -= 3;
+	FAILS(nlh, -EINVAL, "not a multiple of 4");
+	nlh = peer_new("srv", 7, "10.99.0.2:1");
+	nlh->nlmsg_len -= 4;
+	FAILS(nlh, -EINVAL, "malformed attribute");
+	/* header length that lies */
+	nlh = (struct nlmsghdr *)raw;
+	nlh->nlmsg_len = 40;
+	nlh->nlmsg_type = OVPN_CMD_STATUS;
+	nlh->nlmsg_seq = 4242;
+	send(cl.fd, raw, 20, 0);
+	n = ovpn_ctl_recv(&cl, &err);
+	CHECK(!n && ovpn_ctl_reply_status(&cl.msg, &err) == -EINVAL &&
+	      cl.msg.nlh->nlmsg_seq == 4242, "lying length: %d", n);
+	send(cl.fd, raw, 5, 0);				/* shorter than a header */
+	n = ovpn_ctl_recv(&cl, &err);
+	CHECK(!n && ovpn_ctl_reply_status(&cl.msg, &err) == -EINVAL, "short message");
+	CHECK(!peer_info(7, (const struct nlattr *[OVPN_A_MAX + 1]){}), "a bad request added peer 7");
+}
+
+/* A reply from a newer daemon, with attributes this client does not know. */
+static void test_unknown_reply_attrs(void)
+{
+	struct ovpn_ctl_client fake = { .timeout_ms = 1000, .reply = malloc(OVPN_CTL_MSG_MAX) };
+	struct ovpn_ctl_err e = {};
+	__u8 rbuf[512], qbuf[64];
+	struct nlmsghdr *q, *r;
+	struct nlattr *nest;
+	int sv[2], rc;
+	__u32 v = 0;
+
+	socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+	fake.fd = sv[0];
+	q = ovpn_ctl_start(qbuf, OVPN_CMD_STATUS, 0);
+	r = ovpn_ctl_start(rbuf, OVPN_CMD_STATUS, fake.seq + 1);
+	ovpn_ctl_put_u32(r, 300, 1);
+	nest = ovpn_ctl_nest_start(r, 301);
+	ovpn_ctl_put_str(r, 1, "x");
+	ovpn_ctl_nest_end(r, nest);
+	ovpn_ctl_put_u32(r, OVPN_A_VERSION, 9);
+	ovpn_ctl_put_u32(r, OVPN_A_STATUS, 0);
+	send(sv[1], r, r->nlmsg_len, 0);
+	rc = ovpn_ctl_call(&fake, q, &e);
+	CHECK(!rc && ovpn_ctl_u32(fake.msg.tb, OVPN_A_VERSION, &v) && v == 9,
+	      "client refused a reply with unknown attributes: %d %s", rc, e.msg);
+	close(sv[1]);
+	ovpn_ctl_close(&fake);
+}
+
+/* Enough peers for PEER_GET to need several pages. */
+static void test_paging(void)
+{
+	struct nlmsghdr *nlh;
+	__u64 cursor = 0;
+	int pages = 0, peers = 0;
+	bool more = false;
+
+	for (__u32 id = 1000; id < 1600; id++)
+		if (call(peer_new("srv", id, "10.99.0.2:40000")))
+			break;
+	do {
+		nlh = req(OVPN_CMD_PEER_GET);
+		if (more)
+			ovpn_ctl_put_u64(nlh, OVPN_A_CURSOR, cursor);
+		if (call(nlh))
+			break;
+		const struct nlattr *a, *list = cl.msg.tb[OVPN_A_PEERS];
+
+		mnl_attr_for_each_nested(a, list)
+			peers++;
+		pages++;
+		more = ovpn_ctl_u64(cl.msg.tb, OVPN_A_CURSOR, &cursor);
+	} while (more && pages < 100);
+	CHECK(peers == 601 && pages > 1, "PEER_GET of all: %d peers in %d pages", peers, pages);
+}
+
+static void test_subscribe(void)
+{
+	struct ovpn_ctl_client sub;
+	struct ovpn_ctl_err e = {};
+	struct nlmsghdr *nlh;
+	__u8 qb[64];
+	__u32 ev = 0, peer = 0;
+	int deleted = 0;
+
+	if (dmn_connect(&dmn, &sub)) {
+		CHECK(0, "second connection");
+		return;
+	}
+	CHECK(!ovpn_ctl_call(&sub, ovpn_ctl_start(qb, OVPN_CMD_SUBSCRIBE, 0), &e), "SUBSCRIBE");
+	for (__u32 id = 1000; id < 1600; id++) {
+		nlh = req(OVPN_CMD_PEER_DEL);
+		ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, 1);
+		ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
+		if (call(nlh) || ovpn_ctl_recv(&sub, &e) ||
+		    sub.msg.nlh->nlmsg_type != OVPN_CMD_NOTIFY)
+			break;
+		ovpn_ctl_u32(sub.msg.tb, OVPN_A_EVENT, &ev);
+		ovpn_ctl_u32(sub.msg.tb, OVPN_A_PEER_ID, &peer);
+		deleted += ev == OVPN_EV_PEER_DELETED && peer == id;
+	}
+	CHECK(deleted == 600, "%d peer-deleted notifications of 600", deleted);
+	ovpn_ctl_close(&sub);
+}
+
+/* As another user: refused by the socket's mode, and by the daemon's
+ * credential check when the mode is opened up. */
+static void test_other_user(void)
+{
+	struct passwd *pw;
+	int st, ok;
+
+	if (!getpwnam(TEST_USER))
+		sh("useradd --system --no-create-home --shell /usr/sbin/nologin " TEST_USER);
+	pw = getpwnam(TEST_USER);
+	if (!CHECK(pw, "cannot create user " TEST_USER))
+		return;
+	for (int open_mode = 0; open_mode < 2; open_mode++) {
+		if (open_mode) {
+			chmod(SOCK_DIR, 0755);
+			chmod(dmn.sock, 0666);
+		}
+		pid_t pid = fork();
+
+		if (!pid) {
+			struct ovpn_ctl_client c;
+			struct ovpn_ctl_err e = {};
+			__u8 qb[64];
+
+			if (setgid(pw->pw_gid) || setuid(pw->pw_uid))
+				_exit(3);
+			if (ovpn_ctl_open(&c, dmn.sock, 1000, &e))
+				_exit(e.code == -EACCES ? 0 : 4);
+			_exit(ovpn_ctl_call(&c, ovpn_ctl_start(qb, OVPN_CMD_STATUS, 0), &e) ? 0 : 5);
+		}
+		waitpid(pid, &st, 0);
+		ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		CHECK(ok, "user %s talked to the socket (mode %s): exit %d", TEST_USER,
+		      open_mode ? "opened" : "0600", WEXITSTATUS(st));
+	}
+	chmod(dmn.sock, 0600);
+	chmod(SOCK_DIR, 0700);
+}
+
+/* A device that vanishes under a second instance is reported. */
+static void test_vanished(void)
+{
+	int fd = tun_open(NS_SRV, "tun-v");
+	struct nlmsghdr *nlh;
+	const struct nlattr *tb[OVPN_A_MAX + 1], *itb[OVPN_A_MAX + 1];
+	__u32 state = 0;
+	bool seen = false;
+
+	sh("ip -n " NS_SRV " link add ovx-gone type veth peer name ovx-gone-p && ip -n " NS_SRV " link set ovx-gone up"
+	   " && ip -n " NS_SRV " link set tun-v up");
+	OK(instance_new("van", "tun-v", "ovx-gone", "10.99.9.1:1194"));
+	sh("ip -n " NS_SRV " link del ovx-gone");
+	usleep(200000);
+	OK(req(OVPN_CMD_STATUS));
+	const struct nlattr *inst, *ifc;
+
+	mnl_attr_for_each_nested(inst, cl.msg.tb[OVPN_A_INSTANCES]) {
+		if (ovpn_ctl_parse_nested(inst, tb, NULL) || strcmp(ovpn_ctl_str(tb, OVPN_A_NAME), "van"))
+			continue;
+		mnl_attr_for_each_nested(ifc, tb[OVPN_A_IFACES])
+			if (!ovpn_ctl_parse_nested(ifc, itb, NULL) &&
+			    !strcmp(ovpn_ctl_str(itb, OVPN_A_NAME), "ovx-gone"))
+				seen = ovpn_ctl_u32(itb, OVPN_A_IF_STATE, &state);
+	}
+	CHECK(seen && state == OVPN_IF_GONE, "vanished link not reported (%d %u)", seen, state);
+	nlh = req(OVPN_CMD_INSTANCE_DEL);
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "van");
+	OK(nlh);
+	close(fd);
+}
+
+static void test_cli(void)
+{
+	static char cmd[4096];
+	const char *cli = dmn_build_path("ovpn-xdp");
+
+	snprintf(cmd, sizeof(cmd), "%s -s %s show | grep -q 'peer 5 (instance 1)'", cli, dmn.sock);
+	CHECK(!sh("%s", cmd), "ovpn-xdp show");
+	snprintf(cmd, sizeof(cmd), "%s -s %s show --json | python3 -c 'import json,sys; "
+		 "d=json.load(sys.stdin); assert d[\"peers\"][0][\"peer_id\"]==5'", cli, dmn.sock);
+	CHECK(!sh("%s", cmd), "ovpn-xdp show --json");
+	snprintf(cmd, sizeof(cmd), "%s -s %s peer new srv 6 remote 10.99.0.2:6000 vpn4 10.8.0.6 && "
+		 "%s -s %s key new srv 6 slot primary key-id 0 cipher CHACHA20-POLY1305 "
+		 "--enc-key %064d --enc-iv 0102030405060708 --dec-key %064d --dec-iv 0102030405060708 && "
+		 "%s -s %s route add srv 172.16.0.0/16 via 6 && %s -s %s key get srv 6 | grep -q 'key 0: CHACHA20' && "
+		 "%s -s %s peer del srv 6", cli, dmn.sock, cli, dmn.sock, 1, 2, cli, dmn.sock, cli,
+		 dmn.sock, cli, dmn.sock);
+	CHECK(!sh("%s", cmd), "CLI peer/key/route commands");
+	snprintf(cmd, sizeof(cmd), "%s -s /tmp/nonexistent.sock show 2>&1 | "
+		 "grep -q 'is ovpn-xdpd running?'", cli);
+	CHECK(!sh("%s", cmd), "CLI error without a daemon");
+	snprintf(cmd, sizeof(cmd), "%s -s %s peer new srv 5 remote 10.99.0.2:1 2>&1 | "
+		 "grep -q 'peer 5 already exists'", cli, dmn.sock);
+	CHECK(!sh("%s", cmd), "CLI shows the daemon's error");
+}
+
+static __u32 npeers(void)
+{
+	__u32 n = 0;
+
+	if (!call(req(OVPN_CMD_STATUS)))
+		ovpn_ctl_u32(cl.msg.tb, OVPN_A_NPEERS, &n);
+	return n;
+}
+
+/* Traffic: UDP to the peer's VPN address from the server host comes out
+ * sealed at the client's socket. */
+struct traffic {
+	int send_fd, recv_fd;
+	volatile int stop;
+	long sent;
+};
+
+static void *sender(void *arg)
+{
+	struct traffic *t = arg;
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(9000) };
+	char data[200] = "payload";
+
+	inet_pton(AF_INET, "10.8.0.2", &dst.sin_addr);
+	while (!t->stop) {
+		if (sendto(t->send_fd, data, sizeof(data), 0, (void *)&dst, sizeof(dst)) > 0)
+			t->sent++;
+		usleep(1000);
+	}
+	return NULL;
+}
+
+/* Packets received within @ms (or until 300 ms of silence). */
+static long drain(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct timespec t0, t;
+	char b[2048];
+	long n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (poll(&p, 1, 300) > 0 && read(fd, b, sizeof(b)) > 0) {
+		n++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > ms)
+			break;
+	}
+	return n;
+}
+
+static __u64 peer_tx(void)
+{
+	const struct nlattr *tb[OVPN_A_MAX + 1];
+	__u64 v = 0;
+
+	if (peer_info(5, tb))
+		ovpn_ctl_u64(tb, OVPN_A_TX_LINK_PKTS, &v);
+	return v;
+}
+
+static void test_restart(void)
+{
+	struct traffic t = {};
+	pthread_t th;
+	long before, during, after;
+	__u64 tx_before, tx_after;
+	__u32 peers_before = npeers();
+
+	sh("ip netns exec " NS_SRV " sysctl -qw net.ipv4.conf.tun-s.forwarding=1; "
+	   "ip netns exec " NS_SRV " ping -c1 -W1 10.99.0.2");
+	ns_enter(NS_SRV);
+	t.send_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ns_enter(NULL);
+	t.recv_fd = udp_socket(NS_CLI, "10.99.0.2:55379");
+	pthread_create(&th, NULL, sender, &t);
+	before = drain(t.recv_fd, 500);
+	tx_before = peer_tx();
+	dmn_kill(&dmn, SIGKILL);
+	ovpn_ctl_close(&cl);
+	during = drain(t.recv_fd, 500);
+	dmn_start(&dmn);
+	dmn_connect(&dmn, &cl);
+	after = drain(t.recv_fd, 200);
+	t.stop = 1;
+	pthread_join(th, NULL);
+	after += drain(t.recv_fd, 1000);
+	tx_after = peer_tx();
+	CHECK(before > 50, "no sealed packets before the kill (%ld)", before);
+	CHECK(during > 50, "traffic stopped with the daemon killed (%ld)", during);
+	CHECK(tx_before > 0 && tx_after >= tx_before + (__u64)during &&
+	      tx_after >= (__u64)(before + during + after) - 5,
+	      "counters after restart: %llu before, %llu after, %ld received",
+	      (unsigned long long)tx_before, (unsigned long long)tx_after, before + during + after);
+	CHECK(peer_info(5, (const struct nlattr *[OVPN_A_MAX + 1]){}), "peer 5 lost in the restart");
+	CHECK(npeers() == peers_before, "%u peers after the restart, %u before", npeers(),
+	      peers_before);
+	close(t.send_fd);
+	close(t.recv_fd);
+}
+
+/* The small version of bench_ctl: 2,000 peers with keys, pipelined. */
+static void test_bulk(void)
+{
+	double secs = 0;
+	__u32 before = npeers();
+	int ok = dmn_bulk_install(&cl, "srv", 100000, 2000, &secs);
+
+	CHECK(ok == 2000 && npeers() == before + 2000, "bulk install: %d of 2000", ok);
+	printf("ctl_check_peer_key_installs_per_s %.0f installs/s\n", ok / secs);
+}
+
+/* The documented by-hand path: an instance registered with no-attach, the
+ * pinned programs attached with ip and tc, running on the daemon's maps. */
+static void test_by_hand(void)
+{
+	const char *pins = "/sys/fs/bpf/ovpn-xdp/ctltest";
+	int fd = tun_open(NS_SRV, "tun-h");
+	struct nlmsghdr *nlh;
+
+	sh("ip -n " NS_SRV " link add vh-s type veth peer name vh-p && "
+	   "ip -n " NS_SRV " link set vh-s up && ip -n " NS_SRV " link set vh-p up");
+	nlh = instance_new("hand", "tun-h", "vh-s", "10.99.7.1:1194");
+	ovpn_ctl_put_u32(nlh, OVPN_A_FLAGS, OVPN_INST_F_NO_ATTACH);
+	OK(nlh);
+	CHECK(!sh("! ip -n " NS_SRV " link show vh-s | grep -q prog/xdp"),
+	      "no-attach instance got XDP");
+	/* nsenter, not ip -n / tc -n: those remount /sys and hide /sys/fs/bpf */
+	CHECK(!sh("nsenter --net=/run/netns/" NS_SRV " sh -c '"
+		  "ip link set dev vh-s xdp pinned %s/ovpn_rx_xdp && "
+		  "tc qdisc add dev vh-s clsact && "
+		  "tc filter add dev vh-s ingress bpf da pinned %s/ovpn_rx_tc && "
+		  "tc filter add dev vh-s egress bpf da pinned %s/ovpn_link_egress_tc && "
+		  "tc qdisc add dev tun-h clsact && "
+		  "tc filter add dev tun-h egress bpf da pinned %s/ovpn_tx_tc'",
+		  pins, pins, pins, pins), "attaching the pinned programs by hand");
+	/* the program attached by hand uses the daemon's pinned peers map */
+	CHECK(!sh("id=$(bpftool map show pinned %s/ovpn_peers | cut -d: -f1); "
+		  "bpftool prog show pinned %s/ovpn_rx_xdp | grep map_ids | "
+		  "tr ', ' '\\n\\n' | grep -qx \"$id\"", pins, pins),
+	      "hand-attached XDP program does not use the pinned maps");
+	sh("ip -n " NS_SRV " link del vh-s");
+	nlh = req(OVPN_CMD_INSTANCE_DEL);
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "hand");
+	OK(nlh);
+	close(fd);
+}
+
+static void test_detach(void)
+{
+	OK(req(OVPN_CMD_DETACH));
+	waitpid(dmn.pid, NULL, 0);
+	dmn.pid = 0;
+	CHECK(access("/sys/fs/bpf/ovpn-xdp/ctltest", F_OK), "pins left after DETACH");
+	CHECK(!sh("! nsenter --net=/run/netns/" NS_SRV " ip link show veth-s | grep -q 'prog/xdp'") &&
+	      !sh("! tc -n " NS_SRV " filter show dev veth-s ingress | grep -q ovpn"),
+	      "programs left on veth-s after DETACH");
+}
+
+int main(void)
+{
+	int tun_fd;
+
+	t_seed(5);
+	t_rand_bytes(key_a, sizeof(key_a));
+	t_rand_bytes(key_b, sizeof(key_b));
+	t_rand_bytes(iv, sizeof(iv));
+	signal(SIGPIPE, SIG_IGN);
+	atexit(cleanup);
+	dmn_cleanup(&dmn);
+	dtopo_up();
+	tun_fd = tun_open(NS_SRV, "tun-s");
+	sh("ip -n " NS_SRV " addr add 10.8.0.1/24 dev tun-s && ip -n " NS_SRV " link set tun-s up");
+	mkdir(SOCK_DIR, 0700);
+	dmn_start(&dmn);
+	if (dmn_connect(&dmn, &cl))
+		t_fatal("cannot connect to the daemon");
+	test_instances();
+	test_peers();
+	test_keys();
+	test_routes();
+	test_malformed();
+	test_unknown_reply_attrs();
+	test_paging();
+	test_subscribe();
+	test_other_user();
+	test_vanished();
+	test_cli();
+	test_bulk();
+	test_restart();
+	test_by_hand();
+	test_detach();
+	close(tun_fd);
+	return t_done("ctl_netns");
+}
