@@ -28,6 +28,9 @@ TEST_COMMON_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_COMMON))
 TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 BENCHES    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 PROGS      := $(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp
+PLUGIN     := $(BUILD)/ovpn-xdp-plugin.so
+PLUGIN_SRCS := $(wildcard plugin/*.c) loader/ctl_client.c loader/ctl_msg.c
+SCRIPT_TESTS := $(wildcard tests/test_*.sh)
 FUZZ_CC    ?= clang-19
 FUZZ       := $(BUILD)/fuzz/fuzz_ctl
 FUZZ_SRCS  := tests/fuzz_ctl.c loader/ctl_msg.c loader/ctl_req.c loader/aead_key.c \
@@ -39,7 +42,7 @@ BPF_HDRS   := $(wildcard include/*.h bpf/*.h tests/*.h)
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: tools-check $(SKELS) $(LIB) $(PROGS) $(TESTS) $(BENCHES)
+all: tools-check $(SKELS) $(LIB) $(PROGS) $(TESTS) $(BENCHES) $(PLUGIN)
 
 tools-check:
 	@for t in $(CLANG) $(BPFTOOL) pkg-config; do \
@@ -69,6 +72,10 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp: $(BUILD)/%: loader/%.c $(LIB) $(HDRS) $(SKELS)
 	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+# The OpenVPN plugin: only its entry points are exported.
+$(PLUGIN): $(PLUGIN_SRCS) $(HDRS) $(wildcard plugin/*.h)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -shared -Iplugin $(PLUGIN_SRCS) -lmnl -o $@
+
 # libFuzzer target for the control message parser (ASan, UBSan).
 $(FUZZ): $(FUZZ_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -90,7 +97,7 @@ $(BUILD)/tests/bench_%: tests/bench_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKE
 	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
 
 check: all $(FUZZ)
-	@scripts/run-tests.sh $(TESTS) tests/ctl_fuzz.sh
+	@scripts/run-tests.sh $(TESTS) $(SCRIPT_TESTS) tests/ctl_fuzz.sh
 
 bench: all
 	@scripts/run-bench.sh $(BENCHES)

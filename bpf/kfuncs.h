@@ -22,5 +22,6 @@ extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset,
 extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, __u32 offset,
 				   void *buffer__opt, __u32 buffer__szk) __ksym;
 extern __u32 bpf_dynptr_size(const struct bpf_dynptr *p) __ksym;
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
 #endif /* OVPN_KFUNCS_H */

@@ -4,7 +4,9 @@
  * socket address to the peer and sent out of the right device, so OpenVPN
  * never reads it. What it cannot send goes on to OpenVPN unchanged: no peer
  * or key, no local address yet, TCP SYNs (OpenVPN clamps their MSS,
- * --mssfix).
+ * --mssfix), and packets whose L4 checksum the kernel has not computed yet
+ * (CHECKSUM_PARTIAL: TCP from this host always is; the device completes it
+ * after TC egress, too late for a payload we encrypt first).
  *
  * A packet too big for the link once encapsulated is dropped and counted,
  * not handed to OpenVPN: OpenVPN would send it as IP fragments, which the
@@ -16,6 +18,7 @@
 #ifndef OVPN_TX_H
 #define OVPN_TX_H
 
+#include <bpf/bpf_core_read.h>
 #include "aead.h"
 #include "encap.h"
 #include "maps.h"
@@ -232,6 +235,16 @@ static __always_inline int ovpn_tx_make_room(struct __sk_buff *skb,
 	return st->l2 ? 0 : bpf_skb_change_head(skb, OVPN_TX_L2, 0);
 }
 
+#define OVPN_CHECKSUM_PARTIAL	3
+
+/* The L4 checksum is still to be completed by the device. */
+static __always_inline bool ovpn_tx_csum_partial(struct __sk_buff *skb)
+{
+	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
+
+	return BPF_CORE_READ_BITFIELD(kskb, ip_summed) == OVPN_CHECKSUM_PARTIAL;
+}
+
 static __always_inline int ovpn_tx(struct __sk_buff *skb)
 {
 	struct ovpn_tx tx = {};
@@ -253,6 +266,10 @@ static __always_inline int ovpn_tx(struct __sk_buff *skb)
 	tx.st->len = skb->len - tx.st->l2;
 	if (!ovpn_tx_lookup(skb, &tx) || !ovpn_tx_path(skb, tx.st))
 		return TC_ACT_OK;
+	if (ovpn_tx_csum_partial(skb)) {
+		ovpn_gstat_inc(OVPN_G_TX_CSUM_PARTIAL);
+		return TC_ACT_OK;
+	}
 	if (tx.st->too_big) {
 		ovpn_tx_drop(&tx, OVPN_DROP_TOO_BIG);
 		return TC_ACT_SHOT;

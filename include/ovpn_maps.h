@@ -171,6 +171,7 @@ enum ovpn_gstat {
 	OVPN_G_TX_TOO_BIG,	/* over the link MTU: dropped (see bpf/tx.h) */
 	OVPN_G_TX_NO_ROUTE,	/* no offloaded socket or local address: to OpenVPN */
 	OVPN_G_TX_RENUMBERED,	/* OpenVPN's own data packets renumbered */
+	OVPN_G_TX_CSUM_PARTIAL,	/* L4 checksum not computed yet: to OpenVPN */
 	OVPN_G_MAX,
 };
 

@@ -382,6 +382,9 @@ static const inst_handler inst_handlers[__OVPN_CMD_END - NLMSG_MIN_TYPE] = {
 	[OVPN_CMD_KEY_GET - NLMSG_MIN_TYPE] = h_key_get,
 	[OVPN_CMD_ROUTE_ADD - NLMSG_MIN_TYPE] = h_route,
 	[OVPN_CMD_ROUTE_DEL - NLMSG_MIN_TYPE] = h_route,
+	[OVPN_CMD_KEY_MATERIAL - NLMSG_MIN_TYPE] = ovpnd_key_material,
+	[OVPN_CMD_PEER_ADDR - NLMSG_MIN_TYPE] = ovpnd_peer_addr,
+	[OVPN_CMD_PEER_GONE - NLMSG_MIN_TYPE] = ovpnd_peer_gone,
 };
 
 int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,

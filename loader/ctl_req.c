@@ -256,6 +256,66 @@ static int dec_route(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 	return 0;
 }
 
+static int remote_get(const struct ovpn_ctl_msg *m, struct ovpn_req_plugin *pl,
+		      bool required, struct ovpn_ctl_err *e)
+{
+	const char *t = ovpn_ctl_str(m->tb, OVPN_A_REMOTE);
+
+	if (!t)
+		return required ? need(m, OVPN_A_REMOTE, e) : 0;
+	if (!*t && !required)
+		return 0;
+	if (ovpn_sockaddr_parse(&pl->remote, t) || !pl->remote.port)
+		return ovpn_ctl_errf(e, -EINVAL, "remote '%s' is not an address:port", t);
+	pl->has_remote = true;
+	return 0;
+}
+
+static int dec_key_material(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+			    struct ovpn_ctl_err *e)
+{
+	struct ovpn_req_plugin *pl = &r->plugin;
+	int err = need(m, OVPN_A_ROLE, e) ?: need(m, OVPN_A_MATERIAL, e);
+
+	if (err)
+		return err;
+	pl->role = mnl_attr_get_u32(m->tb[OVPN_A_ROLE]);
+	if (pl->role > 1)
+		return ovpn_ctl_errf(e, -EINVAL, "role %u is neither server (0) nor client (1)",
+				     pl->role);
+	if (mnl_attr_get_payload_len(m->tb[OVPN_A_MATERIAL]) != sizeof(pl->material))
+		return ovpn_ctl_errf(e, -EINVAL, "key material must be %zu bytes",
+				     sizeof(pl->material));
+	memcpy(pl->material, mnl_attr_get_payload(m->tb[OVPN_A_MATERIAL]),
+	       sizeof(pl->material));
+	return remote_get(m, pl, false, e);
+}
+
+static int dec_peer_addr(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+			 struct ovpn_ctl_err *e)
+{
+	struct ovpn_req_plugin *pl = &r->plugin;
+	const char *t;
+	int err = need(m, OVPN_A_OP, e) ?: need(m, OVPN_A_PREFIX, e);
+
+	if (err)
+		return err;
+	pl->op = mnl_attr_get_u32(m->tb[OVPN_A_OP]);
+	t = ovpn_ctl_str(m->tb, OVPN_A_PREFIX);
+	if (pl->op > OVPN_ADDR_DELETE)
+		return ovpn_ctl_errf(e, -EINVAL, "unknown address operation %u", pl->op);
+	if (ovpn_ctl_addr_parse(t, &pl->family, pl->addr, &pl->plen))
+		return ovpn_ctl_errf(e, -EINVAL, "'%s' is not an address or prefix", t);
+	pl->is_prefix = strchr(t, '/') != NULL;
+	return remote_get(m, pl, pl->op == OVPN_ADDR_ADD, e);
+}
+
+static int dec_peer_gone(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+			 struct ovpn_ctl_err *e)
+{
+	return remote_get(m, &r->plugin, true, e);
+}
+
 static int dec_none(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 		    struct ovpn_ctl_err *e)
 {
@@ -282,6 +342,9 @@ static const struct {
 	[OVPN_CMD_STATUS - NLMSG_MIN_TYPE] = { dec_none, false },
 	[OVPN_CMD_SUBSCRIBE - NLMSG_MIN_TYPE] = { dec_none, false },
 	[OVPN_CMD_DETACH - NLMSG_MIN_TYPE] = { dec_none, false },
+	[OVPN_CMD_KEY_MATERIAL - NLMSG_MIN_TYPE] = { dec_key_material, true },
+	[OVPN_CMD_PEER_ADDR - NLMSG_MIN_TYPE] = { dec_peer_addr, true },
+	[OVPN_CMD_PEER_GONE - NLMSG_MIN_TYPE] = { dec_peer_gone, true },
 };
 
 int ovpn_req_decode(const void *buf, size_t len, struct ovpn_req *r,

@@ -18,6 +18,18 @@ struct ovpn_req_instance {
 	__u32 mode, p2p_peer_id, flags;
 };
 
+/* The plugin's requests: peers named by remote address. */
+struct ovpn_req_plugin {
+	__u32 role, op;
+	__u8 material[256];
+	bool has_remote;
+	struct ovpn_sockaddr remote;
+	bool is_prefix;			/* PEER_ADDR: "a/len" (iroute), else an address */
+	int family;
+	__u8 addr[16];
+	__u32 plen;
+};
+
 struct ovpn_req_key {
 	struct ovpn_key_config kc;	/* instance filled in by the daemon */
 	__u8 enc[OVPN_KEY_MAX_LEN], dec[OVPN_KEY_MAX_LEN];
@@ -48,6 +60,7 @@ struct ovpn_req {
 		__u32 slot;				/* KEY_DEL */
 		struct ovpn_req_route route;		/* ROUTE_ADD/DEL */
 		struct { bool has; __u64 at; } cursor;	/* PEER_GET */
+		struct ovpn_req_plugin plugin;		/* KEY_MATERIAL, PEER_ADDR/GONE */
 	};
 };
 

@@ -63,6 +63,17 @@ struct ovpnd_config {
 	const char *aes_algo;
 };
 
+/* A key or address from the OpenVPN plugin waiting for its peer to show up on
+ * the wire (plugin_ctl.c). */
+#define OVPND_MAX_PENDING	256
+#define OVPND_PENDING_MS	60000
+struct ovpnd_pending {
+	bool used, is_key;
+	__u32 inst;
+	__u64 deadline_ms;
+	struct ovpn_req_plugin pl;
+};
+
 struct ovpnd {
 	struct ovpnd_config cfg;
 	struct ovpnd_bpf b;
@@ -78,7 +89,19 @@ struct ovpnd {
 	__u8 *rx_buf, *tx_buf, *ntf_buf;
 	bool stop, detach;
 	unsigned long notify_dropped;
+	struct ovpnd_pending pending[OVPND_MAX_PENDING];
+	unsigned int npending;
 };
+
+/* plugin_ctl.c: the plugin's KEY_MATERIAL, PEER_ADDR, PEER_GONE. */
+int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
+		       struct nlmsghdr *reply, struct ovpn_ctl_err *e);
+int ovpnd_peer_addr(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
+		    struct nlmsghdr *reply, struct ovpn_ctl_err *e);
+int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
+		    struct nlmsghdr *reply, struct ovpn_ctl_err *e);
+/* Retries what is pending; returns the epoll timeout to use (-1: none). */
+int ovpnd_pending_run(struct ovpnd *d);
 
 /* pin.c: takes the pinned programs and maps over, or loads and pins them. */
 int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns);

@@ -161,7 +161,7 @@ static void run(struct ovpnd *d)
 	struct epoll_event ev[16];
 
 	while (!d->stop) {
-		int n = epoll_wait(d->epoll_fd, ev, 16, -1);
+		int n = epoll_wait(d->epoll_fd, ev, 16, ovpnd_pending_run(d));
 
 		if (n < 0 && errno != EINTR) {
 			ovpnd_log("epoll: %s", strerror(errno));

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <openvpn/openvpn-plugin.h>
+#include "ctl_msg.h"
+#include "learn.h"
 #include "plugin.h"
 
 static const char *env_get(const char **envp, const char *name)
@@ -28,18 +30,21 @@ static const char *event_name(int type)
 	return "other";
 }
 
-static void dump_line(struct plugin *p, const char *fmt, const char *a, const char *b)
+static void dump(struct plugin *p, int type, const char **argv, const char **envp)
 {
 	FILE *f;
 
 	if (!p->dump[0] || !(f = fopen(p->dump, "a")))
 		return;
-	fprintf(f, fmt, a, b);
+	fprintf(f, "event %s %s\n", event_name(type), argv && argv[1] ? argv[1] : "-");
+	for (; envp && *envp; envp++)
+		if (!strstr(*envp, "password"))
+			fprintf(f, "  %s\n", *envp);
 	fclose(f);
 }
 
-/* The peer a hook is about: trusted (authenticated) address if set. */
-static void note_remote(struct plugin *p, const char **envp)
+/* A peer's address from the environment: trusted (authenticated) if set. */
+static bool env_remote(const char **envp, char *out, size_t size)
 {
 	const char *ip = env_get(envp, "trusted_ip"), *port = env_get(envp, "trusted_port");
 
@@ -47,29 +52,135 @@ static void note_remote(struct plugin *p, const char **envp)
 		ip = env_get(envp, "untrusted_ip");
 		port = env_get(envp, "untrusted_port");
 	}
-	if (ip && port)
-		snprintf(p->remote, sizeof(p->remote), strchr(ip, ':') ? "[%s]:%s" : "%s:%s",
-			 ip, port);
+	if (!ip || !port)
+		return false;
+	snprintf(out, size, strchr(ip, ':') ? "[%s]:%s" : "%s:%s", ip, port);
+	return true;
+}
+
+/* The default route's device, from /proc/net/route. */
+static void default_link(struct plugin *p)
+{
+	FILE *f = fopen("/proc/net/route", "r");
+	char line[256], dev[16];
+	unsigned long dst;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%15s %lx", dev, &dst) == 2 && dst == 0) {
+			snprintf(p->links[p->nlinks++], sizeof(p->links[0]), "%s", dev);
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+/* OpenVPN's socket: a dual-stack wildcard bind serves both families. */
+static void find_sockets(struct plugin *p)
+{
+	char a[64];
+
+	p->naddrs = 0;
+	if (plugin_udp_socket(a, sizeof(a)))
+		return;
+	if (!strncmp(a, "[::]:", 5)) {
+		snprintf(p->addrs[p->naddrs++], sizeof(p->addrs[0]), "0.0.0.0:%.8s", a + 5);
+	}
+	snprintf(p->addrs[p->naddrs++], sizeof(p->addrs[0]), "%s", a);
+}
+
+/* Registers the instance once its tun device and UDP socket both exist, then
+ * hands over the keys captured before. */
+static void try_register(struct plugin *p)
+{
+	if (p->registered || !p->dev[0])
+		return;
+	find_sockets(p);
+	if (!p->naddrs || plugin_daemon_instance(p))
+		return;
+	p->registered = true;
+	plugin_msg(p, PLOG_NOTE, "offloading %s (%s) through ovpn-xdpd as '%s'", p->dev,
+		   p->addrs[0], p->name);
+	for (int i = 0; i < p->nqueued; i++) {
+		memcpy(p->remote, p->queued_remote[i], sizeof(p->remote));
+		plugin_daemon_key(p, p->queued[i]);
+	}
+	memset(p->queued, 0, sizeof(p->queued));
+	p->nqueued = 0;
+}
+
+static void on_up(struct plugin *p, const char **envp)
+{
+	const char *dev = env_get(envp, "dev");
+
+	if (!dev)
+		return;
+	snprintf(p->dev, sizeof(p->dev), "%s", dev);
+	if (!p->name[0])
+		snprintf(p->name, sizeof(p->name), "ovpn-%s", dev);
+	p->role = env_get(envp, "remote_1") ? OVPN_ROLE_CLIENT : OVPN_ROLE_SERVER;
+	if (!p->nlinks)
+		default_link(p);
+	try_register(p);
+}
+
+static void on_learn_address(struct plugin *p, const char **argv, const char **envp)
+{
+	char remote[64] = "";
+
+	if (!argv || !argv[1] || !argv[2])
+		return;
+	env_remote(envp, remote, sizeof(remote));
+	plugin_daemon_addr(p, strcmp(argv[1], "delete") ? OVPN_ADDR_ADD : OVPN_ADDR_DELETE,
+			   argv[2], remote);
 }
 
 void plugin_event(struct plugin *p, int type, const char **argv, const char **envp)
 {
-	if (type == OPENVPN_PLUGIN_TLS_FINAL || type == OPENVPN_PLUGIN_CLIENT_CONNECT_V2)
-		note_remote(p, envp);
-	if (p->dump[0]) {
-		dump_line(p, "event %s %s\n", event_name(type), argv && argv[1] ? argv[1] : "-");
-		for (; envp && *envp; envp++)
-			if (!strstr(*envp, "password"))
-				dump_line(p, "  %s%s\n", *envp, "");
+	char remote[64];
+
+	dump(p, type, argv, envp);
+	switch (type) {
+	case OPENVPN_PLUGIN_UP:
+		on_up(p, envp);
+		break;
+	case OPENVPN_PLUGIN_TLS_FINAL:
+	case OPENVPN_PLUGIN_CLIENT_CONNECT_V2:
+		env_remote(envp, p->remote, sizeof(p->remote));
+		try_register(p);
+		break;
+	case OPENVPN_PLUGIN_LEARN_ADDRESS:
+		try_register(p);
+		if (p->registered)
+			on_learn_address(p, argv, envp);
+		break;
+	case OPENVPN_PLUGIN_CLIENT_DISCONNECT:
+		if (p->registered && env_remote(envp, remote, sizeof(remote)))
+			plugin_daemon_gone(p, remote);
+		break;
+	case OPENVPN_PLUGIN_DOWN:
+		if (p->registered)
+			plugin_daemon_instance_del(p);
+		p->registered = false;
+		break;
 	}
 }
 
 void plugin_key_captured(struct plugin *p, const unsigned char *material)
 {
-	char hex[2 * PLUGIN_KEY_LEN + 1];
+	FILE *f;
 
-	for (int i = 0; i < PLUGIN_KEY_LEN; i++)
-		sprintf(hex + 2 * i, "%02x", material[i]);
-	dump_line(p, "key %s %s\n", p->remote[0] ? p->remote : "-", hex);
-	memset(hex, 0, sizeof(hex));
+	if (p->dump[0] && (f = fopen(p->dump, "a"))) {
+		fprintf(f, "key %s ", p->remote[0] ? p->remote : "-");
+		for (int i = 0; i < PLUGIN_KEY_LEN; i++)
+			fprintf(f, "%02x", material[i]);
+		fputc('\n', f);
+		fclose(f);
+	}
+	try_register(p);
+	if (p->registered) {
+		plugin_daemon_key(p, material);
+	} else if (p->nqueued < 4) {
+		memcpy(p->queued[p->nqueued], material, PLUGIN_KEY_LEN);
+		memcpy(p->queued_remote[p->nqueued++], p->remote, sizeof(p->remote));
+	}
 }

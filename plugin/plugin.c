@@ -7,8 +7,11 @@
  * the daemon is absent or refuses, OpenVPN carries on exactly as without the
  * plugin.
  *
- * Arguments (after the path): dump=FILE writes captured keys and hook
- * environments to FILE (tests and debugging: it contains key material). */
+ * Arguments (after the path): socket=PATH (ovpn-xdpd's control socket),
+ * name=NAME (the instance, default ovpn-<dev>), link=DEV (repeatable: the
+ * devices that carry OpenVPN's UDP traffic; default: the default route's),
+ * dump=FILE (tests and debugging: writes captured keys and hook
+ * environments, so it contains key material). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +23,8 @@
 
 #define DATAKEYS_LABEL	"EXPORTER-OpenVPN-datakeys"
 #define EXPORT_SYMBOL	"SSL_export_keying_material"
+/* Built with -fvisibility=hidden: only the entry points are exported. */
+#define PLUGIN_API	__attribute__((visibility("default")))
 
 typedef int (*export_fn)(void *ssl, unsigned char *out, size_t olen, const char *label,
 			 size_t llen, const unsigned char *context, size_t contextlen,
@@ -56,12 +61,18 @@ static void parse_args(struct plugin *p, const char **argv)
 	for (int i = 1; argv && argv[i]; i++) {
 		if (!strncmp(argv[i], "dump=", 5))
 			snprintf(p->dump, sizeof(p->dump), "%s", argv[i] + 5);
+		else if (!strncmp(argv[i], "socket=", 7))
+			snprintf(p->ctl_path, sizeof(p->ctl_path), "%s", argv[i] + 7);
+		else if (!strncmp(argv[i], "name=", 5))
+			snprintf(p->name, sizeof(p->name), "%s", argv[i] + 5);
+		else if (!strncmp(argv[i], "link=", 5) && p->nlinks < PLUGIN_MAX_LINKS)
+			snprintf(p->links[p->nlinks++], sizeof(p->links[0]), "%s", argv[i] + 5);
 		else
 			plugin_msg(p, PLOG_WARN, "unknown argument '%s' ignored", argv[i]);
 	}
 }
 
-OPENVPN_EXPORT int openvpn_plugin_open_v3(const int version,
+PLUGIN_API int openvpn_plugin_open_v3(const int version,
 					  struct openvpn_plugin_args_open_in const *in,
 					  struct openvpn_plugin_args_open_return *ret)
 {
@@ -97,7 +108,7 @@ OPENVPN_EXPORT int openvpn_plugin_open_v3(const int version,
 	return OPENVPN_PLUGIN_FUNC_SUCCESS;
 }
 
-OPENVPN_EXPORT int openvpn_plugin_func_v3(const int version,
+PLUGIN_API int openvpn_plugin_func_v3(const int version,
 					  struct openvpn_plugin_args_func_in const *in,
 					  struct openvpn_plugin_args_func_return *ret)
 {
@@ -109,7 +120,7 @@ OPENVPN_EXPORT int openvpn_plugin_func_v3(const int version,
 	return OPENVPN_PLUGIN_FUNC_SUCCESS;	/* never refuse: offload is optional */
 }
 
-OPENVPN_EXPORT void openvpn_plugin_close_v1(openvpn_plugin_handle_t handle)
+PLUGIN_API void openvpn_plugin_close_v1(openvpn_plugin_handle_t handle)
 {
 	struct plugin *p = (struct plugin *)handle;
 

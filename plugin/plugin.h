@@ -3,15 +3,31 @@
 #define OVPN_PLUGIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <openvpn/openvpn-plugin.h>
 
 #define PLUGIN_KEY_LEN	256
+#define PLUGIN_MAX_LINKS 4
 
 struct plugin {
 	plugin_vlog_t log;
-	bool hooked;
-	char dump[256];
-	char remote[64];	/* the peer of the latest TLS_FINAL / CLIENT_CONNECT */
+	bool hooked, daemon_failing;
+	char dump[256];			/* dump=FILE (tests, debugging) */
+	char ctl_path[108];		/* socket=PATH */
+	char name[32];			/* name=NAME, else "ovpn-<dev>" */
+	char links[PLUGIN_MAX_LINKS][16];	/* link=DEV, else the default route's */
+	int nlinks;
+	char dev[16];			/* the tun device */
+	char addrs[2][64];		/* OpenVPN's socket(s) */
+	int naddrs;
+	int role;			/* enum ovpn_role */
+	char remote[64];		/* the peer of the latest TLS_FINAL / CLIENT_CONNECT */
+	bool registered;		/* the instance is known to the daemon */
+	/* keys captured before the instance could be registered (a client's
+	 * first key comes before UP; a server's socket after it) */
+	unsigned char queued[4][PLUGIN_KEY_LEN];
+	char queued_remote[4][64];
+	int nqueued;
 };
 
 void plugin_msg(struct plugin *p, int level, const char *fmt, ...)
@@ -20,5 +36,13 @@ void plugin_msg(struct plugin *p, int level, const char *fmt, ...)
 void plugin_key_captured(struct plugin *p, const unsigned char *material);
 /* An OpenVPN plugin event with its arguments and environment. */
 void plugin_event(struct plugin *p, int type, const char **argv, const char **envp);
+
+int plugin_udp_socket(char *out, size_t size);
+
+int plugin_daemon_instance(struct plugin *p);
+int plugin_daemon_instance_del(struct plugin *p);
+int plugin_daemon_key(struct plugin *p, const unsigned char *material);
+int plugin_daemon_addr(struct plugin *p, int op, const char *addr, const char *remote);
+int plugin_daemon_gone(struct plugin *p, const char *remote);
 
 #endif

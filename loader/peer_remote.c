@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Peers as the OpenVPN plugin names them: by remote address. */
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "peer_list.h"
+#include "peer_remote.h"
+
+int ovpn_peer_find_remote(const struct ovpn_fastpath *fp, __u32 instance,
+			  const struct ovpn_sockaddr *remote, __u32 *peer_id)
+{
+	struct ovpn_peer_key k, *after = NULL;
+	struct ovpn_peer p;
+
+	while (!ovpn_peer_next(fp, instance, after, &k)) {
+		if (!ovpn_peer_get(fp, k.instance, k.peer_id, &p) &&
+		    !memcmp(&p.remote, remote, sizeof(*remote))) {
+			*peer_id = k.peer_id;
+			return 0;
+		}
+		after = &k;
+	}
+	return -ENOENT;
+}
+
+int ovpn_peer_set_vpn_addr(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+			   int family, const __u8 *addr, bool add)
+{
+	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
+	struct ovpn_vpn_addr va = { .instance = instance, .family = family };
+	struct ovpn_peer p;
+	__u8 *field;
+	size_t len;
+
+	if (ovpn_peer_get(fp, instance, peer_id, &p))
+		return -ENOENT;
+	field = family == OVPN_AF_INET ? p.vpn_ipv4 : p.vpn_ipv6;
+	len = family == OVPN_AF_INET ? 4 : 16;
+	memcpy(va.addr, add ? addr : field, len);
+	if (!add)
+		bpf_map_delete_elem(fp->vpn_addrs_fd, &va);
+	memset(field, 0, len);
+	if (add)
+		memcpy(field, addr, len);
+	if (add) {
+		int err = ovpn_map_update(fp->vpn_addrs_fd, &va, &peer_id, BPF_ANY);
+
+		if (err)
+			return err;
+	}
+	return ovpn_map_update(fp->peers_fd, &pk, &p, BPF_EXIST);
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The OpenVPN plugin's requests, in the daemon. The plugin knows a key's
+ * bytes and a client's addresses but not its peer-id or cipher: those come
+ * from the wire (loader/learn.c) once the peer has sent with the key, so keys
+ * and addresses wait here, retried every 100 ms, for up to a minute. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <openssl/crypto.h>
+#include "aead_key.h"
+#include "daemon.h"
+#include "learn.h"
+#include "peer_list.h"
+#include "peer_remote.h"
+
+#define RETRY_MS	100
+
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void pending_drop(struct ovpnd *d, struct ovpnd_pending *p)
+{
+	OPENSSL_cleanse(p, sizeof(*p));
+	d->npending--;
+}
+
+static int pending_add(struct ovpnd *d, __u32 inst, const struct ovpn_req_plugin *pl,
+		       bool is_key, struct ovpn_ctl_err *e)
+{
+	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
+		struct ovpnd_pending *p = &d->pending[i];
+
+		if (p->used)
+			continue;
+		*p = (struct ovpnd_pending){ .used = true, .is_key = is_key, .inst = inst,
+					     .deadline_ms = now_ms() + OVPND_PENDING_MS,
+					     .pl = *pl };
+		d->npending++;
+		return 0;
+	}
+	return ovpn_ctl_errf(e, -ENOSPC, "too many keys and addresses waiting (%d)",
+			     OVPND_MAX_PENDING);
+}
+
+/* An address or iroute for the peer @peer_id. */
+static int addr_apply(struct ovpnd *d, __u32 inst, __u32 peer_id,
+		      const struct ovpn_req_plugin *pl)
+{
+	const struct ovpn_fastpath *fp = &d->b.fp;
+	bool add = pl->op == OVPN_ADDR_ADD;
+	int fam = pl->family;
+
+	if (pl->is_prefix)
+		return add ? ovpn_route_add(fp, inst, fam, pl->addr, pl->plen, peer_id) :
+			     ovpn_route_del(fp, inst, fam, pl->addr, pl->plen);
+	return ovpn_peer_set_vpn_addr(fp, inst, peer_id, fam, pl->addr, add);
+}
+
+/* Tries every learnt key of the instance against @p's material. */
+static int key_try(struct ovpnd *d, struct ovpnd_pending *p)
+{
+	const struct ovpn_fastpath *fp = &d->b.fp;
+	struct ovpn_learn_key k, *prev = NULL;
+	struct ovpn_learnt l;
+	int err = -EAGAIN;
+
+	while (!bpf_map_get_next_key(fp->learn_fd, prev, &k)) {
+		struct ovpn_learn_install li = {
+			.instance = p->inst, .key_id = k.key_id, .role = p->pl.role,
+			.remote = k.remote, .material = p->pl.material,
+		};
+		struct ovpn_learn_key cur = k;
+
+		prev = &cur;
+		if (k.instance != p->inst || k.dir != OVPN_LEARN_RX ||
+		    (p->pl.has_remote && memcmp(&k.remote, &p->pl.remote, sizeof(k.remote))))
+			continue;
+		err = ovpn_learn_install(fp, &li, &l);
+		if (err == -EKEYREJECTED || err == -EAGAIN)
+			continue;
+		if (!err) {
+			p->pl.remote = k.remote;
+			p->pl.has_remote = true;
+			ovpnd_log("instance %u: peer %u key %u %s offloaded", p->inst, l.peer_id,
+				  k.key_id, ovpn_cipher_name(l.cipher));
+		}
+		return err;
+	}
+	return -EAGAIN;
+}
+
+/* After a key: the client side has one peer; waiting addresses of the peer. */
+static void key_done(struct ovpnd *d, struct ovpnd_pending *key)
+{
+	struct ovpnd_instance in;
+	__u32 peer_id;
+
+	if (ovpn_peer_find_remote(&d->b.fp, key->inst, &key->pl.remote, &peer_id))
+		return;
+	if (key->pl.role == OVPN_ROLE_CLIENT && !ovpnd_instance_get(d, key->inst, &in))
+		ovpn_iface_set(&d->b.fp, in.tun_ifindex, key->inst, OVPN_IFACE_P2P, peer_id);
+	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
+		struct ovpnd_pending *a = &d->pending[i];
+
+		if (a->used && !a->is_key && a->inst == key->inst &&
+		    !memcmp(&a->pl.remote, &key->pl.remote, sizeof(a->pl.remote))) {
+			addr_apply(d, a->inst, peer_id, &a->pl);
+			pending_drop(d, a);
+		}
+	}
+}
+
+int ovpnd_pending_run(struct ovpnd *d)
+{
+	__u64 now = now_ms();
+
+	for (int i = 0; d->npending && i < OVPND_MAX_PENDING; i++) {
+		struct ovpnd_pending *p = &d->pending[i];
+		int err;
+
+		if (!p->used || !p->is_key)
+			continue;
+		err = key_try(d, p);
+		if (!err)
+			key_done(d, p);
+		if (!err || now > p->deadline_ms || (err != -EAGAIN && err != -EKEYREJECTED)) {
+			if (err)
+				ovpnd_log("instance %u: a key could not be offloaded (%s); it stays in OpenVPN",
+					  p->inst, err == -EAGAIN ? "its peer never sent with it" :
+					  strerror(-err));
+			pending_drop(d, p);
+		}
+	}
+	for (int i = 0; d->npending && i < OVPND_MAX_PENDING; i++)
+		if (d->pending[i].used && now > d->pending[i].deadline_ms)
+			pending_drop(d, &d->pending[i]);
+	return d->npending ? RETRY_MS : -1;
+}
+
+int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
+		       struct nlmsghdr *reply, struct ovpn_ctl_err *e)
+{
+	(void)reply;
+	return pending_add(d, in->id, &r->plugin, true, e);
+}
+
+int ovpnd_peer_addr(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
+		    struct nlmsghdr *reply, struct ovpn_ctl_err *e)
+{
+	struct ovpn_req_plugin *pl = &r->plugin;
+	__u32 peer_id;
+	int err;
+
+	(void)reply;
+	if (pl->has_remote && !ovpn_peer_find_remote(&d->b.fp, in->id, &pl->remote, &peer_id)) {
+		err = addr_apply(d, in->id, peer_id, pl);
+		return err ? ovpn_ctl_errf(e, err, "cannot apply the address: %s",
+					   strerror(-err)) : 0;
+	}
+	if (pl->op == OVPN_ADDR_DELETE)
+		return 0;	/* its peer is gone or never came: nothing to undo */
+	return pending_add(d, in->id, pl, false, e);
+}
+
+int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
+		    struct nlmsghdr *reply, struct ovpn_ctl_err *e)
+{
+	__u32 peer_id;
+
+	(void)reply, (void)e;
+	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
+		struct ovpnd_pending *p = &d->pending[i];
+
+		if (p->used && p->inst == in->id && p->pl.has_remote &&
+		    !memcmp(&p->pl.remote, &r->plugin.remote, sizeof(p->pl.remote)))
+			pending_drop(d, p);
+	}
+	if (ovpn_peer_find_remote(&d->b.fp, in->id, &r->plugin.remote, &peer_id))
+		return 0;
+	ovpn_routes_flush(&d->b.fp, in->id, false, peer_id);
+	ovpnd_log("instance %u: peer %u disconnected", in->id, peer_id);
+	return ovpn_peer_del(&d->b.fp, in->id, peer_id);
+}
