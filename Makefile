@@ -83,9 +83,10 @@ $(FUZZ): $(FUZZ_SRCS) $(HDRS)
 	  -fno-sanitize-recover=undefined $(FUZZ_SRCS) -lmnl -lbpf -lcrypto -o $@
 
 # `make check` runs it bounded (tests/ctl_fuzz.sh); this runs FUZZ_TIME s.
-fuzz: $(FUZZ)
+fuzz: $(FUZZ) $(BUILD)/tests/test_fuzz_rx
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(FUZZ) -max_total_time=$${FUZZ_TIME:-600} -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz_corpus
+	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/test_fuzz_rx
 
 $(BUILD)/tests/%.o: tests/%.c $(HDRS) $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests -c $< -o $@

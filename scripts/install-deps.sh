@@ -6,7 +6,7 @@ pkgs=(
 	make gcc pkg-config clang-19 llvm-19 libclang-rt-19-dev bpftool
 	libbpf-dev libxdp-dev xdp-tools libmnl-dev libssl-dev libelf-dev zlib1g-dev
 	libpcap-dev iproute2 iputils-ping openvpn iperf3 tcpdump procps
-	util-linux passwd python3
+	util-linux passwd python3 openssl
 )
 missing=()
 for p in "${pkgs[@]}"; do
