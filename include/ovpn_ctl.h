@@ -53,6 +53,9 @@ enum ovpn_ctl_cmd {
 	__OVPN_CMD_END,
 };
 
+/* OVPN_A_P2P_PEER_ID left out: learnt from the wire with the first key. */
+#define OVPN_P2P_PEER_UNKNOWN	0xFFFFFFFFu
+
 enum ovpn_ctl_mode {
 	OVPN_MODE_SERVER = 0,
 	OVPN_MODE_P2P = 1,		/* client: everything to OVPN_A_P2P_PEER_ID */

@@ -91,10 +91,10 @@ static int dec_instance_new(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 		return ovpn_ctl_errf(e, -EINVAL, "unknown mode %u (0 server, 1 p2p)", in->mode);
 	if (in->flags & ~OVPN_INST_F_NO_ATTACH)
 		return ovpn_ctl_errf(e, -EINVAL, "unknown flags 0x%x", in->flags);
-	if (in->mode == OVPN_MODE_P2P) {
-		err = need(m, OVPN_A_P2P_PEER_ID, e);
-		if (err)
-			return err;
+	/* a client's plugin does not know its peer-id: it is learnt from the
+	 * wire with the first key (plugin_ctl.c), and TX waits for it */
+	in->p2p_peer_id = OVPN_P2P_PEER_UNKNOWN;
+	if (in->mode == OVPN_MODE_P2P && m->tb[OVPN_A_P2P_PEER_ID]) {
 		in->p2p_peer_id = mnl_attr_get_u32(m->tb[OVPN_A_P2P_PEER_ID]);
 		if (in->p2p_peer_id > OVPN_PEER_ID_MAX)
 			return ovpn_ctl_errf(e, -ERANGE, "peer-id %u out of range (24 bits)",

@@ -234,8 +234,10 @@ static int devices_attach(struct ovpnd *d, struct ovpnd_instance *in)
 
 static int register_all(struct ovpnd *d, const struct ovpnd_instance *in)
 {
-	__u32 flags = in->mode == OVPN_MODE_P2P ? OVPN_IFACE_P2P : 0;
-	int err = ovpn_iface_set(&d->b.fp, in->tun_ifindex, in->id, flags, in->p2p_peer_id);
+	__u32 flags = in->mode == OVPN_MODE_P2P && in->p2p_peer_id != OVPN_P2P_PEER_UNKNOWN ?
+		      OVPN_IFACE_P2P : 0;
+	int err = ovpn_iface_set(&d->b.fp, in->tun_ifindex, in->id, flags,
+				 flags ? in->p2p_peer_id : 0);
 
 	for (unsigned int i = 0; !err && i < in->naddrs; i++)
 		err = ovpn_socket_add(&d->b.fp, &in->addrs[i], in->id, in->tun_ifindex,
