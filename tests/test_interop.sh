@@ -63,6 +63,7 @@ key $T/pki/server.key
 dh none
 data-ciphers $1
 keepalive 10 60
+reneg-sec ${RENEG:-3600}
 disable-dco
 verb 3
 plugin $B/ovpn-xdp-plugin.so socket=$T/ctl.sock link=veth-s
@@ -161,6 +162,32 @@ run_cipher() {	# cipher [both]: the client offloaded too
 	stop_all
 }
 
+# Key rotation under traffic: reneg-sec 10, ping every 50 ms for 35 s; every
+# new key must be offloaded and no ping lost.
+run_rotation() {
+	local cipher=AES-256-GCM name="AES-256-GCM, reneg-sec 10" lost keys
+	RENEG=10 server_conf "$cipher" > "$T/srv.conf"
+	client_conf "$cipher" > "$T/cli.conf"
+	nsenter --net=/run/netns/$SRV "$B/ovpn-xdpd" -n interop -s "$T/ctl.sock" > "$T/daemon.log" 2>&1 &
+	echo $! > "$T/daemon.pid"
+	sleep 0.5
+	ip netns exec $SRV openvpn --config "$T/srv.conf" --writepid "$T/srv.pid" \
+		--log "$T/srv.log" --daemon
+	ip netns exec $CLI openvpn --config "$T/cli.conf" --writepid "$T/cli.pid" \
+		--log "$T/cli.log" --daemon
+	for _ in $(seq 40); do
+		ip netns exec $CLI ping -c1 -W1 10.8.0.1 >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	lost=$(ip netns exec $CLI ping -c 700 -i 0.05 -W 1 10.8.0.1 2>/dev/null |
+	       grep -o '[0-9]* received' | awk '{print 700 - $1}')
+	keys=$(grep -c "offloaded" "$T/daemon.log")
+	echo "$name: $keys keys offloaded, $lost of 700 pings lost"
+	check "$name: at least 3 rotations offloaded" "[ ${keys:-0} -ge 4 ]"
+	check "$name: no ping lost" "[ \"${lost:-700}\" -eq 0 ]"
+	stop_all
+}
+
 for bin in "$B/ovpn-xdpd" "$B/ovpn-xdp" "$B/ovpn-xdp-plugin.so"; do
 	[ -e "$bin" ] || { echo "missing $bin: run make"; echo "interop: 0 passed, 1 failed"; exit 1; }
 done
@@ -172,5 +199,6 @@ done
 for c in ${BOTH_CIPHERS:-CHACHA20-POLY1305}; do
 	run_cipher "$c" both
 done
+[ -n "${NO_ROTATION:-}" ] || run_rotation
 echo "interop: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
