@@ -94,14 +94,11 @@ counter() {	# name [socket]
 		grep -o "\"$1\": *[0-9]*" | awk -F: '{s += $2} END {print s + 0}'
 }
 
-run_cipher() {	# cipher [both]: the client offloaded too
-	local cipher=$1 both=${2:-} name=$1
-	[ -n "$both" ] && name="$cipher, both offloaded"
-	server_conf "$cipher" > "$T/srv.conf"
-	client_conf "$cipher" "$both" > "$T/cli.conf"
+# Daemon(s), OpenVPN server and client, until the tunnel answers.
+start_tunnel() {	# [both]: a daemon on the client too
 	nsenter --net=/run/netns/$SRV "$B/ovpn-xdpd" -n interop -s "$T/ctl.sock" > "$T/daemon.log" 2>&1 &
 	echo $! > "$T/daemon.pid"
-	if [ -n "$both" ]; then
+	if [ -n "${1:-}" ]; then
 		nsenter --net=/run/netns/$CLI "$B/ovpn-xdpd" -n interop-cli -s "$T/cli-ctl.sock" \
 			> "$T/daemon-cli.log" 2>&1 &
 		echo $! > "$T/daemon-cli.pid"
@@ -115,6 +112,14 @@ run_cipher() {	# cipher [both]: the client offloaded too
 		ip netns exec $CLI ping -c1 -W1 10.8.0.1 >/dev/null 2>&1 && break
 		sleep 0.5
 	done
+}
+
+run_cipher() {	# cipher [both]: the client offloaded too
+	local cipher=$1 both=${2:-} name=$1
+	[ -n "$both" ] && name="$cipher, both offloaded"
+	server_conf "$cipher" > "$T/srv.conf"
+	client_conf "$cipher" "$both" > "$T/cli.conf"
+	start_tunnel "$both"
 	check "$name: tunnel up" "ip netns exec $CLI ping -c1 -W2 10.8.0.1 >/dev/null"
 	sleep 2	# the key completes from the wire
 	if [ -n "${DEBUG:-}" ]; then
@@ -168,17 +173,7 @@ run_rotation() {
 	local cipher=AES-256-GCM name="AES-256-GCM, reneg-sec 10" lost keys
 	RENEG=10 server_conf "$cipher" > "$T/srv.conf"
 	client_conf "$cipher" > "$T/cli.conf"
-	nsenter --net=/run/netns/$SRV "$B/ovpn-xdpd" -n interop -s "$T/ctl.sock" > "$T/daemon.log" 2>&1 &
-	echo $! > "$T/daemon.pid"
-	sleep 0.5
-	ip netns exec $SRV openvpn --config "$T/srv.conf" --writepid "$T/srv.pid" \
-		--log "$T/srv.log" --daemon
-	ip netns exec $CLI openvpn --config "$T/cli.conf" --writepid "$T/cli.pid" \
-		--log "$T/cli.log" --daemon
-	for _ in $(seq 40); do
-		ip netns exec $CLI ping -c1 -W1 10.8.0.1 >/dev/null 2>&1 && break
-		sleep 0.5
-	done
+	start_tunnel ""
 	lost=$(ip netns exec $CLI ping -c 700 -i 0.05 -W 1 10.8.0.1 2>/dev/null |
 	       grep -o '[0-9]* received' | awk '{print 700 - $1}')
 	keys=$(grep -c "offloaded" "$T/daemon.log")
