@@ -54,7 +54,8 @@ struct {
 
 struct ovpn_tx {
 	struct ovpn_tx_state *st;
-	struct ovpn_iface *ifc;
+	struct ovpn_iface *ifc;		/* the tun device's */
+	__u32 helper;			/* at the checksum helper: the tun's ifindex */
 	struct ovpn_peer *peer;
 	struct ovpn_key *key;
 	struct ovpn_peer_stats *stats;
@@ -103,7 +104,12 @@ static __noinline bool ovpn_tx_lookup(struct __sk_buff *skb, struct ovpn_tx *tx)
 	struct ovpn_key_id kid;
 
 	st->pk.instance = ifc->instance;
-	peer = ovpn_route_peer(skb, skb->ifindex, ifc, &st->dst, &st->pk.peer_id) ?
+	__u32 route_if = skb->ifindex;	/* the kernel's routes are via the tun */
+
+	ovpn_barrier_var(route_if);
+	if (tx->helper)
+		route_if = tx->helper;
+	peer = ovpn_route_peer(skb, route_if, ifc, &st->dst, &st->pk.peer_id) ?
 	       bpf_map_lookup_elem(&ovpn_peers, &st->pk) : NULL;
 	if (!peer) {
 		ovpn_gstat_inc(OVPN_G_TX_NO_PEER);
@@ -245,21 +251,54 @@ static __always_inline bool ovpn_tx_csum_partial(struct __sk_buff *skb)
 	return BPF_CORE_READ_BITFIELD(kskb, ip_summed) == OVPN_CHECKSUM_PARTIAL;
 }
 
+/* Through the checksum helper (see struct ovpn_iface): with a link header,
+ * out of the helper's sending end. */
+static __always_inline int ovpn_tx_via_helper(struct __sk_buff *skb, const struct ovpn_iface *ifc)
+{
+	__be16 proto = skb->protocol;
+
+	if (bpf_skb_change_head(skb, OVPN_TX_L2, 0) ||
+	    bpf_skb_store_bytes(skb, 12, &proto, sizeof(proto), 0))
+		return TC_ACT_SHOT;
+	return bpf_redirect(ifc->peer_ifindex, 0);
+}
+
+static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, struct ovpn_tx *tx);
+
+/* TX on a tun device's egress, or on a checksum helper's ingress, where a
+ * packet that TX leaves to OpenVPN goes back out of the tun device. */
 static __always_inline int ovpn_tx(struct __sk_buff *skb)
 {
 	struct ovpn_tx tx = {};
+	__u32 ifindex = skb->ifindex, tun = 0;
+	struct ovpn_iface *ifc;
+	int v;
+
+	ifc = bpf_map_lookup_elem(&ovpn_ifaces, &ifindex);
+	if (ifc && ifc->flags & OVPN_IFACE_CSUM_HELPER) {
+		tun = ifc->peer_ifindex;	/* the tun's entry says the rest */
+		ifc = bpf_map_lookup_elem(&ovpn_ifaces, &tun);
+	}
+	if (!ifc)
+		return tun ? bpf_redirect(tun, 0) : TC_ACT_OK;
+	tx.ifc = ifc;
+	tx.helper = tun;
+	v = ovpn_tx_verdict(skb, &tx);
+	return v == TC_ACT_OK && tun ? bpf_redirect(tun, 0) : v;
+}
+
+static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, struct ovpn_tx *txp)
+{
+	struct ovpn_tx tx = *txp;
 	struct bpf_dynptr pkt;
 	__u32 zero = 0;
 
-	__u32 ifindex = skb->ifindex;
-
-	tx.ifc = bpf_map_lookup_elem(&ovpn_ifaces, &ifindex);
 	tx.st = bpf_map_lookup_elem(&ovpn_tx_state, &zero);
 	if (!tx.ifc || !tx.st)
 		return TC_ACT_OK;
 	ovpn_gstat_inc(OVPN_G_TX_SEEN);
 	__builtin_memset(tx.st, 0, sizeof(*tx.st));
-	tx.st->l2 = tx.ifc->flags & OVPN_IFACE_ETH ? OVPN_TX_L2 : 0;
+	tx.st->l2 = tx.helper || tx.ifc->flags & OVPN_IFACE_ETH ? OVPN_TX_L2 : 0;
 	if (skb->len < tx.st->l2 || bpf_dynptr_from_skb(skb, 0, &pkt) ||
 	    !ovpn_tx_inner(&pkt, tx.st))
 		return TC_ACT_OK;
@@ -268,6 +307,8 @@ static __always_inline int ovpn_tx(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	if (ovpn_tx_csum_partial(skb)) {
 		ovpn_gstat_inc(OVPN_G_TX_CSUM_PARTIAL);
+		if (tx.ifc->peer_ifindex && !tx.helper)
+			return ovpn_tx_via_helper(skb, tx.ifc);
 		return TC_ACT_OK;
 	}
 	if (tx.st->too_big) {

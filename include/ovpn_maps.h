@@ -38,12 +38,19 @@ struct ovpn_socket {
 /* ovpn_ifaces: the VPN (tun) devices, keyed by ifindex: TX looks up the
  * instance of a packet by the device it leaves through. */
 #define OVPN_IFACE_P2P		1	/* client mode: every packet to p2p_peer_id */
-#define OVPN_IFACE_ETH		2	/* packets carry an Ethernet header (tests) */
+#define OVPN_IFACE_ETH		2	/* packets carry an Ethernet header */
+#define OVPN_IFACE_CSUM_HELPER	4	/* receiving end of the checksum helper */
+/* The checksum helper: TCP from this host reaches tun egress before the
+ * kernel computes its checksum (CHECKSUM_PARTIAL, completed by the device
+ * after TC egress), too late for a payload TX encrypts. Such packets go out
+ * of a veth whose checksum offload is off, so the kernel completes (and
+ * clears) it, and TX runs at the other end's TC ingress. */
 struct ovpn_iface {
 	__u32 instance;
 	__u32 flags;
 	__u32 p2p_peer_id;
-	__u32 pad;
+	__u32 peer_ifindex;	/* tun: the helper's sending end (0: none);
+				 * helper: the tun device */
 };
 
 /* ovpn_vpn_addrs: a peer's VPN address (its ifconfig-pool address), exact. */

@@ -215,6 +215,15 @@ int ovpnd_attach_tun(struct ovpnd_bpf *b, __u32 ifindex, const char *name)
 	return err;
 }
 
+int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name)
+{
+	int err = tc_attach(ifindex, BPF_TC_INGRESS, b->prog_fd[OVPND_TX_TC]);
+
+	if (err)
+		ovpnd_log("%s: cannot attach TC ingress: %s", name, strerror(-err));
+	return err;
+}
+
 void ovpnd_detach_tun(__u32 ifindex)
 {
 	tc_detach(ifindex, BPF_TC_EGRESS);

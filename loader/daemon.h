@@ -93,6 +93,11 @@ struct ovpnd {
 	unsigned int npending;
 };
 
+/* csum_helper.c: the instance's checksum helper veth pair (bpf/tx.h). */
+int ovpnd_csum_helper_up(struct ovpnd *d, const struct ovpnd_instance *in);
+void ovpnd_csum_helper_down(const struct ovpnd_instance *in);
+int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name);
+
 /* plugin_ctl.c: the plugin's KEY_MATERIAL, PEER_ADDR, PEER_GONE. */
 int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
 		       struct nlmsghdr *reply, struct ovpn_ctl_err *e);

@@ -29,6 +29,8 @@ int ovpn_socket_del(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *
 int ovpn_iface_set(const struct ovpn_fastpath *fp, __u32 ifindex, __u32 instance,
 		   __u32 flags, __u32 p2p_peer_id);
 int ovpn_iface_del(const struct ovpn_fastpath *fp, __u32 ifindex);
+/* Sets the device's peer_ifindex (struct ovpn_iface: checksum helper). */
+int ovpn_iface_set_peer(const struct ovpn_fastpath *fp, __u32 ifindex, __u32 peer_ifindex);
 
 struct ovpn_peer_config {
 	__u32 instance, peer_id;

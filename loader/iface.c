@@ -8,9 +8,12 @@ int ovpn_iface_set(const struct ovpn_fastpath *fp, __u32 ifindex, __u32 instance
 		   __u32 flags, __u32 p2p_peer_id)
 {
 	struct ovpn_iface v = { .instance = instance, .flags = flags,
-				.p2p_peer_id = p2p_peer_id };
+				.p2p_peer_id = p2p_peer_id }, old;
 
-	if (!ifindex || flags & ~(OVPN_IFACE_P2P | OVPN_IFACE_ETH) || p2p_peer_id > OVPN_PEER_ID_MAX)
+	/* the checksum helper set by ovpn_iface_set_peer stays */
+	if (!bpf_map_lookup_elem(fp->ifaces_fd, &ifindex, &old))
+		v.peer_ifindex = old.peer_ifindex;
+	if (!ifindex || flags & ~(OVPN_IFACE_P2P | OVPN_IFACE_ETH | OVPN_IFACE_CSUM_HELPER) || p2p_peer_id > OVPN_PEER_ID_MAX)
 		return -EINVAL;
 	return ovpn_map_update(fp->ifaces_fd, &ifindex, &v, BPF_ANY);
 }
@@ -18,4 +21,14 @@ int ovpn_iface_set(const struct ovpn_fastpath *fp, __u32 ifindex, __u32 instance
 int ovpn_iface_del(const struct ovpn_fastpath *fp, __u32 ifindex)
 {
 	return bpf_map_delete_elem(fp->ifaces_fd, &ifindex) ? -errno : 0;
+}
+
+int ovpn_iface_set_peer(const struct ovpn_fastpath *fp, __u32 ifindex, __u32 peer_ifindex)
+{
+	struct ovpn_iface v;
+
+	if (bpf_map_lookup_elem(fp->ifaces_fd, &ifindex, &v))
+		return -errno;
+	v.peer_ifindex = peer_ifindex;
+	return ovpn_map_update(fp->ifaces_fd, &ifindex, &v, BPF_EXIST);
 }

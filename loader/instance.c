@@ -268,8 +268,10 @@ int ovpnd_instance_new(struct ovpnd *d, const struct ovpn_req_instance *ri, __u3
 		return ovpn_ctl_errf(e, err, "cannot register instance '%s': %s", in->name,
 				     strerror(-err));
 	}
-	if (!(in->flags & OVPN_INST_F_NO_ATTACH))
+	if (!(in->flags & OVPN_INST_F_NO_ATTACH)) {
 		ovpnd_tun_mtu(in);
+		ovpnd_csum_helper_up(d, in);	/* optional: logged if it fails */
+	}
 	ovpnd_log("instance %u '%s': tun %s, link %s%s", in->id, in->name, in->tun,
 		  in->links[0], in->nlinks > 1 ? " ..." : "");
 	return 0;
@@ -290,6 +292,7 @@ int ovpnd_instance_del(struct ovpnd *d, const struct ovpnd_instance *in)
 {
 	unregister(d, in);
 	devices_detach(d, in);
+	ovpnd_csum_helper_down(in);
 	peers_flush(d, in->id);
 	ovpn_routes_flush(&d->b.fp, in->id, true, 0);
 	if (instance_remove(d, in->id))
