@@ -24,16 +24,20 @@ struct ovpn_path {
  * sent something. */
 static __always_inline int ovpn_encap_route(struct ovpn_path *p)
 {
-	struct ovpn_socket *sock = ovpn_socket_find(&p->src);
+	struct ovpn_socket *sock;
 	__u32 any = 0;
 
-	if (!sock)
-		return -ENOENT;
 	for (int i = 0; i < 16; i++)
 		any |= p->src.addr[i];
 	if (!any)
 		return -EADDRNOTAVAIL;
+	if (p->ifindex)		/* learnt by RX with the local address */
+		goto done;
+	sock = ovpn_socket_find(&p->src);
+	if (!sock)
+		return -ENOENT;
 	p->ifindex = sock->link_ifindex;
+done:
 	p->hlen = (p->dst.family == OVPN_AF_INET ? OVPN_IP4_HLEN : OVPN_IP6_HLEN) +
 		  OVPN_UDP_HLEN + OVPN_DATA_HDR_LEN;
 	return 0;

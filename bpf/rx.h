@@ -180,6 +180,7 @@ static __noinline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 	if (!ovpn_addr_eq(&rx->f->dst, &peer->local)) {	/* TX sends from here */
 		bpf_spin_lock(&peer->lock);
 		peer->local = rx->f->dst;
+		peer->link_ifindex = rx->sock->link_ifindex;
 		bpf_spin_unlock(&peer->lock);
 	}
 	if (!ovpn_addr_eq(&rx->f->src, &peer->remote)) {

@@ -128,6 +128,7 @@ static __noinline bool ovpn_tx_lookup(struct __sk_buff *skb, struct ovpn_tx *tx)
 	bpf_spin_lock(&peer->lock);
 	st->path.dst = peer->remote;
 	st->path.src = peer->local;
+	st->path.ifindex = peer->link_ifindex;
 	bpf_spin_unlock(&peer->lock);
 	return true;
 }

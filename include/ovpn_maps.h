@@ -107,6 +107,7 @@ struct ovpn_peer {
 	__u8 vpn_ipv6[16];
 	__u8 slot_key_id[2];		/* key-id in each slot, or OVPN_SLOT_EMPTY */
 	__u8 pad[2];
+	__u32 link_ifindex;		/* local's device, learnt with it by RX (0: look up) */
 	__u32 keepalive_interval;	/* seconds, from PEER_SET */
 	__u32 keepalive_timeout;
 	__u64 last_rx_ns;		/* last authenticated packet (bpf_ktime) */

@@ -65,6 +65,19 @@ static int vpn_addrs_update(const struct ovpn_fastpath *fp, __u32 instance,
 	return err;
 }
 
+/* The device of the offloaded socket @local, as TX looks it up (exact, then
+ * the port on any address); 0 if none. */
+static __u32 local_link(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local)
+{
+	struct ovpn_sockaddr any = { .port = local->port, .family = local->family };
+	struct ovpn_socket s;
+
+	if (!bpf_map_lookup_elem(fp->sockets_fd, local, &s) ||
+	    !bpf_map_lookup_elem(fp->sockets_fd, &any, &s))
+		return s.link_ifindex;
+	return 0;
+}
+
 int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config *pc)
 {
 	struct ovpn_peer_key pk = { .instance = pc->instance, .peer_id = pc->peer_id };
@@ -82,6 +95,7 @@ int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config 
 		return -EAFNOSUPPORT;
 	if (!ovpn_peer_get(fp, pc->instance, pc->peer_id, &old))
 		return -EEXIST;
+	p.link_ifindex = local_link(fp, &pc->local);
 	memcpy(p.vpn_ipv4, pc->vpn_ipv4, sizeof(p.vpn_ipv4));
 	memcpy(p.vpn_ipv6, pc->vpn_ipv6, sizeof(p.vpn_ipv6));
 	/* counters first: the fast path finds them as soon as it finds the peer */
