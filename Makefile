@@ -38,7 +38,7 @@ FUZZ_SRCS  := tests/fuzz_ctl.c loader/ctl_msg.c loader/ctl_req.c loader/aead_key
 HDRS       := $(wildcard include/*.h loader/*.h tests/*.h)
 BPF_HDRS   := $(wildcard include/*.h bpf/*.h tests/*.h)
 
-.PHONY: all check bench clean deps tools-check fuzz
+.PHONY: all check bench clean deps tools-check fuzz soak
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -102,6 +102,10 @@ check: all $(FUZZ)
 
 bench: all
 	@scripts/run-bench.sh $(BENCHES)
+
+# The nonce test for minutes (make check runs it for seconds).
+soak: all
+	OVPN_NONCE_SECONDS=$${SOAK_SECONDS:-300} $(BUILD)/tests/test_nonce_netns
 
 deps:
 	scripts/install-deps.sh
