@@ -63,6 +63,10 @@ enum ovpn_ctl_mode {
 
 /* OVPN_A_FLAGS of INSTANCE_NEW. */
 #define OVPN_INST_F_NO_ATTACH	1	/* register only: programs attached by hand */
+#define OVPN_INST_F_OWNED	2	/* deleted with its peers and keys when the
+					 * connection that created it closes: the
+					 * OpenVPN plugin's, so a killed OpenVPN
+					 * leaves nothing behind */
 
 /* OVPN_A_IF_STATE */
 enum ovpn_ctl_if_state {

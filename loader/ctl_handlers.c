@@ -392,10 +392,16 @@ int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
 {
 	inst_handler h = inst_handlers[r->cmd - NLMSG_MIN_TYPE];
 	struct ovpnd_instance in;
+	int err;
 
 	switch (r->cmd) {
 	case OVPN_CMD_INSTANCE_NEW:
-		return h_instance_new(d, r, reply, e);
+		err = h_instance_new(d, r, reply, e);
+		if (err)
+			return err;
+		if (r->inst.flags & OVPN_INST_F_OWNED && !ovpnd_instance_resolve(d, r, &in, e))
+			cl->owned = in.id;
+		return 0;
 	case OVPN_CMD_PEER_GET:
 		return h_peer_get(d, r, reply, e);
 	case OVPN_CMD_STATUS:

@@ -89,7 +89,7 @@ static int dec_instance_new(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 	ovpn_ctl_u32(m->tb, OVPN_A_FLAGS, &in->flags);
 	if (in->mode != OVPN_MODE_SERVER && in->mode != OVPN_MODE_P2P)
 		return ovpn_ctl_errf(e, -EINVAL, "unknown mode %u (0 server, 1 p2p)", in->mode);
-	if (in->flags & ~OVPN_INST_F_NO_ATTACH)
+	if (in->flags & ~(OVPN_INST_F_NO_ATTACH | OVPN_INST_F_OWNED))
 		return ovpn_ctl_errf(e, -EINVAL, "unknown flags 0x%x", in->flags);
 	/* a client's plugin does not know its peer-id: it is learnt from the
 	 * wire with the first key (plugin_ctl.c), and TX waits for it */

@@ -135,10 +135,17 @@ void ovpnd_ctl_accept(struct ovpnd *d)
 
 static void client_close(struct ovpnd *d, struct ovpnd_client *cl)
 {
+	struct ovpnd_instance in;
+
 	epoll_ctl(d->epoll_fd, EPOLL_CTL_DEL, cl->fd, NULL);
 	close(cl->fd);
 	cl->fd = -1;
 	cl->subscribed = false;
+	if (cl->owned && !ovpnd_instance_get(d, cl->owned, &in)) {
+		ovpnd_log("instance %u '%s': its owner (OpenVPN) went away", in.id, in.name);
+		ovpnd_instance_del(d, &in);
+	}
+	cl->owned = 0;
 }
 
 /* The reply's status, after what the handler added; on an error, what it

@@ -53,6 +53,7 @@ struct ovpnd_instance {
 struct ovpnd_client {
 	int fd;
 	bool subscribed;
+	__u32 owned;			/* instance created with OVPN_INST_F_OWNED, or 0 */
 };
 
 struct ovpnd_config {

@@ -4,6 +4,7 @@
  * logged once, in one line, until a call succeeds again. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <openvpn/openvpn-plugin.h>
 #include "ctl_client.h"
 #include "learn.h"
@@ -39,6 +40,40 @@ static struct nlmsghdr *start(struct plugin *p, int cmd)
 	return nlh;
 }
 
+/* Registration goes over a connection kept open for OpenVPN's lifetime: if
+ * OpenVPN dies, even by SIGKILL, the kernel closes it and the daemon removes
+ * the instance, its peers and its keys. */
+static int call_owner(struct plugin *p, struct nlmsghdr *req)
+{
+	struct ovpn_ctl_client c = { .fd = -1 };
+	struct ovpn_ctl_err e = { 0 };
+	int err = ovpn_ctl_open(&c, p->ctl_path[0] ? p->ctl_path : NULL, CALL_TIMEOUT_MS, &e);
+
+	if (!err)
+		err = ovpn_ctl_call(&c, req, &e);
+	if (err) {
+		if (c.fd >= 0)
+			ovpn_ctl_close(&c);
+		if (!p->daemon_failing)
+			plugin_msg(p, PLOG_WARN, "cannot register with ovpn-xdpd: %s; this traffic stays in OpenVPN",
+				   e.msg);
+		p->daemon_failing = true;
+		return err;
+	}
+	p->daemon_failing = false;
+	p->owner_fd = c.fd;
+	c.fd = -1;
+	ovpn_ctl_close(&c);
+	return 0;
+}
+
+void plugin_daemon_release(struct plugin *p)
+{
+	if (p->owner_fd >= 0)
+		close(p->owner_fd);
+	p->owner_fd = -1;
+}
+
 int plugin_daemon_instance(struct plugin *p)
 {
 	struct nlmsghdr *nlh = ovpn_ctl_start(req_buf, OVPN_CMD_INSTANCE_NEW, 0);
@@ -51,7 +86,8 @@ int plugin_daemon_instance(struct plugin *p)
 		ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, p->addrs[i]);
 	ovpn_ctl_put_u32(nlh, OVPN_A_MODE, p->role == OVPN_ROLE_CLIENT ? OVPN_MODE_P2P :
 								       OVPN_MODE_SERVER);
-	return call(p, nlh, "cannot register with ovpn-xdpd");
+	ovpn_ctl_put_u32(nlh, OVPN_A_FLAGS, OVPN_INST_F_OWNED);
+	return call_owner(p, nlh);
 }
 
 int plugin_daemon_instance_del(struct plugin *p)

@@ -160,6 +160,7 @@ void plugin_event(struct plugin *p, int type, const char **argv, const char **en
 	case OPENVPN_PLUGIN_DOWN:
 		if (p->registered)
 			plugin_daemon_instance_del(p);
+		plugin_daemon_release(p);
 		p->registered = false;
 		break;
 	}

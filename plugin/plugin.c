@@ -85,6 +85,7 @@ PLUGIN_API int openvpn_plugin_open_v3(const int version,
 	if (!p)
 		return OPENVPN_PLUGIN_FUNC_ERROR;
 	p->log = in->callbacks ? in->callbacks->plugin_vlog : NULL;
+	p->owner_fd = -1;
 	parse_args(p, in->argv);
 	if (in->ssl_api != SSLAPI_OPENSSL) {
 		plugin_msg(p, PLOG_ERR, "OpenVPN is not built with OpenSSL: no offload");
@@ -126,6 +127,7 @@ PLUGIN_API void openvpn_plugin_close_v1(openvpn_plugin_handle_t handle)
 
 	if (p->hooked)
 		got_restore(EXPORT_SYMBOL, (void *)export_orig);
+	plugin_daemon_release(p);
 	plugin = NULL;
 	free(p);
 }

@@ -23,6 +23,8 @@ struct plugin {
 	int role;			/* enum ovpn_role */
 	char remote[64];		/* the peer of the latest TLS_FINAL / CLIENT_CONNECT */
 	bool registered;		/* the instance is known to the daemon */
+	int owner_fd;			/* the connection that owns the instance: the
+					 * daemon deletes it when this closes */
 	/* keys captured before the instance could be registered (a client's
 	 * first key comes before UP; a server's socket after it) */
 	unsigned char queued[4][PLUGIN_KEY_LEN];
@@ -41,6 +43,7 @@ int plugin_udp_socket(char *out, size_t size);
 
 int plugin_daemon_instance(struct plugin *p);
 int plugin_daemon_instance_del(struct plugin *p);
+void plugin_daemon_release(struct plugin *p);
 int plugin_daemon_key(struct plugin *p, const unsigned char *material);
 int plugin_daemon_addr(struct plugin *p, int op, const char *addr, const char *remote);
 int plugin_daemon_gone(struct plugin *p, const char *remote);

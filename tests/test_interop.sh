@@ -183,6 +183,24 @@ run_rotation() {
 	stop_all
 }
 
+# OpenVPN killed (SIGKILL: no DOWN hook): its instance, peers and keys go.
+run_kill() {
+	local name="AES-256-GCM, server killed" peers
+	server_conf AES-256-GCM > "$T/srv.conf"
+	client_conf AES-256-GCM > "$T/cli.conf"
+	start_tunnel ""
+	ip netns exec $CLI ping -c 5 -i 0.1 -W 1 10.8.0.1 >/dev/null 2>&1
+	peers=$("$B/ovpn-xdp" -s "$T/ctl.sock" show --json | grep -o '"peer_id"' | wc -l)
+	check "$name: peer offloaded before" "[ $peers -eq 1 ]"
+	kill -9 "$(cat "$T/srv.pid")"
+	sleep 1
+	peers=$("$B/ovpn-xdp" -s "$T/ctl.sock" show --json | grep -o '"peer_id"' | wc -l)
+	echo "$name: $peers peers left"
+	check "$name: no peer left behind" "[ $peers -eq 0 ]"
+	check "$name: daemon logged it" "grep -q 'went away' \"$T/daemon.log\""
+	stop_all
+}
+
 for bin in "$B/ovpn-xdpd" "$B/ovpn-xdp" "$B/ovpn-xdp-plugin.so"; do
 	[ -e "$bin" ] || { echo "missing $bin: run make"; echo "interop: 0 passed, 1 failed"; exit 1; }
 done
@@ -195,5 +213,6 @@ for c in ${BOTH_CIPHERS:-CHACHA20-POLY1305}; do
 	run_cipher "$c" both
 done
 [ -n "${NO_ROTATION:-}" ] || run_rotation
+run_kill
 echo "interop: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
