@@ -13,12 +13,6 @@
 #define ROUNDS	7
 #define REPEAT	4000
 
-static int cmp_u32(const void *a, const void *b)
-{
-	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 :
-	       *(const uint32_t *)a > *(const uint32_t *)b;
-}
-
 /* Median over ROUNDS of the mean ns of REPEAT runs of @op. */
 static uint32_t bpf_ns(struct aead_harness *h, enum aead_test_op op, uint8_t *pkt)
 {
@@ -29,8 +23,7 @@ static uint32_t bpf_ns(struct aead_harness *h, enum aead_test_op op, uint8_t *pk
 		if (ah_run(h, AH_XDP, op, 0, pkt, LEN, REPEAT, &d[r]) != 0)
 			t_fatal("bench op %d failed", op);
 	}
-	qsort(d, ROUNDS, sizeof(d[0]), cmp_u32);
-	return d[ROUNDS / 2];
+	return t_median(d, ROUNDS);
 }
 
 static double now_ns(void)
@@ -59,8 +52,7 @@ static uint32_t openssl_ns(int cipher, const uint8_t *key, const uint8_t *iv,
 		}
 		d[r] = (now_ns() - t0) / REPEAT;
 	}
-	qsort(d, ROUNDS, sizeof(d[0]), cmp_u32);
-	return d[ROUNDS / 2];
+	return t_median(d, ROUNDS);
 }
 
 static void bench_cipher(struct aead_harness *h, int cipher, const char *algo,

@@ -31,18 +31,6 @@ struct bench {
 	uint32_t next_pid;
 };
 
-static int cmp_u32(const void *a, const void *b)
-{
-	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 :
-	       *(const uint32_t *)a > *(const uint32_t *)b;
-}
-
-static uint32_t median(uint32_t *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_u32);
-	return v[n / 2];
-}
-
 static void add_peer(struct bench *b, uint32_t peer, const char *remote)
 {
 	struct ovpn_peer_config pc = { .instance = INST, .peer_id = peer };
@@ -93,7 +81,7 @@ static uint32_t rx_ns(struct bench *b)
 	free(r);
 	if (delivered != FRAMES)
 		t_fatal("only %d of %d frames delivered", delivered, FRAMES);
-	return median(d, FRAMES);
+	return t_median(d, FRAMES);
 }
 
 /* Median kernel-timed ns of the AEAD alone on the same payloads. */
@@ -112,7 +100,7 @@ static uint32_t aead_ns(struct bench *b)
 			   1, &d[i]))
 			t_fatal("aead open");
 	}
-	return median(d, FRAMES);
+	return t_median(d, FRAMES);
 }
 
 static void bench_cipher(int cipher, const char *label, int many)

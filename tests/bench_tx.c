@@ -28,18 +28,6 @@ struct bench {
 	uint8_t key[32], iv[8];
 };
 
-static int cmp_u32(const void *a, const void *b)
-{
-	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 :
-	       *(const uint32_t *)a > *(const uint32_t *)b;
-}
-
-static uint32_t median(uint32_t *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_u32);
-	return v[n / 2];
-}
-
 static void add_peer(struct bench *b, uint32_t peer, uint32_t vpn4)
 {
 	struct ovpn_peer_config pc = { .instance = INST, .peer_id = peer };
@@ -89,7 +77,7 @@ static uint32_t tx_ns(struct bench *b, uint32_t dst)
 			t_fatal("TX run: retval %d", opts.retval);
 		d[i] = opts.duration;
 	}
-	return median(d, RUNS);
+	return t_median(d, RUNS);
 }
 
 static uint32_t aead_ns(struct bench *b)
@@ -105,7 +93,7 @@ static uint32_t aead_ns(struct bench *b)
 		if (ah_run(&b->a, AH_TC, AEAD_TEST_SEAL, 0, pkt, INNER, 1, &d[i]))
 			t_fatal("aead seal");
 	}
-	return median(d, RUNS);
+	return t_median(d, RUNS);
 }
 
 static void bench_cipher(int cipher, const char *label, int many)

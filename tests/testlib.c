@@ -50,6 +50,18 @@ void t_rand_bytes(void *buf, size_t len)
 		p[i] = t_rand() >> 56;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 :
+	       *(const uint32_t *)a > *(const uint32_t *)b;
+}
+
+uint32_t t_median(uint32_t *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_u32);
+	return v[n / 2];
+}
+
 int t_unhex(const char *hex, uint8_t *out, size_t max)
 {
 	size_t n = 0;

@@ -36,6 +36,9 @@ void t_seed(uint64_t seed);
 uint64_t t_rand(void);
 void t_rand_bytes(void *buf, size_t len);
 
+/* The median of @n values (sorts @v). */
+uint32_t t_median(uint32_t *v, int n);
+
 /* Hex string (whitespace ignored) to bytes; returns the length or -1. */
 int t_unhex(const char *hex, uint8_t *out, size_t max);
 void t_hexdump(const char *label, const void *buf, size_t len);
