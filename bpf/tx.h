@@ -264,33 +264,10 @@ static __always_inline int ovpn_tx_via_helper(struct __sk_buff *skb, const struc
 	return bpf_redirect(ifc->peer_ifindex, 0);
 }
 
-static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, struct ovpn_tx *tx);
-
-/* TX on a tun device's egress, or on a checksum helper's ingress, where a
- * packet that TX leaves to OpenVPN goes back out of the tun device. */
-static __always_inline int ovpn_tx(struct __sk_buff *skb)
+/* The decision for one packet: TC_ACT_OK leaves it to OpenVPN. */
+static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, const struct ovpn_tx *in)
 {
-	struct ovpn_tx tx = {};
-	__u32 ifindex = skb->ifindex, tun = 0;
-	struct ovpn_iface *ifc;
-	int v;
-
-	ifc = bpf_map_lookup_elem(&ovpn_ifaces, &ifindex);
-	if (ifc && ifc->flags & OVPN_IFACE_CSUM_HELPER) {
-		tun = ifc->peer_ifindex;	/* the tun's entry says the rest */
-		ifc = bpf_map_lookup_elem(&ovpn_ifaces, &tun);
-	}
-	if (!ifc)
-		return tun ? bpf_redirect(tun, 0) : TC_ACT_OK;
-	tx.ifc = ifc;
-	tx.helper = tun;
-	v = ovpn_tx_verdict(skb, &tx);
-	return v == TC_ACT_OK && tun ? bpf_redirect(tun, 0) : v;
-}
-
-static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, struct ovpn_tx *txp)
-{
-	struct ovpn_tx tx = *txp;
+	struct ovpn_tx tx = *in;
 	struct bpf_dynptr pkt;
 	__u32 zero = 0;
 
@@ -333,6 +310,28 @@ static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, struct ovpn_tx
 		tx.stats->tx_link_bytes += OVPN_DATA_HDR_LEN + tx.st->len;
 	}
 	return bpf_redirect_neigh(tx.st->path.ifindex, NULL, 0, 0);
+}
+
+/* TX on a tun device's egress, or on a checksum helper's ingress, where a
+ * packet that TX leaves to OpenVPN goes back out of the tun device. */
+static __always_inline int ovpn_tx(struct __sk_buff *skb)
+{
+	struct ovpn_tx tx = {};
+	__u32 ifindex = skb->ifindex, tun = 0;
+	struct ovpn_iface *ifc;
+	int v;
+
+	ifc = bpf_map_lookup_elem(&ovpn_ifaces, &ifindex);
+	if (ifc && ifc->flags & OVPN_IFACE_CSUM_HELPER) {
+		tun = ifc->peer_ifindex;	/* the tun's entry says the rest */
+		ifc = bpf_map_lookup_elem(&ovpn_ifaces, &tun);
+	}
+	if (!ifc)
+		return tun ? bpf_redirect(tun, 0) : TC_ACT_OK;
+	tx.ifc = ifc;
+	tx.helper = tun;
+	v = ovpn_tx_verdict(skb, &tx);
+	return v == TC_ACT_OK && tun ? bpf_redirect(tun, 0) : v;
 }
 
 #endif /* OVPN_TX_H */

@@ -143,11 +143,6 @@ static bool got_sealed(struct ctx *c, int peer, const uint8_t *data, size_t len,
 	uint8_t *pt = buf + OVPN_DATA_HDR_LEN;
 
 	if (n < OVPN_DATA_HDR_LEN + 20) {
-		struct ovpn_global_stats g; struct ovpn_peer_stats ps;
-		ovpn_global_stats_get(&c->srv.h.fp, &g);
-		ovpn_peer_stats_get(&c->srv.h.fp, INST, peers[peer].id, &ps);
-		fprintf(stderr, "G: seen %llu nopeer %llu nokey %llu toobig %llu; peer tx %llu drops encap %llu\n",
-			g.c[OVPN_G_TX_SEEN], g.c[OVPN_G_TX_NO_PEER], g.c[OVPN_G_TX_NO_KEY], g.c[OVPN_G_TX_TOO_BIG], ps.tx_link_pkts, ps.drops[OVPN_DROP_ENCAP]);
 		fprintf(stderr, "%s: nothing for peer %u\n", what, peers[peer].id);
 		return false;
 	}
