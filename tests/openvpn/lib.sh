@@ -1,0 +1,159 @@
+# Shared by the scripts that run real OpenVPN in network namespaces (the
+# interop tests, `make demo`, `make bench`). Source it after setting:
+#   B     the build directory (binaries, plugin)
+#   T     a scratch directory (PKI, configs, logs, sockets, pid files)
+# Optional: OVX_NS (namespace prefix, default "ovx": namespaces $OVX_NS-srv and
+# $OVX_NS-cli, daemon instances $OVX_NS-s and $OVX_NS-c) so that two runs can
+# share a machine.
+#
+# Topology: veth-s 10.99.0.1/24 fd99::1/64 (server) <-> veth-c 10.99.0.2/24
+# fd99::2/64 (client); the tunnel is 10.8.0.0/24 and fd00:8::/64, the server
+# 10.8.0.1 / fd00:8::1.
+
+OVX_NS=${OVX_NS:-ovx}
+SRV=$OVX_NS-srv
+CLI=$OVX_NS-cli
+INST_S=$OVX_NS-s
+INST_C=$OVX_NS-c
+SRV_SOCK=$T/ctl.sock
+CLI_SOCK=$T/cli-ctl.sock
+
+ovx_topology() {
+	ip netns del "$SRV" 2>/dev/null; ip netns del "$CLI" 2>/dev/null
+	ip netns add "$SRV" && ip netns add "$CLI" &&
+	ip link add veth-s netns "$SRV" type veth peer name veth-c netns "$CLI" &&
+	ip -n "$SRV" addr add 10.99.0.1/24 dev veth-s &&
+	ip -n "$CLI" addr add 10.99.0.2/24 dev veth-c &&
+	ip -n "$SRV" addr add fd99::1/64 dev veth-s nodad &&
+	ip -n "$CLI" addr add fd99::2/64 dev veth-c nodad &&
+	ip -n "$SRV" link set veth-s up && ip -n "$CLI" link set veth-c up &&
+	ip -n "$SRV" link set lo up && ip -n "$CLI" link set lo up
+}
+
+# OpenVPN server config. Env: RENEG (reneg-sec), PROTO (udp, udp6, tcp-server),
+# LOCAL (listen address), OFFLOAD (empty: no plugin line).
+ovx_server_conf() {	# cipher
+	cat <<CONF
+dev tun-s
+dev-type tun
+proto ${PROTO:-udp}
+local ${LOCAL:-10.99.0.1}
+port 1194
+topology subnet
+server 10.8.0.0 255.255.255.0
+server-ipv6 fd00:8::/64
+ca $T/pki/ca.crt
+cert $T/pki/server.crt
+key $T/pki/server.key
+dh none
+data-ciphers $1
+keepalive 10 60
+reneg-sec ${RENEG:-3600}
+disable-dco
+verb 3
+CONF
+	[ "${OFFLOAD-1}" ] && echo "plugin $B/ovpn-xdp-plugin.so socket=$SRV_SOCK link=veth-s"
+	return 0
+}
+
+# Client config. Env: REMOTE (server address), CPROTO (udp, udp6, tcp-client).
+ovx_client_conf() {	# cipher [offloaded] [client number, default 1]
+	[ -n "${2:-}" ] && echo "plugin $B/ovpn-xdp-plugin.so socket=$CLI_SOCK link=veth-c"
+	cat <<CONF
+client
+dev tun-c${3:-}
+dev-type tun
+proto ${CPROTO:-udp}
+remote ${REMOTE:-10.99.0.1} 1194
+nobind
+ca $T/pki/ca.crt
+cert $T/pki/client${3:-1}.crt
+key $T/pki/client${3:-1}.key
+data-ciphers $1
+disable-dco
+verb 3
+CONF
+}
+
+# A daemon in a namespace: ovx_daemon srv|cli
+ovx_daemon() {
+	local ns=$SRV inst=$INST_S sock=$SRV_SOCK log=$T/daemon.log pid=$T/daemon.pid
+	if [ "$1" = cli ]; then
+		ns=$CLI inst=$INST_C sock=$CLI_SOCK log=$T/daemon-cli.log pid=$T/daemon-cli.pid
+	fi
+	nsenter --net=/run/netns/"$ns" "$B/ovpn-xdpd" -n "$inst" -s "$sock" ${DAEMON_ARGS:-} >> "$log" 2>&1 &
+	echo $! > "$pid"
+	for _ in $(seq 50); do [ -S "$sock" ] && return 0; sleep 0.1; done
+	echo "daemon in $ns did not come up (see $log)" >&2
+	return 1
+}
+
+ovx_openvpn() {	# srv|cli config-file name
+	local ns=$SRV
+	[ "$1" = cli ] && ns=$CLI
+	ip netns exec "$ns" openvpn --config "$2" --writepid "$T/$3.pid" --log "$T/$3.log" --daemon
+}
+
+ovx_wait_ping() {	# [address, default 10.8.0.1]: until the tunnel answers (20 s)
+	for _ in $(seq 40); do
+		ip netns exec "$CLI" ping -c1 -W1 "${1:-10.8.0.1}" >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# Daemon(s) (extra arguments in DAEMON_ARGS), OpenVPN server and one client, until the tunnel answers.
+ovx_start_tunnel() {	# cipher [both]: the client offloaded too
+	ovx_server_conf "$1" > "$T/srv.conf"
+	ovx_client_conf "$1" "${2:-}" > "$T/cli.conf"
+	if [ "${OFFLOAD-1}" ]; then ovx_daemon srv || return 1; fi
+	if [ -n "${2:-}" ]; then ovx_daemon cli || return 1; fi
+	ovx_openvpn srv "$T/srv.conf" srv && ovx_openvpn cli "$T/cli.conf" cli && ovx_wait_ping
+}
+
+# ovpn-xdp show --json: the sum of a counter over the peers of a side
+ovx_counter() {	# name [socket]
+	"$B/ovpn-xdp" -s "${2:-$SRV_SOCK}" show --json 2>/dev/null |
+		grep -o "\"$1\": *[0-9]*" | awk -F: '{s += $2} END {print s + 0}'
+}
+
+# iperf3 from the client namespace to the server's tunnel address; prints the
+# received Mbit/s (0 on failure). Extra arguments go to the iperf3 client.
+ovx_iperf() {	# port seconds [iperf3 client args...]
+	local port=$1 secs=$2
+	shift 2
+	ip netns exec "$SRV" iperf3 -s -B "${IPERF_SERVER:-10.8.0.1}" -1 -D -p "$port" >/dev/null 2>&1
+	sleep 0.3
+	timeout $((secs + 15)) ip netns exec "$CLI" iperf3 -c "${IPERF_SERVER:-10.8.0.1}" -p "$port" \
+		-t "$secs" -J "$@" > "$T/iperf.json" 2>/dev/null
+	grep -A12 '"sum_received"' "$T/iperf.json" | grep -o '"bits_per_second":[[:space:]]*[0-9.e+]*' |
+		head -1 | awk -F: '{printf "%d\n", $2 / 1e6} END {if (NR == 0) print 0}'
+}
+
+# Stops OpenVPN, iperf3 and the daemons (removing their pins).
+ovx_stop_all() {
+	local f
+	for f in "$T"/*.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	ip netns pids "$SRV" 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns pids "$CLI" 2>/dev/null | xargs -r kill 2>/dev/null
+	sleep 0.3
+	nsenter --net=/run/netns/"$SRV" "$B/ovpn-xdpd" -n "$INST_S" -d >/dev/null 2>&1
+	nsenter --net=/run/netns/"$CLI" "$B/ovpn-xdpd" -n "$INST_C" -d >/dev/null 2>&1
+	rm -f "$T"/*.pid "$SRV_SOCK" "$CLI_SOCK"
+}
+
+ovx_cleanup() {
+	ovx_stop_all 2>/dev/null
+	ip netns del "$SRV" 2>/dev/null
+	ip netns del "$CLI" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+
+ovx_need_binaries() {
+	local bin
+	for bin in "$B/ovpn-xdpd" "$B/ovpn-xdp" "$B/ovpn-xdp-plugin.so"; do
+		[ -e "$bin" ] || { echo "missing $bin: run make" >&2; return 1; }
+	done
+}
