@@ -157,3 +157,54 @@ ovx_need_binaries() {
 		[ -e "$bin" ] || { echo "missing $bin: run make" >&2; return 1; }
 	done
 }
+
+# Whether another run uses this prefix: its namespaces exist with processes.
+ovx_ns_busy() {
+	local ns
+	for ns in "$SRV" "$CLI"; do
+		[ -n "$(ip netns pids "$ns" 2>/dev/null)" ] && return 0
+	done
+	return 1
+}
+
+# Until a side's fast path has received data packets with its key (pings
+# through the tunnel meanwhile; 10 s).
+ovx_wait_offloaded() {	# [socket, default the server's]
+	for _ in $(seq 20); do
+		ip netns exec "$CLI" ping -c 2 -i 0.1 -W 1 10.8.0.1 >/dev/null 2>&1
+		[ "$(ovx_counter rx_vpn_pkts "${1:-$SRV_SOCK}")" -gt 0 ] && return 0
+		sleep 0.4
+	done
+	return 1
+}
+
+# Busy CPU time of the whole machine (all CPUs, user, system, irq, softirq,
+# steal), in jiffies (getconf CLK_TCK per second), from /proc/stat.
+ovx_cpu_busy() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+# From the last ovx_iperf run ($T/iperf.json): bytes the receiver got.
+ovx_iperf_bytes() {
+	local b
+	b=$(grep -A12 '"sum_received"' "$T/iperf.json" 2>/dev/null |
+		grep -o '"bytes":[[:space:]]*[0-9]*' | head -1 | grep -o '[0-9]*$')
+	echo "${b:-0}"
+}
+
+# ovx_stop_all, then waits (30 s at most) until the daemons have exited: one
+# that deletes many peers as OpenVPN goes takes a while, and would remove the
+# control socket of the next run's daemon.
+ovx_stop_all_wait() {
+	local pids="" f
+	for f in "$T/daemon.pid" "$T/daemon-cli.pid"; do
+		[ -f "$f" ] && pids+=" $(cat "$f")"
+	done
+	ovx_stop_all
+	for _ in $(seq 300); do
+		kill -0 $pids 2>/dev/null || return 0
+		sleep 0.1
+	done
+	echo "a daemon ($pids) did not exit within 30 s" >&2
+	return 1
+}
