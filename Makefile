@@ -31,6 +31,7 @@ PROGS      := $(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp
 PLUGIN     := $(BUILD)/ovpn-xdp-plugin.so
 PLUGIN_SRCS := $(wildcard plugin/*.c) loader/ctl_client.c loader/ctl_msg.c
 SCRIPT_TESTS := $(wildcard tests/test_*.sh)
+ADD_PEERS  := $(BUILD)/tests/add_peers
 FUZZ_CC    ?= clang-19
 FUZZ       := $(BUILD)/fuzz/fuzz_ctl
 FUZZ_SRCS  := tests/fuzz_ctl.c loader/ctl_msg.c loader/ctl_req.c loader/aead_key.c \
@@ -38,7 +39,7 @@ FUZZ_SRCS  := tests/fuzz_ctl.c loader/ctl_msg.c loader/ctl_req.c loader/aead_key
 HDRS       := $(wildcard include/*.h loader/*.h tests/*.h)
 BPF_HDRS   := $(wildcard include/*.h bpf/*.h tests/*.h)
 
-.PHONY: all check bench clean deps tools-check fuzz soak
+.PHONY: all check bench bench-openvpn demo clean deps tools-check fuzz soak
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -100,8 +101,22 @@ $(BUILD)/tests/bench_%: tests/bench_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKE
 check: all $(FUZZ)
 	@scripts/run-tests.sh $(TESTS) $(SCRIPT_TESTS) tests/ctl_fuzz.sh
 
-bench: all
-	@scripts/run-bench.sh $(BENCHES)
+# `make bench`: the C benchmarks (per-packet costs), then the OpenVPN
+# side-by-side (scripts/bench-openvpn.sh, alone: `make bench-openvpn`).
+bench: all $(ADD_PEERS)
+	@scripts/run-bench.sh $(BENCHES); rc=$$?; scripts/bench-openvpn.sh && exit $$rc
+
+bench-openvpn: all $(ADD_PEERS)
+	@scripts/bench-openvpn.sh
+
+# Installs 9,999 dummy peers for the bench's "10,000 peers" lines.
+$(ADD_PEERS): tests/openvpn/add_peers.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
+
+# The README's first command: installs what is missing, builds, and shows a
+# stock OpenVPN offloaded and not, side by side (scripts/demo.sh).
+demo:
+	@scripts/demo.sh
 
 # The nonce test for minutes (make check runs it for seconds).
 soak: all

@@ -1,0 +1,331 @@
+#!/usr/bin/env bash
+# make bench-openvpn (also the end of make bench): stock OpenVPN 2.6 side by
+# side with ovpn-xdp, in one run, in two network namespaces joined by a veth
+# pair (tests/openvpn/lib.sh). Setups: the bare veth (the ceiling), OpenVPN in
+# userspace on both sides, the server offloaded (stock client), both sides
+# offloaded, both offloaded with 10,000 peers installed on the server, and
+# both offloaded with the kernel's ecb(aes-generic) for AES-GCM. For each
+# cipher and each traffic case (iperf3 TCP, 1 and 4 streams, client to server
+# "up" and server to client "down" = iperf3 -R): Mbit/s and CPU seconds per GB
+# moved (busy time of all CPUs from /proc/stat, all processes and softirq,
+# over the bytes iperf3 received), the median of REPS runs; and the idle ping
+# RTT through the tunnel. Prints a table with each figure's ratio to userspace
+# OpenVPN with the same cipher; BENCH_JSON=path also writes the results as JSON.
+#
+# Env: REPS (default 3), BENCH_SECONDS (per iperf3 run, default 5),
+# BENCH_CIPHERS (default "AES-256-GCM CHACHA20-POLY1305"), BENCH_SETUPS
+# (default "veth user srv both peers generic"), BENCH_PEERS (default 10000),
+# BENCH_SMOKE=1 (one rep of 1 s, AES-256-GCM only: checks that it works),
+# OVX_NS (namespace prefix, default ovxbench), KEEP=1 (keep the logs).
+set -u
+cd "$(dirname "$0")/.."
+B=$PWD/build
+OVX_NS=${OVX_NS:-ovxbench}
+REPS=${REPS:-3}
+SECS=${BENCH_SECONDS:-5}
+CIPHERS=${BENCH_CIPHERS:-AES-256-GCM CHACHA20-POLY1305}
+SETUPS=" ${BENCH_SETUPS:-veth user srv both peers generic} "
+PEERS=${BENCH_PEERS:-10000}
+if [ -n "${BENCH_SMOKE:-}" ]; then
+	REPS=1 SECS=1 CIPHERS=${BENCH_CIPHERS:-AES-256-GCM}
+fi
+HZ=$(getconf CLK_TCK)
+CASES=("1 up" "1 down" "4 up" "4 down")
+FIRST_EXTRA_PEER=1000		# dummy peer-ids FIRST_EXTRA_PEER..; OpenVPN's own start at 0
+declare -A LABEL CIPHER_OF MBPS CPU RTT REPS_OF
+ROWS=()
+failed=0 done_rows=0 t_start=$SECONDS
+
+say() { printf '%s\n' "$*"; }
+warn() { printf '\nbench-openvpn: %s\n' "$*" >&2; }
+wanted() { [[ $SETUPS == *" $1 "* ]]; }
+
+usage_checks() {
+	if [ "$(id -u)" -ne 0 ]; then
+		say "bench-openvpn needs root (network namespaces, BPF)" >&2
+		exit 1
+	fi
+	ovx_need_binaries || exit 1
+	if [ ! -x "$B/tests/add_peers" ] && wanted peers; then
+		say "missing $B/tests/add_peers: run make bench-openvpn" >&2
+		exit 1
+	fi
+}
+
+# The rows in table order; a row is "setup cipher" (cipher "-" for veth).
+plan() {
+	local c
+	wanted veth && add_row veth - "veth, no VPN (ceiling)"
+	for c in $CIPHERS; do
+		wanted user && add_row user "$c" "userspace"
+		wanted srv && add_row srv "$c" "server offloaded"
+		wanted both && add_row both "$c" "both offloaded"
+		wanted peers && add_row peers "$c" "both, $(group3 "$PEERS") peers"
+		[ "$c" = AES-256-GCM ] && wanted generic && add_row generic "$c" "both, aes-generic"
+	done
+}
+
+# "CIPHER, setup" (the veth alone)
+row_name() {	# row
+	if [ "${CIPHER_OF[$1]}" = - ]; then
+		printf '%s' "${LABEL[$1]}"
+	else
+		printf '%s, %s' "${CIPHER_OF[$1]}" "${LABEL[$1]}"
+	fi
+}
+
+add_row() {	# setup cipher label
+	ROWS+=("$1 $2")
+	LABEL["$1 $2"]=$3
+	CIPHER_OF["$1 $2"]=$2
+}
+
+group3() { printf "%'d" "$1" 2>/dev/null || printf '%d' "$1"; }
+
+median() {	# values...
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+		END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+		      else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Idle ping RTT, average of 20 pings, ms.
+rtt() {	# address
+	ip netns exec "$CLI" ping -c 20 -i 0.05 -W 1 -q "$1" 2>/dev/null |
+		awk -F/ '/^(rtt|round-trip)/ { print $5 }'
+}
+
+# One traffic case, REPS times: sets MBPS and CPU of the row (medians);
+# REPS_OF keeps each run's Mbit/s.
+measure() {	# row case
+	local row=$1 case=$2 streams=${2% *} dir=${2#* } r c0 c1 mbps bytes
+	local args=(-P "$streams") m=() cpu=()
+	[ "$dir" = down ] && args+=(-R)
+	for r in $(seq "$REPS"); do
+		c0=$(ovx_cpu_busy)
+		mbps=$(ovx_iperf $((5201 + r)) "$SECS" "${args[@]}")
+		c1=$(ovx_cpu_busy)
+		bytes=$(ovx_iperf_bytes)
+		if [ "${mbps:-0}" -le 0 ] || [ "$bytes" -le 0 ]; then
+			warn "$(row_name "$row"), $case: iperf3 failed (run $r)"
+			continue
+		fi
+		m+=("$mbps")
+		cpu+=("$(awk -v j=$((c1 - c0)) -v hz="$HZ" -v b="$bytes" \
+			'BEGIN { printf "%.3f", j / hz / (b / 1e9) }')")
+	done
+	[ ${#m[@]} -gt 0 ] || failed=$((failed + 1))
+	MBPS["$row|$case"]=$(median "${m[@]}")
+	CPU["$row|$case"]=$(median "${cpu[@]}")
+	REPS_OF["$row|$case"]="${m[*]}"
+	printf ', %s %s' "$case" "${MBPS["$row|$case"]}"
+}
+
+# RTT and every traffic case of one row, on the tunnel (or veth) up now.
+measure_row() {	# row address
+	local row=$1 c t0=$SECONDS
+	done_rows=$((done_rows + 1))
+	printf '[%d/%d] %s: ' "$done_rows" "${#ROWS[@]}" "$(row_name "$row")"
+	RTT[$row]=$(rtt "$2")
+	printf 'rtt %s ms' "${RTT[$row]:--}"
+	for c in "${CASES[@]}"; do
+		measure "$row" "$c"
+	done
+	printf ' Mbit/s (%d s)\n' $((SECONDS - t0))
+}
+
+row_failed() {	# row message
+	done_rows=$((done_rows + 1))
+	failed=$((failed + 1))
+	printf '[%d/%d] %s: FAILED: %s\n' "$done_rows" "${#ROWS[@]}" "$(row_name "$1")" "$2"
+}
+
+# Installs PEERS - 1 dummy peers with keys on the offloaded server. The one
+# place that knows how (replace with the daemon's batch command once it has one).
+install_peers() {
+	"$B/tests/add_peers" "$SRV_SOCK" ovpn-tun-s "$FIRST_EXTRA_PEER" $((PEERS - 1)) \
+		> "$T/add_peers.log" 2>&1
+}
+
+run_veth() {
+	IPERF_SERVER=10.99.0.1 measure_row "veth -" 10.99.0.1
+}
+
+# A tunnel with the cipher; the rest: offload mode (""/srv/both).
+tunnel_up() {	# cipher mode
+	case $2 in
+	"") OFFLOAD= ovx_start_tunnel "$1" ;;
+	srv) ovx_start_tunnel "$1" && ovx_wait_offloaded ;;
+	both) ovx_start_tunnel "$1" both && ovx_wait_offloaded && ovx_wait_offloaded "$CLI_SOCK" ;;
+	esac
+}
+
+run_tunnel() {	# cipher mode rows...
+	local cipher=$1 mode=$2 row
+	shift 2
+	if ! tunnel_up "$cipher" "$mode"; then
+		for row in "$@"; do row_failed "$row" "tunnel not up or not offloaded (logs: KEEP=1)"; done
+		ovx_stop_all_wait
+		return
+	fi
+	for row in "$@"; do
+		if [ "${row%% *}" = peers ] && ! install_peers; then
+			row_failed "$row" "installing peers: $(tail -1 "$T/add_peers.log")"
+			continue
+		fi
+		measure_row "$row" 10.8.0.1
+	done
+	ovx_stop_all_wait
+}
+
+run_all() {
+	local c both_rows
+	wanted veth && run_veth
+	for c in $CIPHERS; do
+		wanted user && run_tunnel "$c" "" "user $c"
+		wanted srv && run_tunnel "$c" srv "srv $c"
+		both_rows=()
+		wanted both && both_rows+=("both $c")
+		wanted peers && both_rows+=("peers $c")
+		[ ${#both_rows[@]} -gt 0 ] && run_tunnel "$c" both "${both_rows[@]}"
+		if [ "$c" = AES-256-GCM ] && wanted generic; then
+			DAEMON_ARGS="-a ecb(aes-generic) ${DAEMON_ARGS:-}" run_tunnel "$c" both "generic $c"
+		fi
+	done
+}
+
+# value / the userspace row's value with the same cipher, "" if none.
+ratio() {	# row key-suffix array-name
+	local -n arr=$3
+	local base="user ${CIPHER_OF[$1]}"
+	[ "${1%% *}" = user ] || [ "${1%% *}" = veth ] && return
+	awk -v a="${arr[$1$2]:--}" -v b="${arr[$base$2]:--}" \
+		'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b }'
+}
+
+cell() {	# row key-suffix array-name format
+	local -n arr=$3
+	local v=${arr[$1$2]:--}
+	[ "$v" != - ] && v=$(printf "$4" "$v")
+	printf ' %7s %-5s' "$v" "$(ratio "$1" "$2" "$3")"
+}
+
+# One table, rows grouped by cipher.
+table() {	# title array-name format [rtt]
+	local row c cipher=- indent=""
+	printf '\n%-24s' "$1"
+	for c in "${CASES[@]}"; do printf ' %7s %-5s' "$c" ""; done
+	[ -n "${4:-}" ] && printf ' %7s' "RTT ms"
+	printf '\n'
+	for row in "${ROWS[@]}"; do
+		if [ "${CIPHER_OF[$row]}" != "$cipher" ]; then
+			cipher=${CIPHER_OF[$row]} indent="  "
+			say "$cipher"
+		fi
+		printf '%-24s' "$indent${LABEL[$row]}"
+		for c in "${CASES[@]}"; do cell "$row" "|$c" "$2" "$3"; done
+		[ -n "${4:-}" ] && cell "$row" "" RTT "%.3f"
+		printf '\n'
+	done
+}
+
+report() {
+	say ""
+	say "OpenVPN side by side: iperf3 TCP through the tunnel, median of $REPS x $SECS s;"
+	say "$(date -u +%Y-%m-%d), $(nproc) CPUs ($(cpu_model)), Linux $(uname -r), load $(loadavg)."
+	say "up = client -> server, down = server -> client (-R); 1 or 4 TCP streams;"
+	say "x = ratio to userspace OpenVPN with the same cipher (Mbit/s: higher is better,"
+	say "CPU s/GB and RTT: lower). CPU is the whole machine's busy time (user, system,"
+	say "irq, softirq): other load on the machine counts too."
+	table "Mbit/s" MBPS "%d" rtt
+	table "CPU s/GB" CPU "%.2f"
+	peers_line
+}
+
+# Both offloaded, PEERS peers against 1, Mbit/s per traffic case.
+peers_line() {
+	local c k line
+	wanted peers && wanted both || return 0
+	say ""
+	for c in $CIPHERS; do
+		line=""
+		for k in "${CASES[@]}"; do
+			line+=$(awk -v a="${MBPS["peers $c|$k"]:--}" -v b="${MBPS["both $c|$k"]:--}" -v k="$k" \
+				'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf ", %s %+.1f %%", k, (a / b - 1) * 100 }')
+		done
+		say "$c, both offloaded, $(group3 "$PEERS") peers vs 1, Mbit/s: ${line#, }"
+	done
+}
+
+cpu_model() {
+	awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+json_num() { [[ ${1:-} =~ ^-?[0-9.]+$ ]] && printf '%s' "$1" || printf 'null'; }
+
+json_row() {	# row
+	local row=$1 c sep=""
+	printf '    {"setup": "%s", "cipher": "%s", "label": "%s", "rtt_ms": %s, "traffic": [' \
+		"${row%% *}" "${CIPHER_OF[$row]/#-/}" "${LABEL[$row]}" "$(json_num "${RTT[$row]:-}")"
+	for c in "${CASES[@]}"; do
+		local k="$row|$c" reps
+		reps=$(printf '%s' "${REPS_OF[$k]:-}" | tr ' ' ',')
+		printf '%s\n      {"streams": %s, "direction": "%s", "mbps": %s, "mbps_runs": [%s], ' \
+			"$sep" "${c% *}" "${c#* }" "$(json_num "${MBPS[$k]:-}")" "$reps"
+		printf '"cpu_s_per_gb": %s, "mbps_vs_userspace": %s, "cpu_vs_userspace": %s}' \
+			"$(json_num "${CPU[$k]:-}")" "$(json_num "$(ratio "$row" "|$c" MBPS | tr -d x)")" \
+			"$(json_num "$(ratio "$row" "|$c" CPU | tr -d x)")"
+		sep=,
+	done
+	printf ']}'
+}
+
+write_json() {
+	local row sep=""
+	{
+		printf '{"date": "%s", "cpus": %d, "cpu_model": "%s", "kernel": "%s",\n' \
+			"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$(cpu_model)" "$(uname -r)"
+		printf ' "reps": %d, "seconds": %d, "peers": %d, "load_after": "%s",\n "rows": [\n' \
+			"$REPS" "$SECS" "$PEERS" "$(loadavg)"
+		for row in "${ROWS[@]}"; do
+			printf '%s' "$sep"
+			json_row "$row"
+			sep=$',\n'
+		done
+		printf '\n ]}\n'
+	} > "$BENCH_JSON"
+	say "JSON written to $BENCH_JSON"
+}
+
+prepare() {
+	T=$(mktemp -d /tmp/ovpn-xdp-bench.XXXXXX)
+	. tests/openvpn/lib.sh
+	usage_checks
+	if ovx_ns_busy; then
+		rm -rf "$T"
+		say "bench-openvpn: namespaces $SRV/$CLI are in use by another run: set OVX_NS" >&2
+		exit 1
+	fi
+	trap ovx_cleanup EXIT
+	tests/openvpn/pki.sh "$T/pki" || { warn "making the test PKI failed"; exit 1; }
+	ovx_topology || { warn "creating the namespaces failed"; exit 1; }
+}
+
+main() {
+	prepare
+	plan
+	say "== OpenVPN side by side: ${#ROWS[@]} setups x ${#CASES[@]} traffic cases x $REPS runs of $SECS s (load $(loadavg))"
+	run_all
+	report
+	[ -n "${BENCH_JSON:-}" ] && write_json
+	say "bench-openvpn took $((SECONDS - t_start)) s"
+	if [ "$failed" -gt 0 ]; then
+		KEEP=1
+		say "bench-openvpn: $failed figures missing; logs kept in $T" >&2
+		exit 1
+	fi
+}
+
+trap 'printf "\ninterrupted: cleaning up\n" >&2; exit 130' INT TERM
+main
