@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Events: the fast path's ring buffer (packet-id high-water, float) turned
- * into notifications, and the kernel's link events (a vanished device). */
+ * into notifications, and the kernel's link events (a vanished or renamed
+ * device). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <libmnl/libmnl.h>
 #include <bpf/libbpf.h>
 #include "daemon.h"
+#include "link_watch.h"
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -77,6 +79,8 @@ static int on_link(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type == RTM_DELLINK &&
 	    nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(*ifi)))
 		ovpnd_link_gone(data, ifi->ifi_index);
+	else if (nlh->nlmsg_type == RTM_NEWLINK)
+		ovpnd_link_newlink(data, nlh);
 	return MNL_CB_OK;
 }
 
