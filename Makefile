@@ -84,10 +84,11 @@ $(FUZZ): $(FUZZ_SRCS) $(HDRS)
 	  -fno-sanitize-recover=undefined $(FUZZ_SRCS) -lmnl -lbpf -lcrypto -o $@
 
 # `make check` runs it bounded (tests/ctl_fuzz.sh); this runs FUZZ_TIME s.
-fuzz: $(FUZZ) $(BUILD)/tests/test_fuzz_rx
+fuzz: $(FUZZ) $(BUILD)/tests/test_fuzz_rx $(BUILD)/tests/test_fuzz_tx
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(FUZZ) -max_total_time=$${FUZZ_TIME:-600} -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz_corpus
 	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/test_fuzz_rx
+	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/test_fuzz_tx
 
 $(BUILD)/tests/%.o: tests/%.c $(HDRS) $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests -c $< -o $@
@@ -98,7 +99,20 @@ $(BUILD)/tests/test_%: tests/test_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS
 $(BUILD)/tests/bench_%: tests/bench_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
 
-check: all $(FUZZ)
+# Test-only AddressSanitizer builds (LeakSanitizer checks at exit) of the
+# daemon and of a driver of the plugin's code, for tests/test_leaks_netns.c.
+ASAN_FLAGS := -O1 -g -fsanitize=address -fno-omit-frame-pointer
+ASAN       := $(BUILD)/asan/ovpn-xdpd $(BUILD)/asan/plugin_drive
+
+$(BUILD)/asan/ovpn-xdpd: loader/ovpn-xdpd.c $(LIB_SRCS) $(HDRS) $(SKELS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) loader/ovpn-xdpd.c $(LIB_SRCS) $(LDLIBS) -o $@
+
+$(BUILD)/asan/plugin_drive: tests/asan/plugin_drive.c $(PLUGIN_SRCS) $(HDRS) $(wildcard plugin/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Iplugin $< $(PLUGIN_SRCS) -lmnl -o $@
+
+check: all $(FUZZ) $(ASAN)
 	@scripts/run-tests.sh $(TESTS) $(SCRIPT_TESTS) tests/ctl_fuzz.sh
 
 # `make bench`: the C benchmarks (per-packet costs), then the OpenVPN
