@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Control socket client: connect, request, reply; all with timeouts. */
+/* Control socket client: connect, request, reply. Every call runs against one
+ * deadline, so that what it waits for (a full backlog, a full socket, a
+ * daemon that sends notifications but no reply) never adds up past it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,25 +13,54 @@
 #include <unistd.h>
 #include "ctl_client.h"
 
-static int connect_timeout(int fd, const struct sockaddr_un *sun, int timeout_ms)
+static __s64 now_ms(void)
 {
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	socklen_t len = sizeof(int);
-	int err = 0;
+	struct timespec ts;
 
-	if (!connect(fd, (const void *)sun, sizeof(*sun)))
-		return 0;
-	if (errno != EINPROGRESS && errno != EAGAIN)
-		return -errno;
-	if (poll(&p, 1, timeout_ms) <= 0)
-		return -ETIMEDOUT;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
-		return -errno;
-	return -err;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-int ovpn_ctl_open(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
-		  struct ovpn_ctl_err *e)
+/* Waits for @events until @deadline; 0, or -ETIMEDOUT. */
+static int wait_until(int fd, short events, __s64 deadline)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	for (;;) {
+		__s64 left = deadline - now_ms();
+		int n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, left > 1000000 ? 1000000 : (int)left);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/* A Unix socket's connect does not go on in the background: when the
+ * daemon's backlog is full (EAGAIN) it is tried again until the deadline. */
+static int connect_until(int fd, const struct sockaddr_un *sun, __s64 deadline)
+{
+	for (;;) {
+		__s64 left = deadline - now_ms();
+
+		if (!connect(fd, (const void *)sun, sizeof(*sun)))
+			return 0;
+		if (errno == EINPROGRESS)
+			return wait_until(fd, POLLOUT, deadline);
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (left <= 0)
+			return -ETIMEDOUT;
+		poll(NULL, 0, left < 10 ? (int)left : 10);
+	}
+}
+
+static int open_until(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
+		      __s64 deadline, struct ovpn_ctl_err *e)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int err;
@@ -48,16 +79,23 @@ int ovpn_ctl_open(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
 		ovpn_ctl_close(c);
 		return ovpn_ctl_errf(e, err, "cannot create a socket: %s", strerror(-err));
 	}
-	err = connect_timeout(c->fd, &sun, timeout_ms);
+	err = connect_until(c->fd, &sun, deadline);
 	if (err) {
 		ovpn_ctl_close(c);
-		return ovpn_ctl_errf(e, err, "cannot connect to %s: %s%s", path, strerror(-err),
+		return ovpn_ctl_errf(e, err, "cannot connect to %s within %d ms: %s%s", path,
+				     timeout_ms, strerror(-err),
 				     err == -EACCES || err == -EPERM ?
 				     " (root or the daemon's --group needed)" :
 				     ": is ovpn-xdpd running?");
 	}
 	c->seq = (__u32)time(NULL) << 8 | 1;	/* never 0: that is a notification */
 	return 0;
+}
+
+int ovpn_ctl_open(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
+		  struct ovpn_ctl_err *e)
+{
+	return open_until(c, path, timeout_ms, now_ms() + timeout_ms, e);
 }
 
 void ovpn_ctl_close(struct ovpn_ctl_client *c)
@@ -69,26 +107,29 @@ void ovpn_ctl_close(struct ovpn_ctl_client *c)
 	c->reply = NULL;
 }
 
-int ovpn_ctl_send(struct ovpn_ctl_client *c, struct nlmsghdr *req, struct ovpn_ctl_err *e)
+static int send_until(struct ovpn_ctl_client *c, struct nlmsghdr *req, __s64 deadline,
+		      struct ovpn_ctl_err *e)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+	int err;
 
 	req->nlmsg_seq = ++c->seq;
 	for (;;) {
 		if (send(c->fd, req, req->nlmsg_len, MSG_NOSIGNAL) == (ssize_t)req->nlmsg_len)
 			return 0;
-		if (errno != EAGAIN)
+		if (errno != EAGAIN && errno != EINTR)
 			return ovpn_ctl_errf(e, -errno, "cannot send to ovpn-xdpd: %s",
 					     strerror(errno));
-		if (poll(&p, 1, c->timeout_ms) <= 0)
-			return ovpn_ctl_errf(e, -ETIMEDOUT, "ovpn-xdpd does not read its socket");
+		err = wait_until(c->fd, POLLOUT, deadline);
+		if (err)
+			return ovpn_ctl_errf(e, err, "ovpn-xdpd does not read its socket (%d ms)",
+					     c->timeout_ms);
 	}
 }
 
-int ovpn_ctl_recv(struct ovpn_ctl_client *c, struct ovpn_ctl_err *e)
+static int recv_until(struct ovpn_ctl_client *c, __s64 deadline, struct ovpn_ctl_err *e)
 {
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
 	ssize_t n;
+	int err;
 
 	for (;;) {
 		n = recv(c->fd, c->reply, OVPN_CTL_MSG_MAX, MSG_TRUNC);
@@ -99,28 +140,53 @@ int ovpn_ctl_recv(struct ovpn_ctl_client *c, struct ovpn_ctl_err *e)
 		if (n == 0)
 			return ovpn_ctl_errf(e, -ECONNRESET,
 					     "ovpn-xdpd closed the connection (not allowed, or stopped)");
-		if (errno != EAGAIN)
+		if (errno != EAGAIN && errno != EINTR)
 			return ovpn_ctl_errf(e, -errno, "cannot read from ovpn-xdpd: %s",
 					     strerror(errno));
-		if (poll(&p, 1, c->timeout_ms) <= 0)
-			return ovpn_ctl_errf(e, -ETIMEDOUT, "no reply from ovpn-xdpd within %d ms",
+		err = wait_until(c->fd, POLLIN, deadline);
+		if (err)
+			return ovpn_ctl_errf(e, err, "no reply from ovpn-xdpd within %d ms",
 					     c->timeout_ms);
 	}
 	return ovpn_ctl_parse(c->reply, n, &c->msg, e);
 }
 
-int ovpn_ctl_call(struct ovpn_ctl_client *c, struct nlmsghdr *req, struct ovpn_ctl_err *e)
+int ovpn_ctl_send(struct ovpn_ctl_client *c, struct nlmsghdr *req, struct ovpn_ctl_err *e)
 {
-	int err = ovpn_ctl_send(c, req, e);
+	return send_until(c, req, now_ms() + c->timeout_ms, e);
+}
+
+int ovpn_ctl_recv(struct ovpn_ctl_client *c, struct ovpn_ctl_err *e)
+{
+	return recv_until(c, now_ms() + c->timeout_ms, e);
+}
+
+/* The reply to @req: notifications on the way (seq 0) are skipped, within
+ * the same deadline. */
+static int call_until(struct ovpn_ctl_client *c, struct nlmsghdr *req, __s64 deadline,
+		      struct ovpn_ctl_err *e)
+{
+	int err = send_until(c, req, deadline, e);
 	__u32 seq = c->seq;
 
 	while (!err) {
-		err = ovpn_ctl_recv(c, e);
-		if (err)
-			return err;
-		if (c->msg.nlh->nlmsg_seq != seq)	/* notifications have seq 0 */
-			continue;
-		return ovpn_ctl_reply_status(&c->msg, e);
+		err = recv_until(c, deadline, e);
+		if (!err && c->msg.nlh->nlmsg_seq == seq)
+			return ovpn_ctl_reply_status(&c->msg, e);
 	}
 	return err;
+}
+
+int ovpn_ctl_call(struct ovpn_ctl_client *c, struct nlmsghdr *req, struct ovpn_ctl_err *e)
+{
+	return call_until(c, req, now_ms() + c->timeout_ms, e);
+}
+
+int ovpn_ctl_open_call(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
+		       struct nlmsghdr *req, struct ovpn_ctl_err *e)
+{
+	__s64 deadline = now_ms() + timeout_ms;
+	int err = open_until(c, path, timeout_ms, deadline, e);
+
+	return err ?: call_until(c, req, deadline, e);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* A small client of ovpn-xdpd's control socket, for the CLI, the tests and the
- * OpenVPN plugin: every call is bounded by a timeout, so the caller (OpenVPN
- * itself, for the plugin) never stalls on a stuck daemon. */
+ * OpenVPN plugin: every call is bounded by a timeout as a whole (not each
+ * wait in it), so the caller (OpenVPN itself, for the plugin) never stalls on
+ * a stuck daemon for longer. */
 #ifndef OVPN_LOADER_CTL_CLIENT_H
 #define OVPN_LOADER_CTL_CLIENT_H
 
@@ -10,7 +11,7 @@
 struct ovpn_ctl_client {
 	int fd;
 	__u32 seq;
-	int timeout_ms;			/* per request */
+	int timeout_ms;			/* per call, in all */
 	__u8 *reply;			/* OVPN_CTL_MSG_MAX bytes */
 	struct ovpn_ctl_msg msg;	/* the last reply, parsed */
 };
@@ -23,13 +24,20 @@ int ovpn_ctl_open(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
 void ovpn_ctl_close(struct ovpn_ctl_client *c);
 
 /* Sends @req (its seq is set here) and waits for the reply with the same seq,
- * skipping notifications. Returns the reply's status (0 or -errno, with
- * @e set); the reply stays parsed in c->msg until the next call. */
+ * skipping notifications, all within c->timeout_ms. Returns the reply's
+ * status (0 or -errno, with @e set; -ETIMEDOUT when the time ran out); the
+ * reply stays parsed in c->msg until the next call. */
 int ovpn_ctl_call(struct ovpn_ctl_client *c, struct nlmsghdr *req,
 		  struct ovpn_ctl_err *e);
+/* ovpn_ctl_open and ovpn_ctl_call within @timeout_ms in all: connecting,
+ * sending and the reply. The connection stays open (for further calls, each
+ * with timeout_ms of its own): ovpn_ctl_close it whatever this returned. */
+int ovpn_ctl_open_call(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
+		       struct nlmsghdr *req, struct ovpn_ctl_err *e);
 
 /* Pipelining, for bulk installs: send now, collect the replies later in
- * order. ovpn_ctl_recv waits for the next message, reply or notification. */
+ * order. ovpn_ctl_recv waits for the next message, reply or notification.
+ * Each waits at most c->timeout_ms. */
 int ovpn_ctl_send(struct ovpn_ctl_client *c, struct nlmsghdr *req, struct ovpn_ctl_err *e);
 int ovpn_ctl_recv(struct ovpn_ctl_client *c, struct ovpn_ctl_err *e);
 
