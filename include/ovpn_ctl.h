@@ -16,7 +16,17 @@
  * the peer's attributes. Key bytes are never returned.
  *
  * After SUBSCRIBE the connection also receives OVPN_CMD_NOTIFY messages
- * (nlmsg_seq 0) for fast-path events: OVPN_A_EVENT and the peer it concerns. */
+ * (nlmsg_seq 0) for fast-path events: OVPN_A_EVENT and the peer it concerns.
+ *
+ * OVPN_CMD_BATCH carries up to OVPN_CTL_BATCH_MAX requests in one message,
+ * for bulk installs: OVPN_A_BATCH holds OVPN_A_ITEM items, each the command
+ * (OVPN_A_CMD) and that command's attributes; an item without INSTANCE or
+ * NAME uses the batch's. Items are validated and applied one after the other,
+ * each atomically, as if sent alone. The reply's OVPN_A_RESULTS holds one
+ * OVPN_A_RESULT per item, in order (OVPN_A_STATUS, and OVPN_A_ERROR for a
+ * failed one), and OVPN_A_FAILED counts the failed items; its own status is
+ * an error only when the batch itself is malformed, and then nothing was
+ * applied. Batchable: PEER_NEW/SET/DEL, KEY_NEW/SWAP/DEL, ROUTE_ADD/DEL. */
 #ifndef OVPN_CTL_H
 #define OVPN_CTL_H
 
@@ -28,6 +38,7 @@
 #define OVPN_CTL_MAX_LINKS	4	/* link devices per instance */
 #define OVPN_CTL_MAX_ADDRS	2	/* sockets per instance (IPv4 and IPv6) */
 #define OVPN_CTL_VERSION	1	/* in STATUS replies */
+#define OVPN_CTL_BATCH_MAX	256	/* items in one OVPN_CMD_BATCH */
 
 enum ovpn_ctl_cmd {
 	OVPN_CMD_INSTANCE_NEW = NLMSG_MIN_TYPE,
@@ -50,6 +61,7 @@ enum ovpn_ctl_cmd {
 	OVPN_CMD_KEY_MATERIAL,		/* a captured key: completed from the wire */
 	OVPN_CMD_PEER_ADDR,		/* learn-address: VPN address or iroute */
 	OVPN_CMD_PEER_GONE,		/* client-disconnect */
+	OVPN_CMD_BATCH,			/* several requests in one message */
 	__OVPN_CMD_END,
 };
 
@@ -151,6 +163,12 @@ enum ovpn_ctl_attr {
 	OVPN_A_ROLE,			/* u32: enum ovpn_role (loader/learn.h) */
 	OVPN_A_MATERIAL,		/* binary: 256 bytes, TLS-EKM datakeys */
 	OVPN_A_OP,			/* u32: enum ovpn_ctl_addr_op */
+	OVPN_A_CMD,			/* u32: the command of a batch item */
+	OVPN_A_BATCH,			/* nested list of OVPN_A_ITEM */
+	OVPN_A_ITEM,			/* nested: OVPN_A_CMD and its attributes */
+	OVPN_A_RESULTS,			/* nested list of OVPN_A_RESULT */
+	OVPN_A_RESULT,			/* nested: STATUS, ERROR */
+	OVPN_A_FAILED,			/* u32: failed items of a batch */
 	__OVPN_A_END,
 };
 #define OVPN_A_MAX	(__OVPN_A_END - 1)

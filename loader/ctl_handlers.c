@@ -179,11 +179,18 @@ static int h_peer_new(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_re
 static int h_peer_set(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
 		      struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
-	int err = ovpn_peer_set_keepalive(&d->b.fp, in->id, r->peer_id, r->ka.interval,
-					  r->ka.timeout);
+	int err = ovpnd_keepalive_reserve(d);
 
 	(void)reply;
-	return err == -ENOENT ? no_peer(e, in, r->peer_id) : err;
+	if (err)
+		return ovpn_ctl_errf(e, err, "no memory to track the keepalive of peer %u",
+				     r->peer_id);
+	err = ovpn_peer_set_keepalive(&d->b.fp, in->id, r->peer_id, r->ka.interval,
+				      r->ka.timeout);
+	if (err)
+		return err == -ENOENT ? no_peer(e, in, r->peer_id) : err;
+	ovpnd_keepalive_arm(d, in->id, r->peer_id, r->ka.timeout);
+	return 0;
 }
 
 static int h_peer_del(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
@@ -195,6 +202,7 @@ static int h_peer_del(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_re
 	if (err)
 		return err == -ENOENT ? no_peer(e, in, r->peer_id) : err;
 	ovpn_routes_flush(&d->b.fp, in->id, false, r->peer_id);
+	ovpnd_keepalive_forget(d, in->id, r->peer_id);
 	ovpnd_notify_peer_deleted(d, in->id, r->peer_id, OVPN_DEL_REQUESTED);
 	return 0;
 }
@@ -412,6 +420,8 @@ int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
 	case OVPN_CMD_DETACH:
 		d->detach = d->stop = true;
 		return 0;
+	case OVPN_CMD_BATCH:
+		return ovpnd_batch(d, cl, r, reply, e);
 	}
 	if (!h)
 		return ovpn_ctl_errf(e, -EOPNOTSUPP, "command %s is not a request",

@@ -82,6 +82,12 @@ static const struct pol policy[OVPN_A_MAX + 1] = {
 	[OVPN_A_ROLE] = U32("ROLE"),
 	[OVPN_A_MATERIAL] = BIN("MATERIAL", 256),
 	[OVPN_A_OP] = U32("OP"),
+	[OVPN_A_CMD] = U32("CMD"),
+	[OVPN_A_BATCH] = NEST("BATCH"),
+	[OVPN_A_ITEM] = NEST("ITEM"),
+	[OVPN_A_RESULTS] = NEST("RESULTS"),
+	[OVPN_A_RESULT] = NEST("RESULT"),
+	[OVPN_A_FAILED] = U32("FAILED"),
 };
 
 #define CMD(c)	[OVPN_CMD_##c - NLMSG_MIN_TYPE] = #c
@@ -89,7 +95,7 @@ static const char *const cmd_names[__OVPN_CMD_END - NLMSG_MIN_TYPE] = {
 	CMD(INSTANCE_NEW), CMD(INSTANCE_DEL), CMD(PEER_NEW), CMD(PEER_SET), CMD(PEER_DEL),
 	CMD(PEER_GET), CMD(KEY_NEW), CMD(KEY_SWAP), CMD(KEY_DEL), CMD(KEY_GET),
 	CMD(ROUTE_ADD), CMD(ROUTE_DEL), CMD(STATUS), CMD(SUBSCRIBE), CMD(NOTIFY),
-	CMD(DETACH), CMD(KEY_MATERIAL), CMD(PEER_ADDR), CMD(PEER_GONE),
+	CMD(DETACH), CMD(KEY_MATERIAL), CMD(PEER_ADDR), CMD(PEER_GONE), CMD(BATCH),
 };
 #undef CMD
 
@@ -244,6 +250,18 @@ int ovpn_ctl_parse_nested(const struct nlattr *nest,
 	return check_consumed(&s, start, start + mnl_attr_get_payload_len(nest));
 }
 
+int ovpn_ctl_parse_item(const struct nlattr *item, struct ovpn_ctl_msg *m,
+			struct ovpn_ctl_err *e)
+{
+	struct parse_state s = { .m = m, .tb = m->tb, .e = e };
+	const char *start = mnl_attr_get_payload(item);
+
+	memset(m, 0, sizeof(*m));
+	if (mnl_attr_parse_nested(item, parse_cb, &s) < 0)
+		return ovpn_ctl_errf(e, -EINVAL, "malformed attributes");
+	return check_consumed(&s, start, start + mnl_attr_get_payload_len(item));
+}
+
 struct nlmsghdr *ovpn_ctl_start(void *buf, int cmd, __u32 seq)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -287,6 +305,29 @@ void ovpn_ctl_nest_end(struct nlmsghdr *nlh, struct nlattr *nest)
 void ovpn_ctl_nest_cancel(struct nlmsghdr *nlh, struct nlattr *nest)
 {
 	mnl_attr_nest_cancel(nlh, nest);
+}
+
+struct nlattr *ovpn_ctl_item_start(struct nlmsghdr *nlh, int cmd)
+{
+	struct nlattr *item = ovpn_ctl_nest_start(nlh, OVPN_A_ITEM);
+
+	if (item && !ovpn_ctl_put_u32(nlh, OVPN_A_CMD, cmd)) {
+		ovpn_ctl_nest_cancel(nlh, item);
+		return NULL;
+	}
+	return item;
+}
+
+int ovpn_ctl_result_status(const struct nlattr *result, struct ovpn_ctl_err *e)
+{
+	const struct nlattr *tb[OVPN_A_MAX + 1];
+	struct ovpn_ctl_msg m = {};
+	int err = ovpn_ctl_parse_nested(result, tb, e);
+
+	if (err)
+		return err;
+	memcpy(m.tb, tb, sizeof(tb));
+	return ovpn_ctl_reply_status(&m, e);
 }
 
 int ovpn_ctl_reply_status(const struct ovpn_ctl_msg *m, struct ovpn_ctl_err *e)

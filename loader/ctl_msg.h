@@ -36,6 +36,10 @@ struct ovpn_ctl_msg {
  * LINK and SOCKADDR, up to their maximum). Returns 0 or -errno with @e set. */
 int ovpn_ctl_parse(const void *buf, size_t len, struct ovpn_ctl_msg *m,
 		   struct ovpn_ctl_err *e);
+/* One item of a batch (OVPN_A_ITEM): its attributes checked as a message's
+ * are (m->nlh is NULL). */
+int ovpn_ctl_parse_item(const struct nlattr *item, struct ovpn_ctl_msg *m,
+			struct ovpn_ctl_err *e);
 /* The attributes of a nested attribute (one item of a reply list) into @tb,
  * validated the same way; repeated attributes: the last wins. */
 int ovpn_ctl_parse_nested(const struct nlattr *nest,
@@ -81,6 +85,13 @@ void ovpn_ctl_nest_cancel(struct nlmsghdr *nlh, struct nlattr *nest);
 /* The status of a reply: 0 or -errno, and its message in @e. A reply without
  * a status is -EBADMSG. */
 int ovpn_ctl_reply_status(const struct ovpn_ctl_msg *m, struct ovpn_ctl_err *e);
+
+/* Batches: a message of OVPN_CMD_BATCH, an OVPN_A_BATCH nest, and in it one
+ * item per request: ovpn_ctl_item_start (NULL when the message is full), the
+ * request's attributes, ovpn_ctl_nest_end. In the reply, the status of each
+ * OVPN_A_RESULT of OVPN_A_RESULTS, as ovpn_ctl_reply_status. */
+struct nlattr *ovpn_ctl_item_start(struct nlmsghdr *nlh, int cmd);
+int ovpn_ctl_result_status(const struct nlattr *result, struct ovpn_ctl_err *e);
 
 /* "1.2.3.4", "fd00::1" -> family and 4 or 16 bytes; "10.0.0.0/8" also sets
  * @plen (-1 if @plen is NULL and a length is given). */

@@ -323,6 +323,45 @@ static int dec_none(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 	return 0;
 }
 
+static bool batchable(int cmd)
+{
+	switch (cmd) {
+	case OVPN_CMD_PEER_NEW: case OVPN_CMD_PEER_SET: case OVPN_CMD_PEER_DEL:
+	case OVPN_CMD_KEY_NEW: case OVPN_CMD_KEY_SWAP: case OVPN_CMD_KEY_DEL:
+	case OVPN_CMD_ROUTE_ADD: case OVPN_CMD_ROUTE_DEL:
+		return true;
+	}
+	return false;
+}
+
+/* The batch's structure only: each item is decoded when it is applied. */
+static int dec_batch(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
+		     struct ovpn_ctl_err *e)
+{
+	const struct nlattr *list = m->tb[OVPN_A_BATCH], *a;
+	const char *end;
+	int err = need(m, OVPN_A_BATCH, e);
+
+	if (err)
+		return err;
+	end = (const char *)mnl_attr_get_payload(list) + mnl_attr_get_payload_len(list);
+	mnl_attr_for_each_nested(a, list) {
+		if (mnl_attr_get_type(a) != OVPN_A_ITEM)
+			continue;			/* unknown: ignored */
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED))
+			return ovpn_ctl_errf(e, -EINVAL, "batch item %u is not nested",
+					     r->batch.n);
+		if (++r->batch.n > OVPN_CTL_BATCH_MAX)
+			return ovpn_ctl_errf(e, -E2BIG, "more than %d items in a batch: split it",
+					     OVPN_CTL_BATCH_MAX);
+	}
+	if ((const char *)a < end)
+		return ovpn_ctl_errf(e, -EINVAL, "malformed batch item at offset %td",
+				     (const char *)a - (const char *)mnl_attr_get_payload(list));
+	r->batch.list = list;
+	return 0;
+}
+
 static const struct {
 	decode_fn fn;
 	bool instance;		/* needs an instance */
@@ -345,13 +384,36 @@ static const struct {
 	[OVPN_CMD_KEY_MATERIAL - NLMSG_MIN_TYPE] = { dec_key_material, true },
 	[OVPN_CMD_PEER_ADDR - NLMSG_MIN_TYPE] = { dec_peer_addr, true },
 	[OVPN_CMD_PEER_GONE - NLMSG_MIN_TYPE] = { dec_peer_gone, true },
+	[OVPN_CMD_BATCH - NLMSG_MIN_TYPE] = { dec_batch, false },
 };
+
+/* r->cmd set: the instance (or @def's), then the command's own checks. */
+static int decode_attrs(const struct ovpn_ctl_msg *m, const struct ovpn_req *def,
+			struct ovpn_req *r, struct ovpn_ctl_err *e)
+{
+	unsigned int i = r->cmd - NLMSG_MIN_TYPE;
+	int err;
+
+	if (r->cmd < NLMSG_MIN_TYPE || r->cmd >= __OVPN_CMD_END)
+		return ovpn_ctl_errf(e, -EOPNOTSUPP, "unknown command %d", r->cmd);
+	if (i >= sizeof(decoders) / sizeof(decoders[0]) || !decoders[i].fn)
+		return ovpn_ctl_errf(e, -EOPNOTSUPP, "command %s is not a request",
+				     ovpn_ctl_cmd_name(r->cmd));
+	err = instance_get(m, r, e);
+	if (!err && def && !r->has_inst_id && !r->inst_name[0]) {
+		r->has_inst_id = def->has_inst_id;
+		r->inst_id = def->inst_id;
+		memcpy(r->inst_name, def->inst_name, sizeof(r->inst_name));
+	}
+	if (!err && decoders[i].instance && !r->has_inst_id && !r->inst_name[0])
+		err = ovpn_ctl_errf(e, -EINVAL, "missing attribute INSTANCE (or NAME)");
+	return err ?: decoders[i].fn(m, r, e);
+}
 
 int ovpn_req_decode(const void *buf, size_t len, struct ovpn_req *r,
 		    struct ovpn_ctl_err *e)
 {
 	struct ovpn_ctl_msg m;
-	unsigned int i;
 	int err;
 
 	memset(r, 0, sizeof(*r));
@@ -360,16 +422,25 @@ int ovpn_req_decode(const void *buf, size_t len, struct ovpn_req *r,
 		return err;
 	r->cmd = m.nlh->nlmsg_type;
 	r->seq = m.nlh->nlmsg_seq;
-	i = r->cmd - NLMSG_MIN_TYPE;
-	if (r->cmd < NLMSG_MIN_TYPE || r->cmd >= __OVPN_CMD_END)
-		return ovpn_ctl_errf(e, -EOPNOTSUPP, "unknown command %d", r->cmd);
-	if (i >= sizeof(decoders) / sizeof(decoders[0]) || !decoders[i].fn)
-		return ovpn_ctl_errf(e, -EOPNOTSUPP, "command %s is not a request",
+	return decode_attrs(&m, NULL, r, e);
+}
+
+int ovpn_req_decode_item(const struct nlattr *item, const struct ovpn_req *batch,
+			 struct ovpn_req *r, struct ovpn_ctl_err *e)
+{
+	struct ovpn_ctl_msg m;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->seq = batch->seq;
+	err = ovpn_ctl_parse_item(item, &m, e) ?: need(&m, OVPN_A_CMD, e);
+	if (err)
+		return err;
+	r->cmd = mnl_attr_get_u32(m.tb[OVPN_A_CMD]);
+	if (!batchable(r->cmd))
+		return ovpn_ctl_errf(e, -EOPNOTSUPP, "command %s cannot be batched",
 				     ovpn_ctl_cmd_name(r->cmd));
-	err = instance_get(&m, r, e);
-	if (!err && decoders[i].instance && !r->has_inst_id && !r->inst_name[0])
-		err = ovpn_ctl_errf(e, -EINVAL, "missing attribute INSTANCE (or NAME)");
-	return err ?: decoders[i].fn(&m, r, e);
+	return decode_attrs(&m, batch, r, e);
 }
 
 void ovpn_req_wipe(struct ovpn_req *r)

@@ -61,6 +61,10 @@ struct ovpn_req {
 		struct ovpn_req_route route;		/* ROUTE_ADD/DEL */
 		struct { bool has; __u64 at; } cursor;	/* PEER_GET */
 		struct ovpn_req_plugin plugin;		/* KEY_MATERIAL, PEER_ADDR/GONE */
+		struct {				/* BATCH */
+			const struct nlattr *list;	/* OVPN_A_BATCH, in the request */
+			unsigned int n;			/* OVPN_A_ITEM items */
+		} batch;
 	};
 };
 
@@ -68,6 +72,11 @@ struct ovpn_req {
  * was wrong. @r may hold key bytes afterwards: wipe it (ovpn_req_wipe). */
 int ovpn_req_decode(const void *buf, size_t len, struct ovpn_req *r,
 		    struct ovpn_ctl_err *e);
+/* One item of a decoded BATCH request @batch, as ovpn_req_decode would decode
+ * it alone (the batch's instance if it names none); -EOPNOTSUPP for a command
+ * that cannot be batched. */
+int ovpn_req_decode_item(const struct nlattr *item, const struct ovpn_req *batch,
+			 struct ovpn_req *r, struct ovpn_ctl_err *e);
 void ovpn_req_wipe(struct ovpn_req *r);
 
 #endif

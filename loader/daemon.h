@@ -75,6 +75,17 @@ struct ovpnd_pending {
 	struct ovpn_req_plugin pl;
 };
 
+/* Peers with a keepalive timeout (ctl_keepalive.c). */
+struct ovpnd_ka {
+	__u32 inst, peer_id;
+	__u64 armed_ns, due_ns;		/* PEER_SET; when to look next */
+};
+struct ovpnd_keepalive {
+	struct ovpnd_ka *slot;		/* open addressing, cap a power of 2 */
+	__u32 cap, live, dead;
+	__u64 next_due_ns;
+};
+
 struct ovpnd {
 	struct ovpnd_config cfg;
 	struct ovpnd_bpf b;
@@ -92,6 +103,7 @@ struct ovpnd {
 	unsigned long notify_dropped;
 	struct ovpnd_pending pending[OVPND_MAX_PENDING];
 	unsigned int npending;
+	struct ovpnd_keepalive ka;
 };
 
 /* csum_helper.c: the instance's checksum helper veth pair (bpf/tx.h). */
@@ -156,6 +168,19 @@ int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
 		 struct nlmsghdr *reply, struct ovpn_ctl_err *e);
 void ovpnd_notify_peer_deleted(struct ovpnd *d, __u32 instance, __u32 peer_id,
 			       __u32 reason);
+/* ctl_keepalive.c: peers deleted when silent for their keepalive timeout.
+ * reserve (may fail: -ENOMEM) before storing a timeout, then arm (timeout 0:
+ * forget). run deletes the expired peers and returns the epoll timeout (-1:
+ * none); load arms the peers found with a timeout at start-up. */
+int ovpnd_keepalive_reserve(struct ovpnd *d);
+void ovpnd_keepalive_arm(struct ovpnd *d, __u32 inst, __u32 peer_id, __u32 timeout_s);
+void ovpnd_keepalive_forget(struct ovpnd *d, __u32 inst, __u32 peer_id);
+int ovpnd_keepalive_run(struct ovpnd *d);
+int ovpnd_keepalive_load(struct ovpnd *d);
+void ovpnd_keepalive_free(struct ovpnd *d);
+/* ctl_batch.c: OVPN_CMD_BATCH (items handled with a NULL reply). */
+int ovpnd_batch(struct ovpnd *d, struct ovpnd_client *cl, const struct ovpn_req *r,
+		struct nlmsghdr *reply, struct ovpn_ctl_err *e);
 
 /* events.c: the fast path's ring buffer and the kernel's link events. */
 int ovpnd_events_open(struct ovpnd *d);

@@ -156,12 +156,19 @@ static void dispatch(struct ovpnd *d, __u32 tag)
 	}
 }
 
+/* The sooner of two epoll timeouts (-1: none). */
+static int sooner(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 static void run(struct ovpnd *d)
 {
 	struct epoll_event ev[16];
 
 	while (!d->stop) {
-		int n = epoll_wait(d->epoll_fd, ev, 16, ovpnd_pending_run(d));
+		int n = epoll_wait(d->epoll_fd, ev, 16,
+				   sooner(ovpnd_pending_run(d), ovpnd_keepalive_run(d)));
 
 		if (n < 0 && errno != EINTR) {
 			ovpnd_log("epoll: %s", strerror(errno));
@@ -195,6 +202,8 @@ int main(int argc, char **argv)
 	ovpnd_log("%s BPF state at %s", d.b.taken_over ? "took over the" : "loaded and pinned the",
 		  d.b.pin_dir);
 	ovpnd_instances_check(&d);
+	if (d.b.taken_over && ovpnd_keepalive_load(&d) > 0)
+		ovpnd_log("keepalive: the timeouts of %u taken-over peers start now", d.ka.live);
 	err = setup(&d);
 	if (!err) {
 		ovpnd_log("listening on %s", d.cfg.sock_path);
@@ -207,5 +216,6 @@ int main(int argc, char **argv)
 	else if (!err)
 		ovpnd_log("stopping; programs stay attached and state pinned at %s", d.b.pin_dir);
 	ovpnd_bpf_close(&d.b);
+	ovpnd_keepalive_free(&d);
 	return err ? 1 : 0;
 }

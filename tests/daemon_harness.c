@@ -88,13 +88,14 @@ void dmn_cleanup(struct dmn *d)
 	unlink(d->sock);
 }
 
-static void bulk_msg(__u8 *buf, const char *inst, __u32 id, bool key)
+/* The attributes of peer @id (PEER_NEW) or of its key (KEY_NEW). */
+static void bulk_attrs(struct nlmsghdr *nlh, const char *inst, __u32 id, bool key)
 {
 	static const __u8 k[32] = { 1, 2, 3 }, iv[8] = { 4 };
-	struct nlmsghdr *nlh = ovpn_ctl_start(buf, key ? OVPN_CMD_KEY_NEW : OVPN_CMD_PEER_NEW, 0);
 	char remote[32], vpn[32];
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, inst);
+	if (inst)
+		ovpn_ctl_put_str(nlh, OVPN_A_NAME, inst);
 	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
 	if (!key) {
 		snprintf(remote, sizeof(remote), "10.%u.%u.%u:1194", 100 + (id >> 16 & 0x7f),
@@ -113,40 +114,105 @@ static void bulk_msg(__u8 *buf, const char *inst, __u32 id, bool key)
 	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_NONCE, iv, 8);
 }
 
-int dmn_bulk_install(struct ovpn_ctl_client *c, const char *inst, __u32 first, int n,
-		     double *seconds)
+/* Requests @from.. of the 2n (PEER_NEW, KEY_NEW of each peer) into one
+ * message: one request, or a batch of up to OVPN_CTL_BATCH_MAX. Returns how
+ * many it holds. */
+static int bulk_msg(__u8 *buf, const char *inst, __u32 first, int from, int n, bool batch)
 {
-	enum { WINDOW = 128 };
+	struct nlmsghdr *nlh;
+	struct nlattr *list, *item;
+	int i;
+
+	if (!batch) {
+		nlh = ovpn_ctl_start(buf, from & 1 ? OVPN_CMD_KEY_NEW : OVPN_CMD_PEER_NEW, 0);
+		bulk_attrs(nlh, inst, first + from / 2, from & 1);
+		return 1;
+	}
+	nlh = ovpn_ctl_start(buf, OVPN_CMD_BATCH, 0);
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, inst);
+	list = ovpn_ctl_nest_start(nlh, OVPN_A_BATCH);
+	for (i = 0; i < OVPN_CTL_BATCH_MAX && from + i < 2 * n; i++) {
+		item = ovpn_ctl_item_start(nlh, (from + i) & 1 ? OVPN_CMD_KEY_NEW : OVPN_CMD_PEER_NEW);
+		bulk_attrs(nlh, NULL, first + (from + i) / 2, (from + i) & 1);
+		ovpn_ctl_nest_end(nlh, item);
+	}
+	ovpn_ctl_nest_end(nlh, list);
+	return i;
+}
+
+/* The KEY_NEW requests that succeeded in the reply just received. */
+static int bulk_reply(struct ovpn_ctl_client *c, int from, int *reported)
+{
+	struct ovpn_ctl_err e = {};
+	const struct nlattr *a;
+	int ok = 0, i = 0;
+
+	if (c->msg.nlh->nlmsg_type != OVPN_CMD_BATCH) {
+		if (!ovpn_ctl_reply_status(&c->msg, &e))
+			return c->msg.nlh->nlmsg_type == OVPN_CMD_KEY_NEW;
+		if ((*reported)++ < 3)
+			fprintf(stderr, "bulk: %s\n", e.msg);
+		return 0;
+	}
+	if (ovpn_ctl_reply_status(&c->msg, &e) && (*reported)++ < 3)
+		fprintf(stderr, "bulk: batch: %s\n", e.msg);
+	mnl_attr_for_each_nested(a, c->msg.tb[OVPN_A_RESULTS]) {
+		memset(&e, 0, sizeof(e));
+		if (!ovpn_ctl_result_status(a, &e))
+			ok += (from + i) & 1;
+		else if ((*reported)++ < 3)
+			fprintf(stderr, "bulk: item %d: %s\n", from + i, e.msg);
+		i++;
+	}
+	return ok;
+}
+
+/* @window messages in flight; each reply counted against the first request
+ * of its message (@starts, in order). */
+static int bulk(struct ovpn_ctl_client *c, const char *inst, __u32 first, int n, bool batch,
+		int window, double *seconds)
+{
+	static __u8 buf[OVPN_CTL_MSG_MAX];
 	struct ovpn_ctl_err e = {};
 	struct timespec t0, t1;
-	__u8 buf[512];
-	int sent = 0, done = 0, ok = 0;
+	int *starts = calloc(window, sizeof(int));
+	int sent = 0, nmsg = 0, nrep = 0, ok = 0, reported = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (done < 2 * n) {
-		while (sent < 2 * n && sent - done < WINDOW) {
-			bulk_msg(buf, inst, first + sent / 2, sent & 1);
+	while (starts && (sent < 2 * n || nrep < nmsg)) {
+		while (sent < 2 * n && nmsg - nrep < window) {
+			int from = sent;
+
+			sent += bulk_msg(buf, inst, first, from, n, batch);
 			if (ovpn_ctl_send(c, (struct nlmsghdr *)buf, &e))
 				goto out;
-			sent++;
+			starts[nmsg++ % window] = from;
 		}
 		if (ovpn_ctl_recv(c, &e))
 			goto out;
 		if (c->msg.nlh->nlmsg_seq == 0)
 			continue;			/* a notification */
-		if (!ovpn_ctl_reply_status(&c->msg, &e))
-			ok += c->msg.nlh->nlmsg_type == OVPN_CMD_KEY_NEW;
-		else if (ok < 3)
-			fprintf(stderr, "bulk: %s\n", e.msg);
-		memset(&e, 0, sizeof(e));
-		done++;
+		ok += bulk_reply(c, starts[nrep++ % window], &reported);
 	}
 out:
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	*seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (e.code)
 		fprintf(stderr, "bulk: %s\n", e.msg);
+	free(starts);
 	return ok;
+}
+
+int dmn_bulk_install(struct ovpn_ctl_client *c, const char *inst, __u32 first, int n,
+		     double *seconds)
+{
+	return bulk(c, inst, first, n, true, 2, seconds);
+}
+
+int dmn_bulk_install_single(struct ovpn_ctl_client *c, const char *inst, __u32 first, int n,
+			    double *seconds)
+{
+	return bulk(c, inst, first, n, false, 128, seconds);
 }
 
 long dmn_rss_kib(struct dmn *d)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer target: the control message parser, as the daemon runs it on a
- * request (ovpn_req_decode: header, attributes, every command's checks) and
- * as a client walks a reply (nested lists). Build: `make build/fuzz/fuzz_ctl`;
+ * request (ovpn_req_decode: header, attributes, every command's checks, and
+ * each item of a batch) and as a client walks a reply (nested lists). Build: `make build/fuzz/fuzz_ctl`;
  * `make check` runs it bounded, `make fuzz` longer. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +21,21 @@ static void walk(const struct nlattr *nest, int depth)
 			walk(a, depth + 1);
 }
 
+/* The items of a batch, as the daemon decodes them one by one. */
+static void items(const struct ovpn_req *batch)
+{
+	const struct nlattr *a;
+	struct ovpn_req item;
+
+	mnl_attr_for_each_nested(a, batch->batch.list) {
+		struct ovpn_ctl_err e = {};
+
+		if (mnl_attr_get_type(a) == OVPN_A_ITEM)
+			ovpn_req_decode_item(a, batch, &item, &e);
+		ovpn_req_wipe(&item);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ovpn_ctl_err e = {};
@@ -29,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *copy = malloc(size ? size : 1);	/* exact size: ASan sees overreads */
 
 	memcpy(copy, data, size);
-	ovpn_req_decode(copy, size, &r, &e);
+	if (!ovpn_req_decode(copy, size, &r, &e) && r.cmd == OVPN_CMD_BATCH)
+		items(&r);
 	ovpn_req_wipe(&r);
 	if (!ovpn_ctl_parse(copy, size, &m, NULL)) {
 		ovpn_ctl_reply_status(&m, &e);
