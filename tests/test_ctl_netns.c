@@ -2,8 +2,9 @@
 /* ovpn-xdpd and its control socket, for real: a daemon in the server
  * namespace of the test topology, every command and error path through the
  * socket, unknown attributes both ways, malformed requests, a user that is
- * not allowed, a vanished device, the CLI, and a kill -9 under traffic after
- * which packets keep flowing and a new daemon shows the same state. */
+ * not allowed, a vanished device, the CLI, batches, keepalive expiry, the
+ * client's deadline, and a kill -9 under traffic after which packets keep
+ * flowing and a new daemon shows the same state. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,11 +20,13 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "ctl_client.h"
 #include "daemon_harness.h"
+#include "frames.h"
 #include "netns.h"
 #include "testlib.h"
 #include "topo.h"
@@ -490,6 +493,278 @@ static void test_subscribe(void)
 	ovpn_ctl_close(&sub);
 }
 
+static struct nlmsghdr *peer_set(__u32 id, __u32 interval, __u32 timeout)
+{
+	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_SET);
+
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
+	ovpn_ctl_put_u32(nlh, OVPN_A_KEEPALIVE_INTERVAL, interval);
+	ovpn_ctl_put_u32(nlh, OVPN_A_KEEPALIVE_TIMEOUT, timeout);
+	return nlh;
+}
+
+/* A peer sending OpenVPN keepalive pings, sealed with the server's decrypt
+ * key: RX authenticates them and hands them to OpenVPN. */
+struct pinger {
+	int fd;
+	__u32 peer_id;
+	volatile int stop;
+	long sent;
+};
+
+static void *pinger(void *arg)
+{
+	static const __u8 ping[16] = { 0x2a, 0x18, 0x7b, 0xf3, 0x64, 0x1e, 0xb4, 0xcb,
+				       0x07, 0xed, 0x2d, 0x0a, 0x98, 0x1f, 0xc7, 0x48 };
+	struct pinger *p = arg;
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(1194) };
+	__u8 pkt[128];
+
+	inet_pton(AF_INET, "10.99.0.1", &dst.sin_addr);
+	for (__u32 pid = 1; !p->stop; pid++) {
+		size_t n = data_v2_build(pkt, p->peer_id, 0, pid, OVPN_CIPHER_AES_256_GCM, key_b,
+					 iv, ping, sizeof(ping));
+
+		if (sendto(p->fd, pkt, n, 0, (void *)&dst, sizeof(dst)) > 0)
+			p->sent++;
+		usleep(200000);
+	}
+	return NULL;
+}
+
+/* PEER_DELETED notifications with reason EXPIRED within @ms: bit i for peer
+ * 20 + i. */
+static unsigned int expired_within(struct ovpn_ctl_client *sub, int ms)
+{
+	struct ovpn_ctl_err e = {};
+	unsigned int seen = 0;
+	__u32 ev, peer, reason;
+
+	sub->timeout_ms = ms;
+	while (!ovpn_ctl_recv(sub, &e)) {
+		if (ovpn_ctl_u32(sub->msg.tb, OVPN_A_EVENT, &ev) && ev == OVPN_EV_PEER_DELETED &&
+		    ovpn_ctl_u32(sub->msg.tb, OVPN_A_PEER_ID, &peer) && peer >= 20 && peer < 24 &&
+		    ovpn_ctl_u32(sub->msg.tb, OVPN_A_REASON, &reason) && reason == OVPN_DEL_EXPIRED)
+			seen |= 1u << (peer - 20);
+	}
+	return seen;
+}
+
+/* PEER_SET's keepalive timeout: a silent peer is deleted and subscribers
+ * told why; a peer whose pings (handed to OpenVPN) keep coming is kept; a
+ * timeout set back to 0 never expires. */
+static void test_keepalive(void)
+{
+	const struct nlattr *tb[OVPN_A_MAX + 1];
+	struct pinger p = { .peer_id = 20 };
+	struct ovpn_ctl_client sub;
+	struct ovpn_ctl_err e = {};
+	struct nlmsghdr *nlh;
+	pthread_t th;
+	__u8 qb[64];
+	unsigned int seen;
+	__u64 to_ovpn = 0;
+
+	if (!CHECK(!dmn_connect(&dmn, &sub), "subscriber connection"))
+		return;
+	CHECK(!ovpn_ctl_call(&sub, ovpn_ctl_start(qb, OVPN_CMD_SUBSCRIBE, 0), &e), "SUBSCRIBE");
+	OK(peer_new("srv", 20, "10.99.0.2:55420"));
+	OK(key_new(20, 0, 0, "AES-256-GCM", 32));
+	OK(peer_new("srv", 21, "10.99.0.2:55421"));
+	OK(peer_new("srv", 22, "10.99.0.2:55422"));
+	FAILS(peer_set(20, 5, 2), -EINVAL, "keepalive timeout 2 is shorter than the interval 5");
+	p.fd = udp_socket(NS_CLI, "10.99.0.2:55420");
+	pthread_create(&th, NULL, pinger, &p);
+	OK(peer_set(20, 1, 2));
+	OK(peer_set(21, 1, 2));
+	OK(peer_set(22, 1, 2));
+	OK(peer_set(22, 0, 0));				/* off again */
+	seen = expired_within(&sub, 4500);
+	CHECK(seen == 2, "after 4.5 s: expired peers 0x%x, want only 21 (0x2)", seen);
+	CHECK(!peer_info(21, tb), "silent peer 21 still there");
+	CHECK(peer_info(20, tb) && ovpn_ctl_u64(tb, OVPN_A_RX_TO_OVPN, &to_ovpn) && to_ovpn > 10,
+	      "pinging peer 20 gone, or its pings not authenticated (%llu to OpenVPN, %ld sent)",
+	      (unsigned long long)to_ovpn, p.sent);
+	CHECK(peer_info(22, tb), "peer 22 expired with its timeout set back to 0");
+	p.stop = 1;
+	pthread_join(th, NULL);
+	seen = expired_within(&sub, 3500);
+	CHECK(seen == 1 && !peer_info(20, tb), "peer 20 not expired 3.5 s after its last ping (0x%x)",
+	      seen);
+	close(p.fd);
+	ovpn_ctl_close(&sub);
+	nlh = req(OVPN_CMD_PEER_DEL);
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 22);
+	OK(nlh);
+}
+
+/* OVPN_CMD_BATCH: each item applied or refused as if alone, one result each,
+ * the batch's instance for items without one. */
+static void test_batch(void)
+{
+	const struct nlattr *a, *tb[OVPN_A_MAX + 1];
+	struct nlmsghdr *nlh = req(OVPN_CMD_BATCH);
+	struct nlattr *list, *item;
+	int want[] = { 0, 0, -EEXIST, -ENOENT, -EOPNOTSUPP, -EINVAL, 0 }, i = 0, good = 0;
+	__u32 failed = 99;
+
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	list = ovpn_ctl_nest_start(nlh, OVPN_A_BATCH);
+	item = ovpn_ctl_item_start(nlh, OVPN_CMD_PEER_NEW);	/* 0: ok */
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 30);
+	ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, "10.99.0.2:30000");
+	ovpn_ctl_nest_end(nlh, item);
+	item = ovpn_ctl_item_start(nlh, OVPN_CMD_KEY_NEW);	/* 1: ok */
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 30);
+	ovpn_ctl_put_u32(nlh, OVPN_A_SLOT, 0);
+	ovpn_ctl_put_u32(nlh, OVPN_A_KEY_ID, 1);
+	ovpn_ctl_put_str(nlh, OVPN_A_CIPHER, "CHACHA20-POLY1305");
+	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_KEY, key_a, 32);
+	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_KEY, key_b, 32);
+	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_NONCE, iv, 8);
+	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_NONCE, iv, 8);
+	ovpn_ctl_put_u32(nlh, 250, 1);				/* unknown: ignored */
+	ovpn_ctl_nest_end(nlh, item);
+	item = ovpn_ctl_item_start(nlh, OVPN_CMD_PEER_NEW);	/* 2: duplicate */
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 30);
+	ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, "10.99.0.2:30000");
+	ovpn_ctl_nest_end(nlh, item);
+	item = ovpn_ctl_item_start(nlh, OVPN_CMD_KEY_SWAP);	/* 3: unknown peer */
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 31);
+	ovpn_ctl_nest_end(nlh, item);
+	item = ovpn_ctl_item_start(nlh, OVPN_CMD_STATUS);	/* 4: not batchable */
+	ovpn_ctl_nest_end(nlh, item);
+	item = ovpn_ctl_item_start(nlh, OVPN_CMD_PEER_NEW);	/* 5: no remote */
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 32);
+	ovpn_ctl_nest_end(nlh, item);
+	item = ovpn_ctl_item_start(nlh, OVPN_CMD_PEER_DEL);	/* 6: by instance id */
+	ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, 1);
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 30);
+	ovpn_ctl_nest_end(nlh, item);
+	ovpn_ctl_nest_end(nlh, list);
+	OK(nlh);
+	mnl_attr_for_each_nested(a, cl.msg.tb[OVPN_A_RESULTS]) {
+		struct ovpn_ctl_err ie = {};
+		int st = ovpn_ctl_result_status(a, &ie);
+
+		good += i < 7 && st == want[i];
+		if (i < 7 && st != want[i])
+			fprintf(stderr, "batch item %d: %d '%s', want %d\n", i, st, ie.msg, want[i]);
+		i++;
+	}
+	CHECK(i == 7 && good == 7 && ovpn_ctl_u32(cl.msg.tb, OVPN_A_FAILED, &failed) &&
+	      failed == 4, "batch results: %d of %d as expected, %u failed", good, i, failed);
+	CHECK(!peer_info(30, tb) && !peer_info(32, tb), "batch left peers 30 or 32");
+	/* malformed: nothing applied */
+	nlh = req(OVPN_CMD_BATCH);
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	list = ovpn_ctl_nest_start(nlh, OVPN_A_BATCH);
+	item = ovpn_ctl_item_start(nlh, OVPN_CMD_PEER_NEW);
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 33);
+	ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, "10.99.0.2:30000");
+	ovpn_ctl_nest_end(nlh, item);
+	mnl_attr_put(nlh, OVPN_A_ITEM, 2, "xx");
+	ovpn_ctl_nest_end(nlh, list);
+	FAILS(nlh, -EINVAL, "batch item 1 is not nested");
+	CHECK(!peer_info(33, tb), "a malformed batch added peer 33");
+	nlh = req(OVPN_CMD_BATCH);
+	list = ovpn_ctl_nest_start(nlh, OVPN_A_BATCH);
+	for (int j = 0; j <= OVPN_CTL_BATCH_MAX; j++)
+		ovpn_ctl_nest_end(nlh, ovpn_ctl_item_start(nlh, OVPN_CMD_KEY_SWAP));
+	ovpn_ctl_nest_end(nlh, list);
+	FAILS(nlh, -E2BIG, "more than 256 items in a batch");
+	FAILS(req(OVPN_CMD_BATCH), -EINVAL, "missing attribute BATCH");
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* A daemon that answers nothing but notifications, one every 50 ms. */
+static void *chatty(void *arg)
+{
+	int fd = accept(*(int *)arg, NULL, NULL);
+	__u8 nb[64];
+	struct nlmsghdr *n = ovpn_ctl_start(nb, OVPN_CMD_NOTIFY, 0);
+
+	ovpn_ctl_put_u32(n, OVPN_A_EVENT, OVPN_EV_PEER_DELETED);
+	for (int i = 0; fd >= 0 && i < 40; i++) {
+		if (send(fd, n, n->nlmsg_len, MSG_NOSIGNAL) < 0)
+			break;
+		usleep(50000);
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static int listen_at(const char *path, int backlog)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (void *)&sun, sizeof(sun)) || listen(fd, backlog))
+		t_fatal("cannot listen on %s", path);
+	return fd;
+}
+
+/* The client's timeout is for the whole call: a stream of notifications
+ * without the reply, or a full backlog on connect, end it in time. */
+static void test_deadline(void)
+{
+	const char *path = SOCK_DIR "/stuck.sock";
+	struct ovpn_ctl_client c;
+	struct ovpn_ctl_err e = {};
+	struct timespec t0;
+	__u8 qb[64];
+	pthread_t th;
+	int lfd = listen_at(path, 4), rc, fill[8], nfill = 0;
+	double ms;
+
+	pthread_create(&th, NULL, chatty, &lfd);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ovpn_ctl_open_call(&c, path, 400, ovpn_ctl_start(qb, OVPN_CMD_STATUS, 0), &e);
+	ms = ms_since(&t0);
+	ovpn_ctl_close(&c);
+	CHECK(rc == -ETIMEDOUT && ms >= 390 && ms < 600 && strstr(e.msg, "within 400 ms"),
+	      "call with notifications but no reply: %d '%s' after %.0f ms (limit 400)", rc, e.msg,
+	      ms);
+	pthread_join(th, NULL);
+	close(lfd);
+	/* nobody accepts: the backlog fills up, then connect would block */
+	lfd = listen_at(path, 0);
+	for (int i = 0; i < 8; i++) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+		strcpy(sun.sun_path, path);
+		fill[nfill] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0);
+		if (connect(fill[nfill], (void *)&sun, sizeof(sun))) {
+			close(fill[nfill]);
+			break;
+		}
+		nfill++;
+	}
+	memset(&e, 0, sizeof(e));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = ovpn_ctl_open_call(&c, path, 300, ovpn_ctl_start(qb, OVPN_CMD_STATUS, 0), &e);
+	ms = ms_since(&t0);
+	ovpn_ctl_close(&c);
+	CHECK(rc == -ETIMEDOUT && ms >= 290 && ms < 500 && strstr(e.msg, "within 300 ms"),
+	      "connect to a full backlog: %d '%s' after %.0f ms (limit 300)", rc, e.msg, ms);
+	while (nfill)
+		close(fill[--nfill]);
+	close(lfd);
+	unlink(path);
+}
+
 /* As another user: refused by the socket's mode, and by the daemon's
  * credential check when the mode is opened up. */
 static void test_other_user(void)
@@ -770,6 +1045,9 @@ int main(void)
 	test_unknown_reply_attrs();
 	test_paging();
 	test_subscribe();
+	test_batch();
+	test_keepalive();
+	test_deadline();
 	test_other_user();
 	test_vanished();
 	test_cli();
