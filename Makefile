@@ -132,9 +132,11 @@ $(ADD_PEERS): tests/openvpn/add_peers.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) | $(B
 demo:
 	@scripts/demo.sh
 
-# The nonce test for minutes (make check runs it for seconds).
+# The nonce test for minutes and the load test for 60 s (make check runs
+# them for seconds).
 soak: all
 	OVPN_NONCE_SECONDS=$${SOAK_SECONDS:-300} $(BUILD)/tests/test_nonce_netns
+	OVPN_LOAD_SECONDS=$${LOAD_SECONDS:-60} $(BUILD)/tests/test_load
 
 deps:
 	scripts/install-deps.sh
