@@ -233,6 +233,138 @@ static int simple(struct cli *c, int cmd, const char *instance, void *buf)
 	return call(c, nlh);
 }
 
+/* `batch`: requests read one per line, as the CLI's words, sent in batches. */
+struct batch {
+	struct cli *c;
+	__u8 *buf;
+	struct nlmsghdr *nlh;
+	struct nlattr *list;
+	int lines[OVPN_CTL_BATCH_MAX];	/* the line of each item */
+	int n, failed;
+};
+
+static const struct cmd *batch_cmd(int argc, char **argv, int *words)
+{
+	for (size_t i = 0; argc >= 2 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (!cmds[i].w2 || strcmp(argv[0], cmds[i].w1) || strcmp(argv[1], cmds[i].w2) ||
+		    cmds[i].cmd == OVPN_CMD_KEY_GET || cmds[i].cmd == OVPN_CMD_INSTANCE_NEW ||
+		    cmds[i].cmd == OVPN_CMD_INSTANCE_DEL)
+			continue;
+		*words = 2;
+		return &cmds[i];
+	}
+	return NULL;
+}
+
+static void batch_begin(struct batch *b)
+{
+	b->nlh = ovpn_ctl_start(b->buf, OVPN_CMD_BATCH, 0);
+	b->list = ovpn_ctl_nest_start(b->nlh, OVPN_A_BATCH);
+	b->n = 0;
+}
+
+/* Sends what is gathered; each failed item reported with its line. */
+static int batch_flush(struct batch *b)
+{
+	struct ovpn_ctl_err e = {};
+	const struct nlattr *a;
+	int i = 0, err;
+
+	if (!b->n)
+		return 0;
+	ovpn_ctl_nest_end(b->nlh, b->list);
+	err = ovpn_ctl_call(&b->c->client, b->nlh, &e);
+	OPENSSL_cleanse(b->buf, b->nlh->nlmsg_len);
+	if (err) {
+		fprintf(stderr, "ovpn-xdp: batch of lines %d-%d: %s\n", b->lines[0],
+			b->lines[b->n - 1], e.msg);
+		b->failed += b->n;
+		return 1;
+	}
+	mnl_attr_for_each_nested(a, b->c->client.msg.tb[OVPN_A_RESULTS]) {
+		memset(&e, 0, sizeof(e));
+		if (i < b->n && ovpn_ctl_result_status(a, &e)) {
+			fprintf(stderr, "ovpn-xdp: line %d: %s\n", b->lines[i], e.msg);
+			b->failed++;
+		}
+		i++;
+	}
+	batch_begin(b);
+	return 0;
+}
+
+/* One line into the batch; -EMSGSIZE (nothing added) when it is full. */
+static int batch_add(struct batch *b, int argc, char **argv, int line)
+{
+	const struct cmd *cmd;
+	struct nlattr *item;
+	int words, npos, err;
+
+	if (!argc || argv[0][0] == '#')
+		return 0;
+	cmd = batch_cmd(argc, argv, &words);
+	if (!cmd)
+		return fail("'%s' cannot be batched (peer/key/route commands can)", argv[0]);
+	npos = strlen(cmd->pos);
+	if (argc - words < npos)
+		return fail("%s: missing arguments", cmd->w1);
+	/* a line's item is under 4 KiB (4 KiB of text at most) */
+	item = b->n < OVPN_CTL_BATCH_MAX && b->nlh->nlmsg_len < OVPN_CTL_MSG_MAX - 4096 ?
+	       ovpn_ctl_item_start(b->nlh, cmd->cmd) : NULL;
+	err = item ? put_positionals(b->nlh, cmd->pos, argv + words) ?:
+		     put_keywords(b->nlh, argc - words - npos, argv + words + npos) : -EMSGSIZE;
+	if (err) {
+		if (item)
+			ovpn_ctl_nest_cancel(b->nlh, item);
+		return err;
+	}
+	ovpn_ctl_nest_end(b->nlh, item);
+	b->lines[b->n++] = line;
+	return 0;
+}
+
+static int batch_line(struct batch *b, char *text, int line)
+{
+	char *argv[64], *save = NULL;
+	int argc = 0, err;
+
+	for (char *w = strtok_r(text, " \t\r\n", &save); w && argc < 64;
+	     w = strtok_r(NULL, " \t\r\n", &save))
+		argv[argc++] = w;
+	err = batch_add(b, argc, argv, line);
+	if (err == -EMSGSIZE && b->n)
+		err = batch_flush(b) ?: batch_add(b, argc, argv, line);
+	if (err == -EMSGSIZE)
+		err = fail("line too long: %s", argv[0]);
+	if (err)
+		fprintf(stderr, "ovpn-xdp: (line %d)\n", line);
+	return err;
+}
+
+static int run_batch(struct cli *c, const char *path, void *buf)
+{
+	struct batch b = { .c = c, .buf = buf };
+	FILE *f = path && strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char text[4096];
+	int line = 0, err = 0;
+
+	if (!f) {
+		fprintf(stderr, "ovpn-xdp: cannot read %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	err = connect_daemon(c);
+	batch_begin(&b);
+	while (!err && fgets(text, sizeof(text), f))
+		err = batch_line(&b, text, ++line);
+	err = err ?: batch_flush(&b);
+	OPENSSL_cleanse(text, sizeof(text));
+	if (f != stdin)
+		fclose(f);
+	if (!err && b.failed)
+		fprintf(stderr, "ovpn-xdp: %d of the requests failed\n", b.failed);
+	return err || b.failed ? 1 : 0;	/* no usage text: the line is named */
+}
+
 int cli_run(struct cli *c, int argc, char **argv)
 {
 	static __u8 buf[OVPN_CTL_MSG_MAX];
@@ -248,6 +380,8 @@ int cli_run(struct cli *c, int argc, char **argv)
 						    skip + 1 < argc ? argv[skip + 1] : NULL);
 	} else if (!strcmp(argv[0], "monitor")) {
 		rc = connect_daemon(c) ?: cli_monitor(c);
+	} else if (!strcmp(argv[0], "batch")) {
+		rc = run_batch(c, argc > 1 ? argv[1] : NULL, buf);
 	} else if (!strcmp(argv[0], "detach")) {
 		rc = simple(c, argc > 1 ? OVPN_CMD_INSTANCE_DEL : OVPN_CMD_DETACH,
 			    argc > 1 ? argv[1] : NULL, buf);

@@ -25,6 +25,8 @@ static void usage(FILE *f)
 		"         enc-key HEX enc-iv HEX dec-key HEX dec-iv HEX [tx-pid N]\n"
 		"  key swap INSTANCE PEER | key del INSTANCE PEER slot S | key get INSTANCE PEER\n"
 		"  route add INSTANCE PREFIX via PEER | route del INSTANCE PREFIX\n"
+		"  batch [FILE]             peer, key and route commands, one per line (from\n"
+		"                           FILE or stdin), sent in batches of up to 256\n"
 		"  status | monitor\n"
 		"INSTANCE is an id or a name; keywords may be written --keyword.\n");
 }

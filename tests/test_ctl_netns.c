@@ -853,6 +853,17 @@ static void test_cli(void)
 		 "%s -s %s peer del srv 6", cli, dmn.sock, cli, dmn.sock, 1, 2, cli, dmn.sock, cli,
 		 dmn.sock, cli, dmn.sock);
 	CHECK(!sh("%s", cmd), "CLI peer/key/route commands");
+	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '# peers 40-41' 'peer new srv 40 remote 10.99.0.2:4000' "
+		 "'peer new srv 41 remote 10.99.0.2:4001 vpn4 10.8.0.41' '' "
+		 "'key new srv 41 slot primary key-id 1 cipher AES-128-GCM --enc-key %032d "
+		 "--enc-iv 0102030405060708 --dec-key %032d --dec-iv 0102030405060708' "
+		 "'peer new srv 40 remote 10.99.0.2:4000' 'route add srv 172.17.0.0/16 via 41' "
+		 "'peer del srv 40' | %s -s %s batch 2>&1 | tee /dev/stderr | "
+		 "grep -q 'line 6: peer 40 already exists' && %s -s %s key get srv 41 | "
+		 "grep -q 'AES-128-GCM' && ! %s -s %s peer get srv 40 >/dev/null 2>&1 && "
+		 "%s -s %s peer del srv 41", 1, 2, cli, dmn.sock, cli, dmn.sock, cli, dmn.sock, cli,
+		 dmn.sock);
+	CHECK(!sh("%s", cmd), "CLI batch");
 	snprintf(cmd, sizeof(cmd), "%s -s /tmp/nonexistent.sock show 2>&1 | "
 		 "grep -q 'is ovpn-xdpd running?'", cli);
 	CHECK(!sh("%s", cmd), "CLI error without a daemon");
