@@ -6,7 +6,7 @@
 # $OVX_NS-cli, daemon instances $OVX_NS-s and $OVX_NS-c) so that two runs can
 # share a machine.
 #
-# Topology: veth-s 10.99.0.1/24 fd99::1/64 (server) <-> veth-c 10.99.0.2/24
+# Topology (GRO=off: without GRO on the veths): veth-s 10.99.0.1/24 fd99::1/64 (server) <-> veth-c 10.99.0.2/24
 # fd99::2/64 (client); the tunnel is 10.8.0.0/24 and fd00:8::/64, the server
 # 10.8.0.1 / fd00:8::1.
 
@@ -27,7 +27,15 @@ ovx_topology() {
 	ip -n "$SRV" addr add fd99::1/64 dev veth-s nodad &&
 	ip -n "$CLI" addr add fd99::2/64 dev veth-c nodad &&
 	ip -n "$SRV" link set veth-s up && ip -n "$CLI" link set veth-c up &&
-	ip -n "$SRV" link set lo up && ip -n "$CLI" link set lo up
+	ip -n "$SRV" link set lo up && ip -n "$CLI" link set lo up &&
+	ovx_gro "${GRO:-on}"
+}
+
+# GRO on the veths, as on a NIC (veth has it off by default): the XDP-decrypted
+# packets of a TCP flow are then coalesced before they reach the stack.
+ovx_gro() {	# on|off
+	ip netns exec "$SRV" ethtool -K veth-s gro "$1" &&
+	ip netns exec "$CLI" ethtool -K veth-c gro "$1"
 }
 
 # OpenVPN server config. Env: RENEG (reneg-sec), PROTO (udp, udp6, tcp-server),
@@ -207,4 +215,55 @@ ovx_stop_all_wait() {
 	done
 	echo "a daemon ($pids) did not exit within 30 s" >&2
 	return 1
+}
+
+# Captures for the packet-id check (tests/openvpn/pid_check.py): each side's
+# outgoing UDP on its veth, headers only (its incoming packets are seen there
+# after XDP, decrypted or not at all). Files $T/NAME-s.pcap, $T/NAME-c.pcap.
+OVX_PID_CHECK=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pid_check.py
+
+ovx_capture_start() {	# name
+	local side ns dev
+	for side in s c; do
+		ns=$SRV dev=veth-s
+		[ "$side" = c ] && ns=$CLI dev=veth-c
+		ip netns exec "$ns" tcpdump -i "$dev" -Q out -n -s 96 -B 32768 -Z root \
+			-w "$T/$1-$side.pcap" udp 2> "$T/$1-$side.caplog" &
+		echo $! > "$T/$1-$side.cappid"
+	done
+	for _ in $(seq 50); do
+		grep -q listening "$T/$1-s.caplog" && grep -q listening "$T/$1-c.caplog" && return 0
+		sleep 0.1
+	done
+	echo "tcpdump did not start (see $T/$1-*.caplog)" >&2
+	return 1
+}
+
+# Stops the captures; prints how many packets the kernel dropped from them.
+ovx_capture_stop() {	# name
+	local side pid
+	sleep 1	# packets in a capture block not yet handed to tcpdump are lost at its exit
+	for side in s c; do
+		pid=$(cat "$T/$1-$side.cappid" 2>/dev/null) || continue
+		kill -INT "$pid" 2>/dev/null
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		rm -f "$T/$1-$side.cappid"
+	done
+	cat "$T/$1"-?.caplog 2>/dev/null | grep -o '[0-9]* packets dropped by kernel' |
+		awk '{s += $1} END {print s + 0}'
+}
+
+# The packet-id check of a run's captures: the report in $T/NAME.pids; fails
+# if a (direction, peer-id, key, packet-id) repeats.
+ovx_capture_check() {	# name
+	python3 "$OVX_PID_CHECK" "$T/$1-s.pcap" "$T/$1-c.pcap" > "$T/$1.pids"
+}
+
+# Data packets sent from an address in a checked capture.
+ovx_wire_pkts() {	# name source ("10.99.0.1", "[fd99::1]")
+	awk -v src="$2:" 'index($0, src) == 1 {n += $(NF - 5)} END {print n + 0}' "$T/$1.pids"
+}
+
+ovx_repeats() {	# name: repeated packet-ids in a checked capture
+	awk '/^packets/ {print $4}' "$T/$1.pids"
 }
