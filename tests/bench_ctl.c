@@ -70,13 +70,13 @@ static void instance(struct ovpn_ctl_client *c, int cmd, const char *name)
 		t_fatal("%s %s: %s", ovpn_ctl_cmd_name(cmd), name, e.msg);
 }
 
-/* Installs with one request per message, then removes them again. */
+/* Installs with one request per message into instance "single", then
+ * removes it. */
 static void single(struct ovpn_ctl_client *c, int n)
 {
 	double secs;
 	int ok;
 
-	instance(c, OVPN_CMD_INSTANCE_NEW, "single");
 	ok = dmn_bulk_install_single(c, "single", 1, n, &secs);
 	printf("ctl_peer_key_installs_per_s_unbatched %.0f installs/s\n", ok / secs);
 	instance(c, OVPN_CMD_INSTANCE_DEL, "single");
@@ -108,15 +108,17 @@ int main(void)
 	if (dmn_connect(&dmn, &c))
 		t_fatal("connect");
 	c.timeout_ms = 60000;		/* deleting 20,000 peers takes a while */
+	instance(&c, OVPN_CMD_INSTANCE_NEW, n1 > 0 ? "single" : "bench");
 	rss0 = dmn_rss_kib(&dmn);
-	if (n1 > 0)
+	if (n1 > 0) {
 		single(&c, n1);
-	instance(&c, OVPN_CMD_INSTANCE_NEW, "bench");
+		instance(&c, OVPN_CMD_INSTANCE_NEW, "bench");
+	}
 	ok = dmn_bulk_install(&c, "bench", 1, n, &secs);
 	ms = peer_get_all(&c, &listed);
 	printf("ctl_peers_installed %d peers\n", ok);
 	printf("ctl_peer_key_installs_per_s %.0f installs/s\n", ok / secs);
-	printf("ctl_daemon_rss_idle %ld KiB\n", rss0);
+	printf("ctl_daemon_rss_no_peers %ld KiB\n", rss0);
 	printf("ctl_daemon_rss_at_%dk_peers %ld KiB\n", n / 1000, dmn_rss_kib(&dmn));
 	printf("ctl_peer_get_all_%dk_peers %.0f ms\n", n / 1000, ms);
 	ovpn_ctl_close(&c);
