@@ -18,7 +18,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -148,6 +150,22 @@ static int xdp_legacy_attach(struct ovpnd_bpf *b, __u32 ifindex, __u8 *mode)
 	return bpf_xdp_attach(ifindex, fd, XDP_FLAGS_SKB_MODE, NULL) ? -errno : 0;
 }
 
+/* Decrypted packets reach the stack through the link's receive path: with GRO
+ * off (veth's default) each TCP segment travels the stack alone. Say so. */
+static void gro_hint(const char *name)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_GGRO };
+	struct ifreq ifr = { .ifr_data = (void *)&ev };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd >= 0 && !ioctl(fd, SIOCETHTOOL, &ifr) && !ev.data)
+		ovpnd_log("%s: GRO is off, so decrypted TCP is not coalesced "
+			  "(ethtool -K %s gro on)", name, name);
+	if (fd >= 0)
+		close(fd);
+}
+
 int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8 *mode)
 {
 	int err = xdp_dispatcher_attach(b, ifindex, mode);
@@ -172,6 +190,7 @@ int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8
 	}
 	ovpnd_log("%s: XDP attached (%s), TC ingress and egress attached", name,
 		  ovpnd_xdp_mode_name(*mode));
+	gro_hint(name);
 	return 0;
 }
 
