@@ -2,10 +2,13 @@
 /* AES-GCM (128/192/256, 96-bit nonce, 16-byte tag) for the OpenVPN data
  * channel, over the scratch (see aead.h).
  *
- * AES comes from the ecb(aes) kfunc: one call encrypts J0 and all the
- * counter blocks (aes_ctr.h). GHASH runs in BPF with the key's table
- * (ghash.h). Sealing encrypts and hashes each block in one pass; opening
- * hashes the ciphertext, checks the tag and only then decrypts.
+ * AES comes from the ecb(aes) kfunc (aes_ctr.h). GHASH runs in BPF with the
+ * key's table (ghash.h). Sealing encrypts J0 and all the counter blocks in
+ * one call, then encrypts and hashes each block in one pass. Opening
+ * encrypts J0 alone, hashes the ciphertext and checks the tag, and only then
+ * makes the data's keystream and decrypts: a packet with a bad tag costs
+ * GHASH and one AES block, not the whole decryption (floods of forged
+ * packets, issue 8).
  *
  * OpenVPN's layout: AAD = the 8-byte header s->aad, nonce = packet-id
  * (aad[4..8]) || the key's implicit IV. The _raw variants take any 12-byte
@@ -110,7 +113,7 @@ static __noinline int ovpn_gcm_open_req(struct ovpn_aead_key *k,
 
 	if (len > OVPN_AEAD_MAX_LEN)
 		return -E2BIG;
-	err = ovpn_ctr_keystream(k, s, &req->nonce, nblocks);
+	err = ovpn_ctr_tag_mask(k, s, &req->nonce);
 	if (err)
 		return err;
 	ovpn_gcm_pad(s->buf, len);
@@ -120,6 +123,9 @@ static __noinline int ovpn_gcm_open_req(struct ovpn_aead_key *k,
 	/* Constant time: one branch on all 128 bits. */
 	if ((t[0] ^ want[0]) | (t[1] ^ want[1]))
 		return -EBADMSG;
+	err = ovpn_ctr_data(k, s, &req->nonce, nblocks);
+	if (err)
+		return err;
 	ovpn_ctr_xor(s, len);
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* AES in counter mode as GCM uses it, over the scratch: the counter blocks
  * are written to s->ctr (J0 = nonce || 1 first, then nonce || 2, 3, ...) and
- * encrypted to s->ks by one call of the ecb(aes) kfunc. Keystream block 0
- * masks the tag, blocks 1.. encrypt the data. */
+ * encrypted to s->ks by the ecb(aes) kfunc: in one call when sealing, in two
+ * when opening (the tag mask first, the data's keystream once the tag has
+ * verified). Keystream block 0 masks the tag, blocks 1.. encrypt the data. */
 #ifndef OVPN_AES_CTR_H
 #define OVPN_AES_CTR_H
 
@@ -54,28 +55,60 @@ static long ovpn_ctr_fill_cb(__u64 i, void *ctx)
 	return 0;
 }
 
+/* @size bytes of counter blocks at @src encrypted to @dst by one kfunc call.
+ * Returns 0 or -errno. */
+static __always_inline int ovpn_ctr_encrypt(struct ovpn_aead_key *k, __u8 *src,
+					    __u8 *dst, __u32 size)
+{
+	struct bpf_dynptr sp, dp;
+	struct bpf_crypto_ctx *aes = k->aes;
+
+	if (!aes)
+		return -ENOENT;
+	bpf_dynptr_from_mem(src, size, 0, &sp);
+	bpf_dynptr_from_mem(dst, size, 0, &dp);
+	return bpf_crypto_encrypt(aes, &sp, &dp, NULL);
+}
+
 /* Keystream for @nblocks (<= OVPN_AEAD_MAX_BLOCKS) blocks of data, plus the
- * tag mask E(J0) in front, into s->ks. Returns 0 or -errno. */
+ * tag mask E(J0) in front, into s->ks, by one call. Returns 0 or -errno. */
 static __always_inline int ovpn_ctr_keystream(struct ovpn_aead_key *k,
 					      struct ovpn_scratch *s,
 					      const struct ovpn_ctr_nonce *nonce,
 					      __u32 nblocks)
 {
 	struct ovpn_ctr_fill c = { .ctr = s->ctr, .nonce = *nonce };
-	struct bpf_dynptr src, dst;
-	struct bpf_crypto_ctx *aes;
-	__u32 size = (nblocks + 1) * 16;
 
 	if (nblocks > OVPN_AEAD_MAX_BLOCKS)
 		return -E2BIG;
-	aes = k->aes;
-	if (!aes)
-		return -ENOENT;
 	ovpn_ctr_put((__u64 *)s->ctr, nonce, 1);
 	bpf_loop((nblocks + 3) / 4, ovpn_ctr_fill_cb, &c, 0);
-	bpf_dynptr_from_mem(s->ctr, size, 0, &src);
-	bpf_dynptr_from_mem(s->ks, size, 0, &dst);
-	return bpf_crypto_encrypt(aes, &src, &dst, NULL);
+	return ovpn_ctr_encrypt(k, s->ctr, s->ks, (nblocks + 1) * 16);
+}
+
+/* The tag mask E(J0) alone into s->ks[0..16): opening checks the tag before
+ * it spends anything on the data's keystream. Returns 0 or -errno. */
+static __always_inline int ovpn_ctr_tag_mask(struct ovpn_aead_key *k,
+					     struct ovpn_scratch *s,
+					     const struct ovpn_ctr_nonce *nonce)
+{
+	ovpn_ctr_put((__u64 *)s->ctr, nonce, 1);
+	return ovpn_ctr_encrypt(k, s->ctr, s->ks, 16);
+}
+
+/* The keystream of @nblocks (1..OVPN_AEAD_MAX_BLOCKS) data blocks into
+ * s->ks from byte 16. Returns 0 or -errno. */
+static __always_inline int ovpn_ctr_data(struct ovpn_aead_key *k,
+					 struct ovpn_scratch *s,
+					 const struct ovpn_ctr_nonce *nonce,
+					 __u32 nblocks)
+{
+	struct ovpn_ctr_fill c = { .ctr = s->ctr, .nonce = *nonce };
+
+	if (!nblocks || nblocks > OVPN_AEAD_MAX_BLOCKS)
+		return nblocks ? -E2BIG : 0;
+	bpf_loop((nblocks + 3) / 4, ovpn_ctr_fill_cb, &c, 0);
+	return ovpn_ctr_encrypt(k, s->ctr + 16, s->ks + 16, nblocks * 16);
 }
 
 struct ovpn_ctr_xor {
