@@ -185,15 +185,14 @@ static int connect_daemon(struct cli *c)
 	return 1;
 }
 
-/* Sends @nlh and reports its status; on success the reply is in c->client. */
+/* Connects, sends @nlh and reports its status, all within the timeout; on
+ * success the reply is in c->client. */
 static int call(struct cli *c, struct nlmsghdr *nlh)
 {
 	struct ovpn_ctl_err e = {};
-	int err = connect_daemon(c), type = nlh->nlmsg_type;
+	int type = nlh->nlmsg_type;
+	int err = ovpn_ctl_open_call(&c->client, c->sock, c->timeout_ms, nlh, &e);
 
-	if (err)
-		return err;
-	err = ovpn_ctl_call(&c->client, nlh, &e);
 	OPENSSL_cleanse(nlh, nlh->nlmsg_len);
 	if (err) {
 		fprintf(stderr, "ovpn-xdp: %s: %s\n", ovpn_ctl_cmd_name(type), e.msg);

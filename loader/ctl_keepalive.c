@@ -12,7 +12,8 @@
  * sends none: OpenVPN keeps its own ping-restart) a peer never expires.
  *
  * Only peers with a timeout are tracked, in a hash table with the time each
- * must be looked at next: a live peer costs one map lookup per timeout. */
+ * must be looked at next: a live peer costs one map lookup per timeout, and
+ * the table is walked at most once a second (expiry is up to 1 s late). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #define KA_FREE		0		/* inst of a free slot (ids start at 1) */
 #define KA_DEAD		0xFFFFFFFFu	/* inst of a removed one (tombstone) */
 #define NS		1000000000ULL
+#define TICK_NS		NS		/* walks of the table at most this often */
 
 static __u64 now_ns(void)
 {
@@ -175,6 +177,8 @@ int ovpnd_keepalive_run(struct ovpnd *d)
 		if (s->inst != KA_DEAD && (!next || s->due_ns < next))
 			next = s->due_ns;
 	}
+	if (next && next < now + TICK_NS)
+		next = now + TICK_NS;
 	k->next_due_ns = next;
 	return next ? ms_until(next, now) : -1;
 }
