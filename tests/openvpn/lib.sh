@@ -91,7 +91,12 @@ ovx_daemon() {
 	fi
 	nsenter --net=/run/netns/"$ns" "$B/ovpn-xdpd" -n "$inst" -s "$sock" ${DAEMON_ARGS:-} >> "$log" 2>&1 &
 	echo $! > "$pid"
-	for _ in $(seq 50); do [ -S "$sock" ] && return 0; sleep 0.1; done
+	# loading (verifying) the programs takes seconds on a busy machine
+	for _ in $(seq 300); do
+		[ -S "$sock" ] && return 0
+		kill -0 "$(cat "$pid")" 2>/dev/null || break
+		sleep 0.1
+	done
 	echo "daemon in $ns did not come up (see $log)" >&2
 	return 1
 }
