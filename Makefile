@@ -31,7 +31,6 @@ PROGS      := $(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp
 PLUGIN     := $(BUILD)/ovpn-xdp-plugin.so
 PLUGIN_SRCS := $(wildcard plugin/*.c) loader/ctl_client.c loader/ctl_msg.c
 SCRIPT_TESTS := $(wildcard tests/test_*.sh)
-ADD_PEERS  := $(BUILD)/tests/add_peers
 FUZZ_CC    ?= clang-19
 FUZZ       := $(BUILD)/fuzz/fuzz_ctl
 FUZZ_SRCS  := tests/fuzz_ctl.c loader/ctl_msg.c loader/ctl_req.c loader/aead_key.c \
@@ -117,15 +116,11 @@ check: all $(FUZZ) $(ASAN)
 
 # `make bench`: the C benchmarks (per-packet costs), then the OpenVPN
 # side-by-side (scripts/bench-openvpn.sh, alone: `make bench-openvpn`).
-bench: all $(ADD_PEERS)
+bench: all
 	@scripts/run-bench.sh $(BENCHES); rc=$$?; scripts/bench-openvpn.sh && exit $$rc
 
-bench-openvpn: all $(ADD_PEERS)
+bench-openvpn: all
 	@scripts/bench-openvpn.sh
-
-# Installs 9,999 dummy peers for the bench's "10,000 peers" lines.
-$(ADD_PEERS): tests/openvpn/add_peers.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
 
 # The README's first command: installs what is missing, builds, and shows a
 # stock OpenVPN offloaded and not, side by side (scripts/demo.sh).

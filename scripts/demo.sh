@@ -46,7 +46,7 @@ deps() {
 build() {
 	begin "build (make)"
 	local log
-	log=$(make -s tools-check build/ovpn-xdpd build/ovpn-xdp build/ovpn-xdp-plugin.so 2>&1) ||
+	log=$(make -s BUILD=build tools-check build/ovpn-xdpd build/ovpn-xdp build/ovpn-xdp-plugin.so 2>&1) ||
 		die "build failed:"$'\n'"$(printf '%s\n' "$log" | tail -20)"
 	done_
 }
