@@ -45,8 +45,8 @@ static __noinline int ovpn_xdp_deliver(struct xdp_md *ctx, struct bpf_dynptr *pk
 	meta->magic = OVPN_META_MAGIC;
 	meta->ifindex = ifindex;
 	if (rx->stats) {
-		rx->stats->rx_vpn_pkts++;
-		rx->stats->rx_vpn_bytes += len;
+		OVPN_STAT_ADD(rx->stats->rx_vpn_pkts, 1);
+		OVPN_STAT_ADD(rx->stats->rx_vpn_bytes, len);
 	}
 	return 0;
 }

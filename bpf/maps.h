@@ -29,7 +29,7 @@ struct {
 } ovpn_keys SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);	/* added to atomically (OVPN_STAT_ADD) */
 	__uint(max_entries, OVPN_MAX_PEERS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct ovpn_peer_key);
@@ -119,6 +119,12 @@ static __always_inline struct ovpn_socket *ovpn_socket_find(const struct ovpn_so
 
 	return s ? s : bpf_map_lookup_elem(&ovpn_sockets, &any);
 }
+
+/* A peer's counters are shared by the CPUs (a per-CPU entry would cost a
+ * per-CPU allocation for every peer installed): added to atomically, as the
+ * Linux ovpn driver's atomic64 counters. A peer's packets mostly stay on one
+ * CPU, so the cache line rarely moves. */
+#define OVPN_STAT_ADD(field, v)	__sync_fetch_and_add(&(field), (v))
 
 static __always_inline void ovpn_gstat_inc(enum ovpn_gstat c)
 {

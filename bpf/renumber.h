@@ -127,7 +127,7 @@ static __always_inline int ovpn_renumber_packet(struct __sk_buff *skb, struct bp
 	return TC_ACT_OK;
 drop:
 	if (r->stats)
-		r->stats->drops[OVPN_DROP_RENUMBER]++;
+		OVPN_STAT_ADD(r->stats->drops[OVPN_DROP_RENUMBER], 1);
 	return TC_ACT_SHOT;
 }
 

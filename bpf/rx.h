@@ -54,7 +54,7 @@ struct ovpn_rx {
 static __always_inline void ovpn_rx_drop(struct ovpn_rx *rx, enum ovpn_drop why)
 {
 	if (rx->stats && why < OVPN_DROP_MAX)
-		rx->stats->drops[why]++;
+		OVPN_STAT_ADD(rx->stats->drops[why], 1);
 }
 
 static __always_inline bool ovpn_addr_eq(const struct ovpn_sockaddr *a,
@@ -194,7 +194,7 @@ static __noinline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 	if (floated || stale || !ovpn_rx_is_ip(rx->len)) {
 		peer->last_to_ovpn_ns = now;
 		if (rx->stats)
-			rx->stats->rx_to_ovpn++;
+			OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);
 		return OVPN_RX_PASS;
 	}
 	return OVPN_RX_DELIVER;
@@ -212,8 +212,8 @@ static __always_inline int ovpn_rx(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 	if (v != OVPN_RX_DELIVER)
 		return v;
 	if (rx->stats) {
-		rx->stats->rx_link_pkts++;
-		rx->stats->rx_link_bytes += rx->f->payload_len;
+		OVPN_STAT_ADD(rx->stats->rx_link_pkts, 1);
+		OVPN_STAT_ADD(rx->stats->rx_link_bytes, rx->f->payload_len);
 	}
 	return ovpn_rx_for_openvpn(rx);
 }

@@ -136,7 +136,7 @@ static __noinline bool ovpn_tx_lookup(struct __sk_buff *skb, struct ovpn_tx *tx)
 static __always_inline void ovpn_tx_drop(struct ovpn_tx *tx, enum ovpn_drop why)
 {
 	if (tx->stats && why < OVPN_DROP_MAX)
-		tx->stats->drops[why]++;
+		OVPN_STAT_ADD(tx->stats->drops[why], 1);
 }
 
 /* Route and MTU of the outer packet: false to leave the packet to OpenVPN. */
@@ -304,10 +304,10 @@ static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, const struct o
 		return TC_ACT_SHOT;
 	}
 	if (tx.stats) {
-		tx.stats->tx_vpn_pkts++;
-		tx.stats->tx_vpn_bytes += tx.st->len;
-		tx.stats->tx_link_pkts++;
-		tx.stats->tx_link_bytes += OVPN_DATA_HDR_LEN + tx.st->len;
+		OVPN_STAT_ADD(tx.stats->tx_vpn_pkts, 1);
+		OVPN_STAT_ADD(tx.stats->tx_vpn_bytes, tx.st->len);
+		OVPN_STAT_ADD(tx.stats->tx_link_pkts, 1);
+		OVPN_STAT_ADD(tx.stats->tx_link_bytes, OVPN_DATA_HDR_LEN + tx.st->len);
 	}
 	return bpf_redirect_neigh(tx.st->path.ifindex, NULL, 0, 0);
 }

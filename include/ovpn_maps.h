@@ -142,7 +142,7 @@ struct ovpn_key {
 	struct ovpn_aead_key dec;
 };
 
-/* Per-CPU counters of a peer (ovpn_peer_stats), summed when read. */
+/* Counters of a peer (ovpn_peer_stats), added to atomically. */
 enum ovpn_drop {
 	OVPN_DROP_BAD_TAG,
 	OVPN_DROP_REPLAY,

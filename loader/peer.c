@@ -2,28 +2,11 @@
 /* Peers: created, read and removed with their keys and counters. */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "fastpath.h"
-
-static int percpu_zero_insert(int fd, const void *key, size_t value_size)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	void *zero;
-	int err = 0;
-
-	if (ncpu < 0)
-		return ncpu;
-	zero = calloc(ncpu, (value_size + 7) & ~7UL);
-	if (!zero)
-		return -ENOMEM;
-	err = ovpn_map_update(fd, key, zero, BPF_ANY);
-	free(zero);
-	return err;
-}
 
 int ovpn_peer_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 		  struct ovpn_peer *out)
@@ -99,7 +82,7 @@ int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config 
 	memcpy(p.vpn_ipv4, pc->vpn_ipv4, sizeof(p.vpn_ipv4));
 	memcpy(p.vpn_ipv6, pc->vpn_ipv6, sizeof(p.vpn_ipv6));
 	/* counters first: the fast path finds them as soon as it finds the peer */
-	err = percpu_zero_insert(fp->peer_stats_fd, &pk, sizeof(struct ovpn_peer_stats));
+	err = ovpn_map_update(fp->peer_stats_fd, &pk, &(struct ovpn_peer_stats){}, BPF_ANY);
 	if (err)
 		return err;
 	err = ovpn_map_update(fp->peers_fd, &pk, &p, BPF_NOEXIST);

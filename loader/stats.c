@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Per-CPU counters, summed when read. */
+/* Counters: a peer's (added to atomically by the fast path), and the global
+ * per-CPU ones, summed when read. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,7 @@ int ovpn_peer_stats_get(const struct ovpn_fastpath *fp, __u32 instance,
 {
 	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
 
-	return percpu_sum(fp->peer_stats_fd, &pk, (__u64 *)sum,
-			  sizeof(*sum) / sizeof(__u64));
+	return bpf_map_lookup_elem(fp->peer_stats_fd, &pk, sum) ? -errno : 0;
 }
 
 int ovpn_global_stats_get(const struct ovpn_fastpath *fp, struct ovpn_global_stats *sum)
