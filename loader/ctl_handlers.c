@@ -405,6 +405,8 @@ int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
 	switch (r->cmd) {
 	case OVPN_CMD_INSTANCE_NEW:
 		err = h_instance_new(d, r, reply, e);
+		if (err == -EEXIST && !ovpnd_instance_adopt(d, cl, r, reply, e))
+			return 0;	/* its OpenVPN, again after a daemon restart */
 		if (err)
 			return err;
 		if (r->inst.flags & OVPN_INST_F_OWNED && !ovpnd_instance_resolve(d, r, &in, e))

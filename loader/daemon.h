@@ -111,13 +111,17 @@ int ovpnd_csum_helper_up(struct ovpnd *d, const struct ovpnd_instance *in);
 void ovpnd_csum_helper_down(const struct ovpnd_instance *in);
 int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name);
 
-/* plugin_ctl.c: the plugin's KEY_MATERIAL, PEER_ADDR, PEER_GONE. */
+/* plugin_ctl.c: the plugin's KEY_MATERIAL, PEER_ADDR, PEER_GONE, re-registration. */
 int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
 		       struct nlmsghdr *reply, struct ovpn_ctl_err *e);
 int ovpnd_peer_addr(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
 		    struct nlmsghdr *reply, struct ovpn_ctl_err *e);
 int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
 		    struct nlmsghdr *reply, struct ovpn_ctl_err *e);
+/* An owned instance registered again by its OpenVPN (after a restart of the
+ * daemon): 0 if @cl now owns it, -EEXIST if it is not that case. */
+int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
+			 struct nlmsghdr *reply, struct ovpn_ctl_err *e);
 /* Retries what is pending; returns the epoll timeout to use (-1: none). */
 int ovpnd_pending_run(struct ovpnd *d);
 

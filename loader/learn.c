@@ -7,6 +7,7 @@
 #include "aead_key.h"
 #include "aead_sw.h"
 #include "learn.h"
+#include "peer_list.h"
 
 /* Slots of the 256-byte export: cipher keys at 0 and 128, implicit IVs at
  * the start of the "hmac" slots, 64 and 192. */
@@ -93,8 +94,17 @@ static int learn_peer(const struct ovpn_fastpath *fp, const struct ovpn_learn_in
 				       .remote = li->remote };
 	struct ovpn_peer p;
 
-	if (!ovpn_peer_get(fp, li->instance, peer_id, &p))
-		return 0;
+	if (!ovpn_peer_get(fp, li->instance, peer_id, &p)) {
+		/* A new session (key-id 0) from another address under a known
+		 * peer-id: OpenVPN gave the id of a client that left to a new
+		 * one and the old peer's removal never came through. A key-id
+		 * above 0 from another address is the same client floating:
+		 * RX follows it. */
+		if (li->key_id || !memcmp(&p.remote, &li->remote, sizeof(p.remote)))
+			return 0;
+		ovpn_routes_flush(fp, li->instance, false, peer_id);
+		ovpn_peer_del(fp, li->instance, peer_id);
+	}
 	pc.local.family = li->remote.family;	/* learnt from the next packet */
 	memcpy(pc.vpn_ipv4, li->vpn_ipv4, sizeof(pc.vpn_ipv4));
 	memcpy(pc.vpn_ipv6, li->vpn_ipv6, sizeof(pc.vpn_ipv6));

@@ -4,6 +4,7 @@
  * from the wire (loader/learn.c) once the peer has sent with the key, so keys
  * and addresses wait here, retried every 100 ms, for up to a minute. */
 #include <errno.h>
+#include <net/if.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
@@ -186,4 +187,26 @@ int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req 
 	ovpn_routes_flush(&d->b.fp, in->id, false, peer_id);
 	ovpnd_log("instance %u: peer %u disconnected", in->id, peer_id);
 	return ovpn_peer_del(&d->b.fp, in->id, peer_id);
+}
+
+/* INSTANCE_NEW with OVPN_INST_F_OWNED for an instance that exists already:
+ * its OpenVPN registering again after the daemon restarted (the instance was
+ * taken over from the pins, its owner connection lost). The same name and tun
+ * device, and no live owner: @cl owns it from now on. */
+int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
+			 struct nlmsghdr *reply, struct ovpn_ctl_err *e)
+{
+	struct ovpnd_instance in;
+
+	if (!(r->inst.flags & OVPN_INST_F_OWNED) || ovpnd_instance_resolve(d, r, &in, e) ||
+	    strcmp(in.tun, r->inst.tun) || in.tun_ifindex != if_nametoindex(r->inst.tun))
+		return -EEXIST;
+	for (int i = 0; i < OVPND_MAX_CLIENTS; i++)
+		if (d->clients[i].fd >= 0 && &d->clients[i] != cl && d->clients[i].owned == in.id)
+			return -EEXIST;
+	cl->owned = in.id;
+	memset(e, 0, sizeof(*e));
+	ovpn_ctl_put_u32(reply, OVPN_A_INSTANCE, in.id);
+	ovpnd_log("instance %u '%s': its owner (OpenVPN) registered again", in.id, in.name);
+	return 0;
 }

@@ -2,6 +2,8 @@
 /* The plugin's requests to ovpn-xdpd. Each is one short call with a short
  * timeout; a failure leaves OpenVPN as it would be without the plugin and is
  * logged once, in one line, until a call succeeds again. */
+#define _GNU_SOURCE
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,7 +12,11 @@
 #include "learn.h"
 #include "plugin.h"
 
-#define CALL_TIMEOUT_MS	300
+#define CALL_TIMEOUT_MS	1000
+/* Registration attaches programs and creates the checksum helper: on a busy
+ * machine that takes longer than a call, and a registration given up makes
+ * the daemon drop the instance again. Once per OpenVPN start. */
+#define REGISTER_TIMEOUT_MS	3000
 
 static __u8 req_buf[OVPN_CTL_MSG_MAX];
 
@@ -47,7 +53,7 @@ static int call_owner(struct plugin *p, struct nlmsghdr *req)
 {
 	struct ovpn_ctl_client c = { .fd = -1 };
 	struct ovpn_ctl_err e = { 0 };
-	int err = ovpn_ctl_open(&c, p->ctl_path[0] ? p->ctl_path : NULL, CALL_TIMEOUT_MS, &e);
+	int err = ovpn_ctl_open(&c, p->ctl_path[0] ? p->ctl_path : NULL, REGISTER_TIMEOUT_MS, &e);
 
 	if (!err)
 		err = ovpn_ctl_call(&c, req, &e);
@@ -65,6 +71,18 @@ static int call_owner(struct plugin *p, struct nlmsghdr *req)
 	c.fd = -1;
 	ovpn_ctl_close(&c);
 	return 0;
+}
+
+/* The owner connection closed by the daemon (it exited or was killed: a new
+ * daemon takes the instance over from the pins, and OpenVPN must register
+ * again to own it). */
+bool plugin_daemon_lost(struct plugin *p)
+{
+	struct pollfd pfd = { .fd = p->owner_fd, .events = POLLIN | POLLRDHUP };
+
+	if (p->owner_fd < 0 || poll(&pfd, 1, 0) <= 0)
+		return false;
+	return pfd.revents & (POLLHUP | POLLRDHUP | POLLERR | POLLIN);
 }
 
 void plugin_daemon_release(struct plugin *p)

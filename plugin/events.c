@@ -43,19 +43,25 @@ static void dump(struct plugin *p, int type, const char **argv, const char **env
 	fclose(f);
 }
 
-/* A peer's address from the environment: trusted (authenticated) if set. */
+/* A peer's address from the environment: trusted (authenticated) if set.
+ * OpenVPN names an IPv6 remote trusted_ip6 / untrusted_ip6 (the port keeps
+ * its name). */
 static bool env_remote(const char **envp, char *out, size_t size)
 {
-	const char *ip = env_get(envp, "trusted_ip"), *port = env_get(envp, "trusted_port");
+	static const char *const names[][2] = {
+		{ "trusted_ip", "trusted_port" }, { "trusted_ip6", "trusted_port" },
+		{ "untrusted_ip", "untrusted_port" }, { "untrusted_ip6", "untrusted_port" },
+	};
 
-	if (!ip) {
-		ip = env_get(envp, "untrusted_ip");
-		port = env_get(envp, "untrusted_port");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *ip = env_get(envp, names[i][0]), *port = env_get(envp, names[i][1]);
+
+		if (ip && port && *ip) {
+			snprintf(out, size, strchr(ip, ':') ? "[%s]:%s" : "%s:%s", ip, port);
+			return true;
+		}
 	}
-	if (!ip || !port)
-		return false;
-	snprintf(out, size, strchr(ip, ':') ? "[%s]:%s" : "%s:%s", ip, port);
-	return true;
+	return false;
 }
 
 /* The default route's device, from /proc/net/route. */
@@ -89,9 +95,15 @@ static void find_sockets(struct plugin *p)
 }
 
 /* Registers the instance once its tun device and UDP socket both exist, then
- * hands over the keys captured before. */
+ * hands over the keys captured before. Registers again if the daemon
+ * restarted. */
 static void try_register(struct plugin *p)
 {
+	if (p->registered && plugin_daemon_lost(p)) {
+		plugin_msg(p, PLOG_NOTE, "ovpn-xdpd restarted: registering again");
+		plugin_daemon_release(p);
+		p->registered = false;
+	}
 	if (p->registered || !p->dev[0])
 		return;
 	find_sockets(p);

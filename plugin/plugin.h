@@ -43,6 +43,7 @@ int plugin_udp_socket(char *out, size_t size);
 
 int plugin_daemon_instance(struct plugin *p);
 int plugin_daemon_instance_del(struct plugin *p);
+bool plugin_daemon_lost(struct plugin *p);
 void plugin_daemon_release(struct plugin *p);
 int plugin_daemon_key(struct plugin *p, const unsigned char *material);
 int plugin_daemon_addr(struct plugin *p, int op, const char *addr, const char *remote);
