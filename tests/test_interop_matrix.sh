@@ -88,6 +88,8 @@ run_case() {	# family mode cipher
 	ovx_stop_all
 }
 
+check "packet-id checker: its rule on synthetic captures" \
+	"python3 \"$OVX_PID_CHECK\" --self-test >/dev/null"
 ovx_need_binaries || { echo "interop-matrix: 0 passed, 1 failed"; exit 1; }
 tests/openvpn/pki.sh "$T/pki" >/dev/null
 ovx_topology || { echo "interop-matrix: 0 passed, 1 failed"; exit 1; }
