@@ -111,4 +111,59 @@ int ovpn_key_ctl(struct ovpn_key_ctl_args *a)
 	return 0;
 }
 
+/* Under the peer's lock: no calls, so everything is inline. */
+static __always_inline int ovpn_peer_ctl_apply(struct ovpn_peer *p,
+					       struct ovpn_peer_ctl_args *a)
+{
+	__u32 s = a->slot & 1;
+	__u8 t;
+
+	switch (a->op) {
+	case OVPN_PEER_CTL_SLOT_SET:
+		if (p->slot_key_id[!s] == a->key_id)
+			return -EEXIST;
+		a->old = p->slot_key_id[s];
+		p->slot_key_id[s] = a->key_id;
+		return 0;
+	case OVPN_PEER_CTL_SLOT_CLEAR:
+		a->old = p->slot_key_id[s];
+		p->slot_key_id[s] = OVPN_SLOT_EMPTY;
+		return 0;
+	case OVPN_PEER_CTL_SLOT_SWAP:
+		t = p->slot_key_id[0];
+		p->slot_key_id[0] = p->slot_key_id[1];
+		p->slot_key_id[1] = t;
+		return 0;
+	case OVPN_PEER_CTL_KEEPALIVE:
+		p->keepalive_interval = a->interval;
+		p->keepalive_timeout = a->timeout;
+		return 0;
+	case OVPN_PEER_CTL_VPN_ADDR:
+		if (a->family == OVPN_AF_INET)
+			__builtin_memcpy(p->vpn_ipv4, a->addr, 4);
+		else
+			__builtin_memcpy(p->vpn_ipv6, a->addr, 16);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* Control: changes to a peer's fields (struct ovpn_peer_ctl_args). */
+SEC("syscall")
+int ovpn_peer_ctl(struct ovpn_peer_ctl_args *a)
+{
+	struct ovpn_peer_ctl_args c = *a;	/* the context is read at fixed offsets */
+	struct ovpn_peer *p = bpf_map_lookup_elem(&ovpn_peers, &c.pk);
+	int err = -ENOENT;
+
+	if (p) {
+		bpf_spin_lock(&p->lock);
+		err = ovpn_peer_ctl_apply(p, &c);
+		bpf_spin_unlock(&p->lock);
+	}
+	a->old = c.old;
+	a->err = err;
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

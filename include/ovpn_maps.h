@@ -99,7 +99,8 @@ struct ovpn_peer_key {
 #define OVPN_SLOT_EMPTY		0xFF
 
 struct ovpn_peer {
-	struct bpf_spin_lock lock;	/* guards remote */
+	struct bpf_spin_lock lock;	/* guards remote, local; userspace changes
+					 * fields only under it (ovpn_peer_ctl) */
 	__u32 flags;
 	struct ovpn_sockaddr remote;	/* where the peer's packets come from */
 	struct ovpn_sockaddr local;	/* our address and port towards it */
@@ -256,6 +257,30 @@ struct ovpn_key_ctl_args {
 	__u64 value;
 	__s32 err;			/* out */
 	__u32 pad;
+};
+
+/* Context of the ovpn_peer_ctl syscall program: changes to a peer's fields
+ * made under its lock. Rewriting the map value from a copy would undo what
+ * the fast path wrote meanwhile (a float, the local address, packet times). */
+enum ovpn_peer_ctl_op {
+	OVPN_PEER_CTL_SLOT_SET = 1,	/* slot_key_id[slot] = key_id, old out;
+					 * -EEXIST if the other slot holds it */
+	OVPN_PEER_CTL_SLOT_CLEAR = 2,	/* slot_key_id[slot] = EMPTY, old out */
+	OVPN_PEER_CTL_SLOT_SWAP = 3,
+	OVPN_PEER_CTL_KEEPALIVE = 4,	/* interval, timeout */
+	OVPN_PEER_CTL_VPN_ADDR = 5,	/* vpn_ipv4/6 (by family) = addr */
+};
+
+struct ovpn_peer_ctl_args {
+	struct ovpn_peer_key pk;
+	__u32 op;
+	__u32 slot;
+	__u32 key_id;
+	__u32 interval, timeout;
+	__u32 family;
+	__u8 addr[16];
+	__u32 old;			/* out: the slot's key-id before */
+	__s32 err;			/* out */
 };
 
 #endif /* OVPN_MAPS_H */

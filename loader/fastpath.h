@@ -12,6 +12,7 @@ struct ovpn_fastpath {
 	int ifaces_fd, vpn_addrs_fd, routes4_fd, routes6_fd, route_lens_fd, learn_fd;
 	int set_aes_fd;			/* the ovpn_key_set_aes syscall program */
 	int key_ctl_fd;			/* the ovpn_key_ctl syscall program */
+	int peer_ctl_fd;		/* the ovpn_peer_ctl syscall program */
 	const char *aes_algo;		/* NULL: OVPN_AES_ALGO_DEFAULT */
 	__u32 replay_window;		/* 0: OVPN_REPLAY_DEFAULT */
 };
@@ -43,6 +44,9 @@ struct ovpn_peer_config {
 int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config *pc);
 /* Removes the peer, its keys and its counters; -ENOENT if unknown. */
 int ovpn_peer_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id);
+/* Changes a peer's fields under its lock (struct ovpn_peer_ctl_args: fill
+ * pk, op and the op's fields). Returns 0 or the program's -errno. */
+int ovpn_peer_ctl(const struct ovpn_fastpath *fp, struct ovpn_peer_ctl_args *a);
 int ovpn_peer_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 		  struct ovpn_peer *out);
 

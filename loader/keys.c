@@ -66,12 +66,18 @@ static int key_validate(const struct ovpn_key_config *kc, struct ovpn_peer *p,
 	return 0;
 }
 
-static int peer_put(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
-		    const struct ovpn_peer *p)
+static int slot_op(const struct ovpn_fastpath *fp, const struct ovpn_key_config *kc,
+		   __u32 op, __u32 *old)
 {
-	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
+	struct ovpn_peer_ctl_args a = {
+		.pk = { kc->instance, kc->peer_id }, .op = op, .slot = kc->slot,
+		.key_id = kc->key_id,
+	};
+	int err = ovpn_peer_ctl(fp, &a);
 
-	return ovpn_map_update(fp->peers_fd, &pk, p, BPF_EXIST);
+	if (old)
+		*old = a.old;
+	return err;
 }
 
 /* The key goes in first, with its contexts, and the slot points at it last:
@@ -97,11 +103,8 @@ int ovpn_key_new(const struct ovpn_fastpath *fp, const struct ovpn_key_config *k
 	free(k);
 	if (!err)
 		err = key_aes_contexts(fp, kc);
-	if (!err) {
-		old.key_id = p.slot_key_id[kc->slot];
-		p.slot_key_id[kc->slot] = kc->key_id;
-		err = peer_put(fp, kc->instance, kc->peer_id, &p);
-	}
+	if (!err)
+		err = slot_op(fp, kc, OVPN_PEER_CTL_SLOT_SET, &old.key_id);
 	if (err) {
 		bpf_map_delete_elem(fp->keys_fd, &id);
 		return err;
@@ -113,36 +116,27 @@ int ovpn_key_new(const struct ovpn_fastpath *fp, const struct ovpn_key_config *k
 
 int ovpn_key_swap(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id)
 {
-	struct ovpn_peer p;
-	__u8 t;
+	struct ovpn_key_config kc = { .instance = instance, .peer_id = peer_id };
 
-	if (ovpn_peer_get(fp, instance, peer_id, &p))
-		return -ENOENT;
-	t = p.slot_key_id[0];
-	p.slot_key_id[0] = p.slot_key_id[1];
-	p.slot_key_id[1] = t;
-	return peer_put(fp, instance, peer_id, &p);
+	return slot_op(fp, &kc, OVPN_PEER_CTL_SLOT_SWAP, NULL);
 }
 
 int ovpn_key_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 		 __u32 slot)
 {
+	struct ovpn_key_config kc = { .instance = instance, .peer_id = peer_id, .slot = slot };
 	struct ovpn_key_id id = { .instance = instance, .peer_id = peer_id };
-	struct ovpn_peer p;
 	int err;
 
 	if (slot > OVPN_SLOT_SECONDARY)
 		return -EINVAL;
-	if (ovpn_peer_get(fp, instance, peer_id, &p))
+	err = slot_op(fp, &kc, OVPN_PEER_CTL_SLOT_CLEAR, &id.key_id);
+	if (err)
+		return err;
+	if (id.key_id == OVPN_SLOT_EMPTY)
 		return -ENOENT;
-	if (p.slot_key_id[slot] == OVPN_SLOT_EMPTY)
-		return -ENOENT;
-	id.key_id = p.slot_key_id[slot];
-	p.slot_key_id[slot] = OVPN_SLOT_EMPTY;
-	err = peer_put(fp, instance, peer_id, &p);
-	if (!err)
-		bpf_map_delete_elem(fp->keys_fd, &id);
-	return err;
+	bpf_map_delete_elem(fp->keys_fd, &id);
+	return 0;
 }
 
 static int key_ctl(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,

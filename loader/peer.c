@@ -8,6 +8,16 @@
 #include <bpf/libbpf.h>
 #include "fastpath.h"
 
+int ovpn_peer_ctl(const struct ovpn_fastpath *fp, struct ovpn_peer_ctl_args *a)
+{
+	/* a syscall program's context is copied back to ctx_in */
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = a, .ctx_size_in = sizeof(*a));
+
+	if (bpf_prog_test_run_opts(fp->peer_ctl_fd, &opts))
+		return -errno;
+	return a->err;
+}
+
 int ovpn_peer_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 		  struct ovpn_peer *out)
 {

@@ -39,14 +39,12 @@ __u32 ovpn_peer_count(const struct ovpn_fastpath *fp, __u32 instance)
 int ovpn_peer_set_keepalive(const struct ovpn_fastpath *fp, __u32 instance,
 			    __u32 peer_id, __u32 interval, __u32 timeout)
 {
-	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
-	struct ovpn_peer p;
+	struct ovpn_peer_ctl_args a = {
+		.pk = { instance, peer_id }, .op = OVPN_PEER_CTL_KEEPALIVE,
+		.interval = interval, .timeout = timeout,
+	};
 
-	if (ovpn_peer_get(fp, instance, peer_id, &p))
-		return -ENOENT;
-	p.keepalive_interval = interval;
-	p.keepalive_timeout = timeout;
-	return bpf_map_update_elem(fp->peers_fd, &pk, &p, BPF_EXIST) ? -errno : 0;
+	return ovpn_peer_ctl(fp, &a);
 }
 
 int ovpn_key_info_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,

@@ -26,7 +26,9 @@ int ovpn_peer_find_remote(const struct ovpn_fastpath *fp, __u32 instance,
 int ovpn_peer_set_vpn_addr(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 			   int family, const __u8 *addr, bool add)
 {
-	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
+	struct ovpn_peer_ctl_args a = {
+		.pk = { instance, peer_id }, .op = OVPN_PEER_CTL_VPN_ADDR, .family = family,
+	};
 	struct ovpn_vpn_addr va = { .instance = instance, .family = family };
 	struct ovpn_peer p;
 	__u8 *field;
@@ -39,14 +41,13 @@ int ovpn_peer_set_vpn_addr(const struct ovpn_fastpath *fp, __u32 instance, __u32
 	memcpy(va.addr, add ? addr : field, len);
 	if (!add)
 		bpf_map_delete_elem(fp->vpn_addrs_fd, &va);
-	memset(field, 0, len);
 	if (add)
-		memcpy(field, addr, len);
+		memcpy(a.addr, addr, len);
 	if (add) {
 		int err = ovpn_map_update(fp->vpn_addrs_fd, &va, &peer_id, BPF_ANY);
 
 		if (err)
 			return err;
 	}
-	return ovpn_map_update(fp->peers_fd, &pk, &p, BPF_EXIST);
+	return ovpn_peer_ctl(fp, &a);
 }

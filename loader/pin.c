@@ -20,8 +20,10 @@ static const char *const prog_names[OVPND_NPROGS] = {
 	[OVPND_LINK_EGRESS_TC] = "ovpn_link_egress_tc",
 };
 
-/* Pinned, besides the four above: the two control programs. */
-static const char *const ctl_prog_names[] = { "ovpn_key_set_aes", "ovpn_key_ctl" };
+/* Pinned, besides the four above: the control programs. */
+static const char *const ctl_prog_names[] = {
+	"ovpn_key_set_aes", "ovpn_key_ctl", "ovpn_peer_ctl",
+};
 
 static int pin_path(char *buf, size_t n, const char *dir, const char *name)
 {
@@ -115,8 +117,10 @@ static int take_over(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 	}
 	b->fp.set_aes_fd = pinned_get(b->pin_dir, ctl_prog_names[0]);
 	b->fp.key_ctl_fd = pinned_get(b->pin_dir, ctl_prog_names[1]);
+	b->fp.peer_ctl_fd = pinned_get(b->pin_dir, ctl_prog_names[2]);
 	b->instances_fd = pinned_get(b->pin_dir, OVPND_INSTANCES_MAP);
-	if (b->fp.set_aes_fd < 0 || b->fp.key_ctl_fd < 0 || b->instances_fd < 0)
+	if (b->fp.set_aes_fd < 0 || b->fp.key_ctl_fd < 0 || b->fp.peer_ctl_fd < 0 ||
+	    b->instances_fd < 0)
 		goto missing;
 	return 0;
 missing:
@@ -235,7 +239,7 @@ void ovpnd_bpf_close(struct ovpnd_bpf *b)
 		&b->fp.sockets_fd, &b->fp.peers_fd, &b->fp.keys_fd, &b->fp.peer_stats_fd,
 		&b->fp.global_stats_fd, &b->fp.ifaces_fd, &b->fp.vpn_addrs_fd,
 		&b->fp.routes4_fd, &b->fp.routes6_fd, &b->fp.route_lens_fd, &b->fp.learn_fd,
-		&b->fp.set_aes_fd, &b->fp.key_ctl_fd,
+		&b->fp.set_aes_fd, &b->fp.key_ctl_fd, &b->fp.peer_ctl_fd,
 		&b->instances_fd, &b->events_fd,
 		&b->prog_fd[0], &b->prog_fd[1], &b->prog_fd[2], &b->prog_fd[3],
 	};
