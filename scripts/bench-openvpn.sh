@@ -166,7 +166,8 @@ run_veth() {
 	IPERF_SERVER=10.99.0.1 measure_row "veth -" 10.99.0.1
 }
 
-# A tunnel with the cipher; the rest: offload mode (""/srv/both).
+# A tunnel with the cipher: userspace (mode ""), server offloaded (srv) or
+# both sides (both); offloaded sides already carrying packets.
 tunnel_up() {	# cipher mode
 	case $2 in
 	"") OFFLOAD= ovx_start_tunnel "$1" ;;
@@ -179,7 +180,7 @@ run_tunnel() {	# cipher mode rows...
 	local cipher=$1 mode=$2 row
 	shift 2
 	if ! tunnel_up "$cipher" "$mode"; then
-		for row in "$@"; do row_failed "$row" "tunnel not up or not offloaded (logs: KEEP=1)"; done
+		for row in "$@"; do row_failed "$row" "tunnel not up or not offloaded"; done
 		ovx_stop_all_wait
 		return
 	fi
@@ -268,7 +269,7 @@ peers_line() {
 			line+=$(awk -v a="${MBPS["peers $c|$k"]:--}" -v b="${MBPS["both $c|$k"]:--}" -v k="$k" \
 				'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf ", %s %+.1f %%", k, (a / b - 1) * 100 }')
 		done
-		say "$c, both offloaded, $(group3 "$PEERS") peers vs 1, Mbit/s: ${line#, }"
+		[ -n "$line" ] && say "$c, both offloaded, $(group3 "$PEERS") peers vs 1, Mbit/s: ${line#, }"
 	done
 }
 

@@ -205,21 +205,24 @@ ovx_iperf_bytes() {
 	echo "${b:-0}"
 }
 
-# ovx_stop_all, then waits (30 s at most) until the daemons have exited: one
-# that deletes many peers as OpenVPN goes takes a while, and would remove the
-# control socket of the next run's daemon.
+# ovx_stop_all, then waits (30 s at most) until the daemons have exited and
+# detaches again: a daemon that deletes many peers as OpenVPN goes takes a
+# while, would remove the control socket of the next run's daemon, and can
+# leave its pins half removed by ovx_stop_all's detach.
 ovx_stop_all_wait() {
-	local pids="" f
+	local pids="" f rc=1
 	for f in "$T/daemon.pid" "$T/daemon-cli.pid"; do
 		[ -f "$f" ] && pids+=" $(cat "$f")"
 	done
 	ovx_stop_all
 	for _ in $(seq 300); do
-		kill -0 $pids 2>/dev/null || return 0
+		kill -0 $pids 2>/dev/null || { rc=0; break; }
 		sleep 0.1
 	done
-	echo "a daemon ($pids) did not exit within 30 s" >&2
-	return 1
+	[ "$rc" -eq 0 ] || echo "a daemon ($pids) did not exit within 30 s" >&2
+	nsenter --net=/run/netns/"$SRV" "$B/ovpn-xdpd" -n "$INST_S" -d >/dev/null 2>&1
+	nsenter --net=/run/netns/"$CLI" "$B/ovpn-xdpd" -n "$INST_C" -d >/dev/null 2>&1
+	return $rc
 }
 
 # Captures for the packet-id check (tests/openvpn/pid_check.py): each side's
