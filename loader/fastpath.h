@@ -5,6 +5,7 @@
 #ifndef OVPN_LOADER_FASTPATH_H
 #define OVPN_LOADER_FASTPATH_H
 
+#include <stdbool.h>
 #include "ovpn_maps.h"
 
 struct ovpn_fastpath {
@@ -96,6 +97,15 @@ int ovpn_route_recount(const struct ovpn_fastpath *fp);
 /* bpf_map_update_elem, retrying the transient -ENOMEM of the kernel's BPF
  * allocator (see map_update.c). Returns 0 or -errno. */
 int ovpn_map_update(int fd, const void *key, const void *value, __u64 flags);
+
+/* Calls @cb for every entry of a hash map (in chunks: a few system calls);
+ * a non-zero return of @cb stops the walk and is returned. */
+typedef int (*ovpn_walk_cb)(const void *key, const void *value, void *ctx);
+int ovpn_map_walk(int fd, ovpn_walk_cb cb, void *ctx);
+/* The keys of the entries @match selects, in one walk: *@keys (malloc'd, for
+ * the caller to free) holds *@n of them. Delete after the walk, not in it. */
+typedef bool (*ovpn_match_cb)(const void *key, const void *value, void *ctx);
+int ovpn_map_select(int fd, ovpn_match_cb match, void *ctx, void **keys, __u32 *n);
 
 /* Counters summed over CPUs. */
 int ovpn_peer_stats_get(const struct ovpn_fastpath *fp, __u32 instance,

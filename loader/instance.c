@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "daemon.h"
@@ -277,15 +278,24 @@ int ovpnd_instance_new(struct ovpnd *d, const struct ovpn_req_instance *ri, __u3
 	return 0;
 }
 
+static bool peer_of(const void *key, const void *value, void *instance)
+{
+	(void)value;
+	return ((const struct ovpn_peer_key *)key)->instance == *(__u32 *)instance;
+}
+
 static void peers_flush(struct ovpnd *d, __u32 instance)
 {
-	struct ovpn_peer_key k;
+	struct ovpn_peer_key *k = NULL;
+	__u32 n = 0;
 
-	while (!ovpn_peer_next(&d->b.fp, instance, NULL, &k)) {
-		if (ovpn_peer_del(&d->b.fp, k.instance, k.peer_id))
-			break;
-		ovpnd_notify_peer_deleted(d, k.instance, k.peer_id, OVPN_DEL_INSTANCE);
-	}
+	if (ovpn_map_select(d->b.fp.peers_fd, peer_of, &instance, (void **)&k, &n))
+		ovpnd_log("instance %u: cannot list its peers to remove them", instance);
+	for (__u32 i = 0; i < n; i++)
+		if (!ovpn_peer_del(&d->b.fp, k[i].instance, k[i].peer_id))
+			ovpnd_notify_peer_deleted(d, k[i].instance, k[i].peer_id,
+						  OVPN_DEL_INSTANCE);
+	free(k);
 }
 
 int ovpnd_instance_del(struct ovpnd *d, const struct ovpnd_instance *in)

@@ -68,28 +68,39 @@ int ovpn_key_info_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer
 	return err;
 }
 
+struct route_sel {
+	__be32 instance;
+	bool all;
+	__u32 peer_id;
+};
+
+static bool route_of(const void *key, const void *value, void *ctx)
+{
+	const struct ovpn_route6_key *k = key;		/* same head as v4 */
+	const struct route_sel *s = ctx;
+
+	return !memcmp(k->instance, &s->instance, 4) &&
+	       (s->all || *(const __u32 *)value == s->peer_id);
+}
+
 /* Routes are deleted through ovpn_route_del, which keeps ovpn_route_lens
- * counted; the walk starts over after each delete. */
+ * counted. */
 static void routes_flush_map(const struct ovpn_fastpath *fp, int fd, int family,
 			     __u32 instance, bool all, __u32 peer_id)
 {
-	__u8 key[sizeof(struct ovpn_route6_key)], next[sizeof(key)];
-	__be32 inst = htonl(instance);
-	void *prev = NULL;
-	__u32 via;
+	struct route_sel sel = { htonl(instance), all, peer_id };
+	size_t ks = family == OVPN_AF_INET ? sizeof(struct ovpn_route4_key) :
+					     sizeof(struct ovpn_route6_key);
+	__u8 *keys = NULL;
+	__u32 n = 0;
 
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		const struct ovpn_route6_key *k = (const void *)next;	/* same head as v4 */
-		bool match = !memcmp(k->instance, &inst, 4) &&
-			     (all || (!bpf_map_lookup_elem(fd, next, &via) && via == peer_id));
+	ovpn_map_select(fd, route_of, &sel, (void **)&keys, &n);
+	for (__u32 i = 0; i < n; i++) {
+		const struct ovpn_route6_key *k = (const void *)(keys + i * ks);
 
-		if (match && !ovpn_route_del(fp, instance, family, k->addr, k->prefixlen)) {
-			prev = NULL;
-			continue;
-		}
-		memcpy(key, next, sizeof(key));
-		prev = key;
+		ovpn_route_del(fp, instance, family, k->addr, k->prefixlen);
 	}
+	free(keys);
 }
 
 void ovpn_routes_flush(const struct ovpn_fastpath *fp, __u32 instance, bool all_peers,

@@ -54,11 +54,13 @@ static double peer_get_all(struct ovpn_ctl_client *c, int *peers)
 	return (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 }
 
-static void instance(struct ovpn_ctl_client *c, int cmd, const char *name)
+/* Returns how long the request took, in ms. */
+static double instance(struct ovpn_ctl_client *c, int cmd, const char *name)
 {
 	struct ovpn_ctl_err e = {};
 	__u8 buf[256];
 	struct nlmsghdr *nlh = ovpn_ctl_start(buf, cmd, 0);
+	struct timespec t0, t1;
 
 	ovpn_ctl_put_str(nlh, OVPN_A_NAME, name);
 	if (cmd == OVPN_CMD_INSTANCE_NEW) {
@@ -66,8 +68,11 @@ static void instance(struct ovpn_ctl_client *c, int cmd, const char *name)
 		ovpn_ctl_put_str(nlh, OVPN_A_LINK, "veth-b");
 		ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, "0.0.0.0:1194");
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (ovpn_ctl_call(c, nlh, &e))
 		t_fatal("%s %s: %s", ovpn_ctl_cmd_name(cmd), name, e.msg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 }
 
 /* Installs with one request per message into instance "single", then
@@ -121,6 +126,9 @@ int main(void)
 	printf("ctl_daemon_rss_no_peers %ld KiB\n", rss0);
 	printf("ctl_daemon_rss_at_%dk_peers %ld KiB\n", n / 1000, dmn_rss_kib(&dmn));
 	printf("ctl_peer_get_all_%dk_peers %.0f ms\n", n / 1000, ms);
+	/* removes every peer: one walk of the map, then the deletes */
+	printf("ctl_instance_del_%dk_peers %.0f ms\n", n / 1000,
+	       instance(&c, OVPN_CMD_INSTANCE_DEL, "bench"));
 	ovpn_ctl_close(&c);
 	close(tun);
 	return ok == n && listed == n ? 0 : 1;
