@@ -6,21 +6,34 @@
 #include "peer_list.h"
 #include "peer_remote.h"
 
+struct remote_find {
+	__u32 instance;
+	const struct ovpn_sockaddr *remote;
+	__u32 peer_id;
+};
+
+static int remote_cb(const void *key, const void *value, void *ctx)
+{
+	const struct ovpn_peer_key *k = key;
+	const struct ovpn_peer *p = value;
+	struct remote_find *f = ctx;
+
+	if (k->instance != f->instance || memcmp(&p->remote, f->remote, sizeof(*f->remote)))
+		return 0;
+	f->peer_id = k->peer_id;
+	return 1;
+}
+
+/* One walk of the peers map, in chunks with their values. */
 int ovpn_peer_find_remote(const struct ovpn_fastpath *fp, __u32 instance,
 			  const struct ovpn_sockaddr *remote, __u32 *peer_id)
 {
-	struct ovpn_peer_key k, *after = NULL;
-	struct ovpn_peer p;
+	struct remote_find f = { .instance = instance, .remote = remote };
+	int err = ovpn_map_walk(fp->peers_fd, remote_cb, &f);
 
-	while (!ovpn_peer_next(fp, instance, after, &k)) {
-		if (!ovpn_peer_get(fp, k.instance, k.peer_id, &p) &&
-		    !memcmp(&p.remote, remote, sizeof(*remote))) {
-			*peer_id = k.peer_id;
-			return 0;
-		}
-		after = &k;
-	}
-	return -ENOENT;
+	if (err == 1)
+		*peer_id = f.peer_id;
+	return err == 1 ? 0 : err ? err : -ENOENT;
 }
 
 int ovpn_peer_set_vpn_addr(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
