@@ -61,8 +61,22 @@ static __always_inline void ovpn_replay_floor(struct ovpn_replay *r, __u64 floor
 	if (floor <= r->highest)
 		return;
 	r->highest = floor;
+	r->floor = floor > 0xFFFFFFFFULL ? 0xFFFFFFFF : (__u32)floor;
 	for (int i = 0; i < OVPN_REPLAY_WORDS; i++)
 		r->bits[i] = ~0ULL;
+}
+
+/* A packet-id the fast path refuses only because it lies below the floor
+ * set at installation, still inside the window: OpenVPN may not have seen it
+ * (a packet overtaken on the wire while the key went in), and only OpenVPN
+ * knows, so it goes there; OpenVPN drops it if it is a replay. */
+static __always_inline bool ovpn_replay_openvpns(const struct ovpn_replay *r, __u64 id)
+{
+	__u32 window = r->window;
+
+	if (window > OVPN_REPLAY_MAX - 64)
+		window = OVPN_REPLAY_MAX - 64;
+	return id && id <= r->floor && r->highest - id < window;
 }
 
 #endif /* OVPN_REPLAY_H */

@@ -138,6 +138,11 @@ static __always_inline int ovpn_rx_authenticate(struct bpf_dynptr *pkt, struct o
 	int err;
 
 	if (!ovpn_replay_check(&key->replay, rx->pid)) {
+		if (ovpn_replay_openvpns(&key->replay, rx->pid)) {
+			if (rx->stats)
+				OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);
+			return OVPN_RX_PASS;
+		}
 		ovpn_rx_drop(rx, OVPN_DROP_REPLAY);
 		return OVPN_RX_DROP;
 	}

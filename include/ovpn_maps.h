@@ -129,7 +129,9 @@ struct ovpn_key_id {
 struct ovpn_replay {
 	__u64 highest;
 	__u32 window;
-	__u32 pad;
+	__u32 floor;	/* ids up to here may have reached OpenVPN before the
+			 * key was installed: the fast path passes them on
+			 * (bpf/replay.h) */
 	__u64 bits[OVPN_REPLAY_MAX / 64];
 };
 

@@ -24,6 +24,7 @@ static int key_value_build(struct ovpn_key *k, const struct ovpn_fastpath *fp,
 		return -ERANGE;
 	if (kc->rx_floor) {		/* as bpf/replay.h's ovpn_replay_floor */
 		k->replay.highest = kc->rx_floor;
+		k->replay.floor = kc->rx_floor > OVPN_PID_MAX ? OVPN_PID_MAX : kc->rx_floor;
 		memset(k->replay.bits, 0xff, sizeof(k->replay.bits));
 	}
 	err = ovpn_aead_key_prepare(&k->enc, kc->cipher, kc->enc_key, len,

@@ -85,7 +85,8 @@ static void test_cipher(int cipher)
 	CHECK(err == 0 && l.peer_id == PEER && l.cipher == cipher && l.rx_pid_max == 3,
 	      "%s: install: %d, peer %u, cipher %s, rx max %llu", name, err, l.peer_id,
 	      ovpn_cipher_name(l.cipher), (unsigned long long)l.rx_pid_max);
-	CHECK(run(c, 0, 2, 60) == 'D', "%s: a packet OpenVPN already had accepted", name);
+	/* below the floor: OpenVPN may have it already, and only it knows */
+	CHECK(run(c, 0, 2, 60) == 'P', "%s: a packet OpenVPN may have had not left to it", name);
 	CHECK(run(c, 0, 4, 60) == 'V' && run(c, 0, 5, 1400) == 'V',
 	      "%s: fast path did not take over", name);
 
