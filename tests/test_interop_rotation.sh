@@ -27,6 +27,7 @@ check() {
 	else
 		fail=$((fail + 1))
 		echo "FAIL: $1"
+		return 1
 	fi
 }
 
@@ -40,6 +41,11 @@ try:
     print(up if ivs else 99, down if ivs else 99, len(ivs))
 except Exception:
     print(99, 99, 0)' "$1"
+}
+
+lost_pings() {	# ping -D output: which were lost, and when
+	awk '/icmp_seq=/ { match($0, /icmp_seq=[0-9]+/); s = substr($0, RSTART + 9, RLENGTH - 9)
+		if (s != prev + 1) print "  pings", prev + 1, "to", s - 1, "lost before", $1; prev = s }' "$1"
 }
 
 mbps() {	# json: "up down" Mbit/s received
@@ -75,7 +81,7 @@ run_rotation() {	# cipher
 	check "$name: tunnel up" "ip netns exec $CLI ping -c1 -W2 10.8.0.1 >/dev/null"
 	sleep 2
 	ks=$(keys_offloaded "$T/daemon.log") kc=$(keys_offloaded "$T/daemon-cli.log")
-	ip netns exec "$CLI" ping -c $((SECS * 10)) -i 0.1 -W 1 10.8.0.1 > "$T/ping" 2>&1 &
+	ip netns exec "$CLI" ping -D -c $((SECS * 10)) -i 0.1 -W 1 10.8.0.1 > "$T/ping" 2>&1 &
 	pid=$!
 	ip netns exec "$SRV" iperf3 -s -B 10.8.0.1 -1 -D -p 5201 >/dev/null 2>&1
 	sleep 0.3
@@ -88,7 +94,7 @@ run_rotation() {	# cipher
 	bw=$(mbps "$T/$run.json")
 	echo "$name: iperf3 up/down $bw Mbit/s; $up / $down of $nint s without throughput; ${lost:-?} pings lost"
 	check "$name: no second without throughput" "[ $nint -ge $((SECS - 1)) ] && [ $up -eq 0 ] && [ $down -eq 0 ]"
-	check "$name: no ping lost" "[ \"${lost:-1}\" -eq 0 ]"
+	check "$name: no ping lost" "[ \"${lost:-1}\" -eq 0 ]" || lost_pings "$T/ping"
 	read_all "$name" "$run" "$srv" "$cli" "$ks" "$kc"
 	ovx_stop_all
 }
