@@ -38,7 +38,7 @@ FUZZ_SRCS  := tests/fuzz_ctl.c loader/ctl_msg.c loader/ctl_req.c loader/aead_key
 HDRS       := $(wildcard include/*.h loader/*.h tests/*.h)
 BPF_HDRS   := $(wildcard include/*.h bpf/*.h tests/*.h)
 
-.PHONY: all check bench bench-openvpn demo clean deps tools-check fuzz soak
+.PHONY: all check bench bench-openvpn demo profile clean deps tools-check fuzz soak
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -121,6 +121,10 @@ bench: all
 
 bench-openvpn: all
 	@scripts/bench-openvpn.sh
+
+# Where the time goes with both sides offloaded (BPF run times per program).
+profile: all
+	@scripts/profile-openvpn.sh
 
 # The README's first command: installs what is missing, builds, and shows a
 # stock OpenVPN offloaded and not, side by side (scripts/demo.sh).

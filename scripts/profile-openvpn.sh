@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Where the time goes with both sides offloaded: stock OpenVPN 2.6 with the
+# plugin on both ends (tests/openvpn/lib.sh), iperf3 through the tunnel, and
+# the kernel's own accounting of every BPF program (kernel.bpf_stats_enabled:
+# run count and run time per program). Prints, per cipher, one
+# "name value unit" line per figure (the format of make bench):
+#   Mbit/s; machine CPU busy per packet carried (all processes, softirq);
+#   the fast path's share of it; ns per run of RX (XDP), TX (TC egress) and
+#   the other programs on each side; packets per GRO batch on the server.
+# The AEAD alone costs what bench_aead prints (same machine, same run of
+# make bench): the rest of a program's time is parsing, lookups, copies.
+#
+# Env: PROFILE_CIPHERS (default "AES-256-GCM CHACHA20-POLY1305"),
+# PROFILE_SECONDS (default 5), OVX_NS (default ovxprof), GRO=off to compare.
+set -u
+cd "$(dirname "$0")/.."
+B=$PWD/build
+OVX_NS=${OVX_NS:-ovxprof}
+T=$(mktemp -d /tmp/ovpn-xdp-profile.XXXXXX)
+. tests/openvpn/lib.sh
+SECS=${PROFILE_SECONDS:-5}
+HZ=$(getconf CLK_TCK)
+stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+
+finish() {
+	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	ovx_cleanup
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+# "name run_cnt run_time_ns" of one program (bpftool prog show ARGS).
+prog_line() {	# name bpftool-args...
+	local name=$1
+	shift
+	bpftool -j prog show "$@" 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(sys.argv[1], j.get("run_cnt", 0), j.get("run_time_ns", 0))' "$name"
+}
+
+# The XDP program on a device: libxdp attaches its own copy of ovpn_rx_xdp
+# (sharing the pinned maps), not the pinned program.
+xdp_prog_id() {	# namespace device
+	ip -n "$1" -j -d link show "$2" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)[0].get("xdp", {}).get("prog", {}).get("id", 0))'
+}
+
+# "side_program run_cnt run_time_ns" for both sides (side: srv, cli).
+prog_stats() {
+	local side inst ns dev p
+	for side in srv cli; do
+		inst=$INST_S ns=$SRV dev=veth-s
+		[ "$side" = cli ] && inst=$INST_C ns=$CLI dev=veth-c
+		prog_line "${side}_ovpn_rx_xdp" id "$(xdp_prog_id "$ns" "$dev")"
+		for p in ovpn_rx_tc ovpn_tx_tc ovpn_link_egress_tc; do
+			prog_line "${side}_$p" pinned "/sys/fs/bpf/ovpn-xdp/$inst/$p"
+		done
+	done
+}
+
+# Sums "name cnt ns" lines per name: before and after files -> deltas.
+deltas() {	# before after
+	awk 'NR == FNR { c[$1] -= $2; t[$1] -= $3; next } { c[$1] += $2; t[$1] += $3 }
+	     END { for (n in c) print n, c[n], t[n] }' "$1" "$2"
+}
+
+profile() {	# cipher
+	local c=$1 key cpu0 cpu1 mbps pkts busy_ns bpf_ns
+	key=$(echo "$c" | tr 'A-Z' 'a-z' | tr -d '-')
+	ovx_start_tunnel "$c" both && ovx_wait_offloaded && ovx_wait_offloaded "$CLI_SOCK" || {
+		echo "profile $c: the tunnel did not come up (logs in $T)" >&2
+		return 1
+	}
+	sysctl -qw kernel.bpf_stats_enabled=1
+	prog_stats > "$T/before"
+	cpu0=$(ovx_cpu_busy)
+	mbps=$(ovx_iperf 5201 "$SECS")
+	cpu1=$(ovx_cpu_busy)
+	prog_stats > "$T/after"
+	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	deltas "$T/before" "$T/after" > "$T/delta"
+	pkts=$(awk '$1 ~ /_ovpn_rx_xdp$/ { s += $2 } END { printf "%d\n", s }' "$T/delta")
+	busy_ns=$(( (cpu1 - cpu0) * 1000000000 / HZ ))
+	bpf_ns=$(awk '{ s += $3 } END { printf "%d\n", s }' "$T/delta")
+	echo "profile_${key}_both_offloaded $mbps Mbit/s"
+	if [ "${pkts:-0}" -gt 0 ]; then
+		echo "profile_${key}_cpu_per_packet $((busy_ns / pkts)) ns"
+		echo "profile_${key}_fast_path_share $((bpf_ns * 100 / (busy_ns > 0 ? busy_ns : 1))) %"
+	fi
+	awk -v k="$key" '$2 > 0 { printf "profile_%s_%s_per_run %d ns\n", k, $1, $3 / $2 }' "$T/delta" | sort
+	# iperf3 sends client to server: what XDP decrypted per skb that reached
+	# the stack (TC ingress runs once per GRO batch)
+	awk -v k="$key" '$1 == "srv_ovpn_rx_xdp" { x = $2 } $1 == "srv_ovpn_rx_tc" { t = $2 }
+	     END { if (t > 0) printf "profile_%s_packets_per_gro_batch %.1f pkts\n", k, x / t }' "$T/delta"
+	ovx_stop_all_wait
+}
+
+[ "$(id -u)" -eq 0 ] || { echo "profile-openvpn needs root" >&2; exit 1; }
+ovx_need_binaries || exit 1
+if ovx_ns_busy; then
+	echo "namespaces $SRV / $CLI are in use: set OVX_NS to another prefix" >&2
+	exit 1
+fi
+tests/openvpn/pki.sh "$T/pki" && ovx_topology || { echo "cannot build the topology" >&2; exit 1; }
+rc=0
+for c in ${PROFILE_CIPHERS:-AES-256-GCM CHACHA20-POLY1305}; do
+	profile "$c" || rc=1
+done
+exit $rc
