@@ -137,6 +137,10 @@ static __always_inline int ovpn_renumber(struct __sk_buff *skb)
 	struct bpf_dynptr pkt;
 	__u32 zero = 0;
 
+	/* most packets here have no socket (forwarded, or sent by the fast
+	 * path, whose skb lost its socket on the way) or a TCP one */
+	if (!skb->sk)
+		return TC_ACT_OK;
 	r.f = bpf_map_lookup_elem(&ovpn_rx_frame, &zero);
 	if (!r.f || bpf_dynptr_from_skb(skb, 0, &pkt))
 		return TC_ACT_OK;
