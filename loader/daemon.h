@@ -130,6 +130,8 @@ int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns);
 void ovpnd_bpf_close(struct ovpnd_bpf *b);
 /* Removes the pins (programs stay loaded while attached). */
 int ovpnd_bpf_unpin(const char *pin_dir);
+/* Removes every pin under @pin_dir, whichever build made them, and the dir. */
+int ovpnd_pins_remove(const char *pin_dir);
 
 /* attach.c */
 int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8 *xdp_mode);
@@ -154,6 +156,10 @@ int ovpnd_instance_new(struct ovpnd *d, const struct ovpn_req_instance *ri, __u3
 int ovpnd_instance_del(struct ovpnd *d, const struct ovpnd_instance *in);
 /* Everything off every device, pins removed. */
 int ovpnd_detach_all(struct ovpnd *d);
+/* --detach when the pinned state is not this build's (ovpnd_bpf_open failed):
+ * detaches what the instances map names, if it is readable, and removes every
+ * pin. */
+int ovpnd_detach_stale(struct ovpnd *d);
 /* An interface vanished: reports it and marks the instances that used it. */
 void ovpnd_link_gone(struct ovpnd *d, __u32 ifindex);
 /* At start-up: instances whose devices went away while no daemon ran. */

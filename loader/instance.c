@@ -325,6 +325,41 @@ int ovpnd_detach_all(struct ovpnd *d)
 	return ovpnd_bpf_unpin(d->b.pin_dir);
 }
 
+/* The instances map holds struct ovpnd_instance of the build that pinned it:
+ * read it only if that layout is this build's. */
+static bool instances_readable(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.value_size == sizeof(struct ovpnd_instance);
+}
+
+int ovpnd_detach_stale(struct ovpnd *d)
+{
+	struct ovpnd_instance in;
+	char path[sizeof(d->b.pin_dir) + sizeof(OVPND_INSTANCES_MAP) + 1];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", d->b.pin_dir, OVPND_INSTANCES_MAP);
+	d->b.instances_fd = bpf_obj_get(path);
+	if (instances_readable(d->b.instances_fd)) {
+		ovpnd_instances_load(d);
+		for (__u32 id = 0; !ovpnd_instance_next(d, id, &in); id = in.id)
+			devices_detach(d, &in);
+	} else {
+		ovpnd_log("cannot tell which devices the old programs are on: check `ip link` "
+			  "and `tc filter show dev DEV ingress|egress`");
+	}
+	if (d->b.instances_fd >= 0)
+		close(d->b.instances_fd);
+	err = ovpnd_pins_remove(d->b.pin_dir);
+	ovpnd_log(err ? "cannot remove %s: %s" : "removed the pins of another build at %s%s",
+		  d->b.pin_dir, err ? strerror(-err) : "");
+	return err;
+}
+
 static void mark_gone(struct ovpnd *d, struct ovpnd_instance *in, __u32 ifindex,
 		      const char *why)
 {

@@ -3,6 +3,7 @@
  * /sys/fs/bpf/ovpn-xdp/<name>/: a daemon finds them there and takes them
  * over (peers, keys and counters survive it), or loads bpf/ovpn.bpf.c and
  * pins them. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -259,6 +260,24 @@ int ovpnd_bpf_unpin(const char *pin_dir)
 		return -errno;
 	unpin_all(pin_dir, s);
 	ovpn_bpf__destroy(s);
+	if (rmdir(pin_dir) && errno != ENOENT)
+		return -errno;
+	rmdir(OVPND_PIN_ROOT);		/* if no other instance uses it */
+	return 0;
+}
+
+int ovpnd_pins_remove(const char *pin_dir)
+{
+	DIR *dir = opendir(pin_dir);
+	struct dirent *e;
+	char path[512];
+
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(dir)))
+		if (e->d_name[0] != '.' && !pin_path(path, sizeof(path), pin_dir, e->d_name))
+			unlink(path);
+	closedir(dir);
 	if (rmdir(pin_dir) && errno != ENOENT)
 		return -errno;
 	rmdir(OVPND_PIN_ROOT);		/* if no other instance uses it */

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `ovpn-xdpd --detach` must clean up state pinned by another build (after an
+# upgrade the pinned maps no longer match, and taking them over is refused):
+# the programs come off the devices the instances map names, and every pin
+# goes. Prints "detach_stale: N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+B=$PWD/build
+NS=ovxds
+NAME=ovxds
+DIR=/sys/fs/bpf/ovpn-xdp/$NAME
+T=$(mktemp -d /tmp/ovpn-xdp-detach.XXXXXX)
+pass=0 fail=0
+
+check() {
+	if eval "$2"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $1"
+	fi
+}
+
+in_ns() { nsenter --net=/run/netns/$NS "$@"; }
+
+cleanup() {
+	[ -f "$T/pid" ] && kill "$(cat "$T/pid")" 2>/dev/null
+	in_ns "$B/ovpn-xdpd" -n $NAME -d >/dev/null 2>&1
+	rm -rf "$DIR"
+	ip netns del $NS 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ip netns del $NS 2>/dev/null
+ip netns add $NS && ip -n $NS link add veth-d type veth peer name veth-e &&
+	ip -n $NS link set veth-d up && ip -n $NS link set veth-e up &&
+	ip -n $NS tuntap add mode tun name tun-d && ip -n $NS link set tun-d up ||
+	{ echo "detach_stale: 0 passed, 1 failed"; exit 1; }
+
+in_ns "$B/ovpn-xdpd" -n $NAME -s "$T/ctl.sock" > "$T/log" 2>&1 &
+echo $! > "$T/pid"
+for _ in $(seq 100); do [ -S "$T/ctl.sock" ] && break; sleep 0.1; done
+"$B/ovpn-xdp" -s "$T/ctl.sock" attach stale tun tun-d link veth-d addr 10.77.0.1:1194 >/dev/null
+check "attached" "ip -n $NS link show veth-d | grep -q xdp"
+kill "$(cat "$T/pid")"
+sleep 0.5
+rm -f "$T/pid"
+
+# Another build's state: one map pinned with a layout this build refuses.
+rm -f "$DIR/ovpn_peer_stats"
+bpftool map create "$DIR/ovpn_peer_stats" type hash key 4 value 4 entries 1 name ovpn_peer_stats
+in_ns "$B/ovpn-xdpd" -n $NAME -s "$T/ctl2.sock" > "$T/log2" 2>&1 &
+sleep 1
+check "a new daemon refuses the other layout" "grep -q 'another layout' '$T/log2'"
+kill %2 2>/dev/null
+
+in_ns "$B/ovpn-xdpd" -n $NAME -d > "$T/log3" 2>&1
+rc=$?
+sed 's/^/  /' "$T/log3"
+check "--detach succeeds" "[ $rc -eq 0 ]"
+check "no pins left" "[ ! -e '$DIR' ]"
+check "XDP off the link" "! ip -n $NS link show veth-d | grep -q xdp"
+check "TC off the tun" "! ip netns exec $NS tc filter show dev tun-d egress | grep -q ovpn"
+echo "detach_stale: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
