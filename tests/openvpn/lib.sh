@@ -6,7 +6,8 @@
 # $OVX_NS-cli, daemon instances $OVX_NS-s and $OVX_NS-c) so that two runs can
 # share a machine.
 #
-# Topology (GRO=off: without GRO on the veths): veth-s 10.99.0.1/24 fd99::1/64 (server) <-> veth-c 10.99.0.2/24
+# Topology (GRO=off: without GRO on the veths; NAPI_THREADED=0: without NAPI
+# threads): veth-s 10.99.0.1/24 fd99::1/64 (server) <-> veth-c 10.99.0.2/24
 # fd99::2/64 (client); the tunnel is 10.8.0.0/24 and fd00:8::/64, the server
 # 10.8.0.1 / fd00:8::1.
 
@@ -28,7 +29,16 @@ ovx_topology() {
 	ip -n "$CLI" addr add fd99::2/64 dev veth-c nodad &&
 	ip -n "$SRV" link set veth-s up && ip -n "$CLI" link set veth-c up &&
 	ip -n "$SRV" link set lo up && ip -n "$CLI" link set lo up &&
-	ovx_gro "${GRO:-on}"
+	ovx_gro "${GRO:-on}" && ovx_napi_threaded "${NAPI_THREADED:-1}"
+}
+
+# Threaded NAPI on the veths (NAPI_THREADED=0: off). A veth's receive side
+# runs in the sender's context unless its NAPI has its own thread: one side's
+# decryption would then take CPU from the other side's OpenVPN, which two
+# hosts never do. With a thread the scheduler puts it where there is room.
+ovx_napi_threaded() {	# 1|0
+	ip netns exec "$SRV" sh -c "echo $1 > /sys/class/net/veth-s/threaded" &&
+	ip netns exec "$CLI" sh -c "echo $1 > /sys/class/net/veth-c/threaded"
 }
 
 # GRO on the veths, as on a NIC (veth has it off by default): the XDP-decrypted
