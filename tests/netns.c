@@ -2,12 +2,16 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+#include <linux/if_tun.h>
 #include "netns.h"
+#include "testlib.h"
 
 int sh(const char *fmt, ...)
 {
@@ -48,4 +52,18 @@ int ns_enter(const char *name)
 	if (name)
 		close(fd);
 	return err;
+}
+
+int ns_tun_open(const char *ns, const char *name)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	int fd;
+
+	ns_enter(ns);
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr))
+		t_fatal("cannot create %s in %s", name, ns ? ns : "the initial namespace");
+	ns_enter(NULL);
+	return fd;
 }

@@ -10,5 +10,9 @@ int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Enters namespace @name (made with `ip netns add`), or the initial one for
  * NULL. Returns 0 or -errno. */
 int ns_enter(const char *name);
+/* A tun device @name created in namespace @ns (NULL: the initial one), held
+ * open as OpenVPN holds it (non-blocking, no packet info); the test fails if
+ * it cannot be made. */
+int ns_tun_open(const char *ns, const char *name);
 
 #endif

@@ -143,20 +143,6 @@ static struct nlmsghdr *instance_new(const char *name, const char *tun, const ch
 	return nlh;
 }
 
-static int tun_open(const char *ns, const char *name)
-{
-	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
-	int fd;
-
-	ns_enter(ns);
-	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr))
-		t_fatal("cannot create %s", name);
-	ns_enter(NULL);
-	return fd;
-}
-
 /* A peer's attributes from PEER_GET of one peer, into @tb. */
 static bool peer_info(__u32 id, const struct nlattr *tb[OVPN_A_MAX + 1])
 {
@@ -807,7 +793,7 @@ static void test_other_user(void)
 /* A device that vanishes under a second instance is reported. */
 static void test_vanished(void)
 {
-	int fd = tun_open(NS_SRV, "tun-v");
+	int fd = ns_tun_open(NS_SRV, "tun-v");
 	struct nlmsghdr *nlh;
 	const struct nlattr *tb[OVPN_A_MAX + 1], *itb[OVPN_A_MAX + 1];
 	__u32 state = 0;
@@ -988,7 +974,7 @@ static void test_bulk(void)
 static void test_by_hand(void)
 {
 	const char *pins = "/sys/fs/bpf/ovpn-xdp/ctltest";
-	int fd = tun_open(NS_SRV, "tun-h");
+	int fd = ns_tun_open(NS_SRV, "tun-h");
 	struct nlmsghdr *nlh;
 
 	sh("ip -n " NS_SRV " link add vh-s type veth peer name vh-p && "
@@ -1042,7 +1028,7 @@ int main(void)
 	atexit(cleanup);
 	dmn_cleanup(&dmn);
 	dtopo_up();
-	tun_fd = tun_open(NS_SRV, "tun-s");
+	tun_fd = ns_tun_open(NS_SRV, "tun-s");
 	sh("ip -n " NS_SRV " addr add 10.8.0.1/24 dev tun-s && ip -n " NS_SRV " link set tun-s up");
 	mkdir(SOCK_DIR, 0700);
 	dmn_start(&dmn);

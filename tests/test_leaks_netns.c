@@ -47,20 +47,6 @@ static void cleanup(void)
 	sh("ip netns del " NS " 2>/dev/null; true");
 }
 
-static int tun_open(const char *name)
-{
-	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
-	int fd;
-
-	ns_enter(NS);
-	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr))
-		t_fatal("cannot create %s", name);
-	ns_enter(NULL);
-	return fd;
-}
-
 static void topo(void)
 {
 	cleanup();
@@ -69,8 +55,8 @@ static void topo(void)
 	       "ip -n " NS " addr add 10.97.0.1/16 dev m-s && "
 	       "ip -n " NS " link set m-s up && ip -n " NS " link set m-p up"))
 		t_fatal("cannot build the namespace (root and iproute2 needed)");
-	tun_fd[0] = tun_open("tun-m");
-	tun_fd[1] = tun_open("tun-p");
+	tun_fd[0] = ns_tun_open(NS, "tun-m");
+	tun_fd[1] = ns_tun_open(NS, "tun-p");
 	sh("ip -n " NS " link set tun-m up && ip -n " NS " link set tun-p up");
 }
 

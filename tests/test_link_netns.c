@@ -45,20 +45,6 @@ static void cleanup(void)
 	sh("ip netns del " NS_S " 2>/dev/null; ip netns del " NS_C " 2>/dev/null; true");
 }
 
-static int tun_open(const char *name)
-{
-	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
-	int fd;
-
-	ns_enter(NS_S);
-	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr))
-		t_fatal("cannot create %s", name);
-	ns_enter(NULL);
-	return fd;
-}
-
 /* Link i (a, b): veth l<i>-s (10.98.<i+1>.1) <-> l<i>-c (.2), tun-<i> 10.8.<i+1>.1. */
 static void topo(void)
 {
@@ -69,7 +55,7 @@ static void topo(void)
 	for (int i = 0; i < 2; i++) {
 		char c = 'a' + i;
 
-		tun_fd[i] = tun_open(i ? "tun-b" : "tun-a");
+		tun_fd[i] = ns_tun_open(NS_S, i ? "tun-b" : "tun-a");
 		if (sh("ip link add l%c-s netns " NS_S " type veth peer name l%c-c netns " NS_C
 		       " && ip -n " NS_S " addr add 10.98.%d.1/24 dev l%c-s"
 		       " && ip -n " NS_C " addr add 10.98.%d.2/24 dev l%c-c"
