@@ -12,15 +12,6 @@ pass=0 fail=0
 . tests/openvpn/lib.sh
 trap ovx_cleanup EXIT
 
-check() {
-	if eval "$2"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $1"
-	fi
-}
-
 run_cipher() {	# cipher [both]: the client offloaded too
 	local cipher=$1 both=${2:-} name=$1
 	[ -n "$both" ] && name="$cipher, both offloaded"

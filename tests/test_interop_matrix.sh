@@ -19,15 +19,6 @@ pass=0 fail=0
 . tests/openvpn/lib.sh
 trap ovx_cleanup EXIT
 
-check() {
-	if eval "$2"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $1"
-	fi
-}
-
 # Outer family: the variables ovx_server_conf / ovx_client_conf read.
 set_family() {	# 4|6
 	if [ "$1" = 6 ]; then

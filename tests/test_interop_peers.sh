@@ -26,15 +26,6 @@ pass=0 fail=0
 . tests/openvpn/lib.sh
 trap ovx_cleanup EXIT
 
-check() {
-	if eval "$2"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $1"
-	fi
-}
-
 # One line per peer of the server: "peer-id vpn-ipv4 rx tx key-ids".
 peers() {
 	"$B/ovpn-xdp" -s "$SRV_SOCK" show --json 2>/dev/null | python3 -c '

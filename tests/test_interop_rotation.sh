@@ -21,16 +21,6 @@ pass=0 fail=0
 . tests/openvpn/lib.sh
 trap ovx_cleanup EXIT
 
-check() {
-	if eval "$2"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: $1"
-		return 1
-	fi
-}
-
 # "sent received" seconds without throughput in an iperf3 --bidir JSON.
 idle_seconds() {	# json
 	python3 -c 'import json, sys

@@ -12,6 +12,19 @@
 # 10.8.0.1 / fd00:8::1.
 
 OVX_NS=${OVX_NS:-ovx}
+pass=${pass:-0} fail=${fail:-0}
+
+# A test's check: the condition (a shell string) counted into $pass / $fail,
+# the name printed when it fails (status 1 then).
+check() {	# name condition
+	if eval "$2"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $1"
+		return 1
+	fi
+}
 SRV=$OVX_NS-srv
 CLI=$OVX_NS-cli
 INST_S=$OVX_NS-s
