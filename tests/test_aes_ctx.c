@@ -68,20 +68,6 @@ static void test_bad_input(struct aead_harness *h)
 	CHECK(err == -ENOENT, "ecb without a context: %d", err);
 }
 
-static long unreclaimable_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long kb = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "SUnreclaim: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 /* 10,000 keys installed and released: unreclaimable slab where it started.
  * A leaked context costs about 1 KiB (context, tfm, key schedule), so a leak
  * would show as ~10 MB; noise from the rest of the machine is far smaller. */
@@ -97,7 +83,7 @@ static void test_no_leak(struct aead_harness *h)
 	}
 	ah_clear_key(h, 4);
 	sleep(1);
-	before = unreclaimable_kb();
+	before = t_unreclaimable_kb();
 	for (int i = 0; i < 10000; i++) {
 		t_rand_bytes(key, 32);
 		errors += ah_set_key(h, 4 + (i & 3), OVPN_CIPHER_AES_256_GCM, key, 32,
@@ -109,7 +95,7 @@ static void test_no_leak(struct aead_harness *h)
 		ah_clear_key(h, i);
 	for (int i = 0; i < 10; i++) {	/* contexts are freed after an RCU grace period */
 		sleep(1);
-		after = unreclaimable_kb();
+		after = t_unreclaimable_kb();
 		if (after - before < 2048)
 			break;
 	}

@@ -143,20 +143,6 @@ static long cycles(long first, long cycles)
 	return failed;
 }
 
-static long slab_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long kb = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "SUnreclaim: %ld kB", &kb) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return kb;
-}
-
 /* Other daemons or OpenVPNs on the machine (tests run beside this one) move
  * the machine-wide slab figure. */
 static bool machine_quiet(void)
@@ -179,7 +165,7 @@ static void test_daemon(long *slab0, bool *quiet)
 	failed = cycles(0, WARMUP);
 	sleep(1);
 	*quiet = machine_quiet();
-	*slab0 = slab_kb();
+	*slab0 = t_unreclaimable_kb();
 	rss0 = dmn_rss_kib(&dmn);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	failed += cycles(WARMUP, CYCLES);
@@ -211,11 +197,11 @@ static int plugin_run(void)
 
 static void test_kernel(long slab0, bool quiet)
 {
-	long slab1 = slab_kb();
+	long slab1 = t_unreclaimable_kb();
 
 	for (int i = 0; i < 10 && slab1 - slab0 >= 2048; i++) {
 		sleep(1);			/* contexts go after an RCU grace period */
-		slab1 = slab_kb();
+		slab1 = t_unreclaimable_kb();
 	}
 	quiet = quiet && machine_quiet();
 	printf("leaks: kernel SUnreclaim %ld kB -> %ld kB (%+ld kB) after %d cycles (%d keys)%s\n",

@@ -97,3 +97,17 @@ void t_hexdump(const char *label, const void *buf, size_t len)
 		fprintf(stderr, "%s%02x", i % 32 ? "" : "\n  ", p[i]);
 	fputc('\n', stderr);
 }
+
+long t_unreclaimable_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long kb = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "SUnreclaim: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}

@@ -36,6 +36,10 @@ void t_seed(uint64_t seed);
 uint64_t t_rand(void);
 void t_rand_bytes(void *buf, size_t len);
 
+/* The kernel's unreclaimable slab (SUnreclaim of /proc/meminfo), in KiB, or
+ * -1: where BPF map values and crypto contexts live. */
+long t_unreclaimable_kb(void);
+
 /* The median of @n values (sorts @v). */
 uint32_t t_median(uint32_t *v, int n);
 
