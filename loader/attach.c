@@ -234,13 +234,22 @@ int ovpnd_attach_tun(struct ovpnd_bpf *b, __u32 ifindex, const char *name)
 	return err;
 }
 
+/* TX at the helper's TC ingress; its NAPI in a thread (ovpn_helper_xdp says
+ * why), or TX stays on the sender's CPU: slower, not wrong. */
 int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name)
 {
-	int err = tc_attach(ifindex, BPF_TC_INGRESS, b->prog_fd[OVPND_TX_TC]);
+	int err = tc_attach(ifindex, BPF_TC_INGRESS, b->prog_fd[OVPND_TX_TC]), why;
 
-	if (err)
+	if (err) {
 		ovpnd_log("%s: cannot attach TC ingress: %s", name, strerror(-err));
-	return err;
+		return err;
+	}
+	why = bpf_xdp_attach(ifindex, b->prog_fd[OVPND_HELPER_XDP], XDP_FLAGS_DRV_MODE, NULL) ?
+	      -errno : ovpnd_napi_threaded(name);
+	if (why)
+		ovpnd_log("%s: no NAPI thread (%s): TX of this host's TCP runs on the "
+			  "sender's CPU", name, strerror(-why));
+	return 0;
 }
 
 void ovpnd_detach_tun(__u32 ifindex)

@@ -3,7 +3,7 @@
  * veth pair "ovxc<id>s" -> "ovxc<id>r". The sending end has checksum and
  * segmentation offloads off, so the kernel completes a CHECKSUM_PARTIAL
  * packet (and splits a GSO one) on its way out; TX runs at the receiving
- * end's TC ingress. */
+ * end's TC ingress, in that end's NAPI thread (attach.c). */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -20,6 +20,10 @@
 #include <linux/sockios.h>
 #include <linux/veth.h>
 #include "daemon.h"
+
+/* Whatever the tun device's MTU (a jumbo link's, say): a veth drops what
+ * exceeds its own. */
+#define HELPER_MTU	65535
 
 static void helper_names(const struct ovpnd_instance *in, char *s, char *r)
 {
@@ -63,12 +67,14 @@ static int veth_create(const char *s, const char *r)
 	 * fails (ENOTCONN); link_up() follows */
 	mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, s);
+	mnl_attr_put_u32(nlh, IFLA_MTU, HELPER_MTU);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
 	mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, r);
+	mnl_attr_put_u32(nlh, IFLA_MTU, HELPER_MTU);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);

@@ -15,7 +15,8 @@
 #define OVPND_MAX_CLIENTS	64
 
 enum ovpnd_prog {
-	OVPND_RX_XDP, OVPND_RX_TC, OVPND_TX_TC, OVPND_LINK_EGRESS_TC, OVPND_NPROGS,
+	OVPND_RX_XDP, OVPND_RX_TC, OVPND_TX_TC, OVPND_LINK_EGRESS_TC, OVPND_HELPER_XDP,
+	OVPND_NPROGS,
 };
 
 /* The programs and maps, pinned under pin_dir. */
@@ -110,6 +111,8 @@ struct ovpnd {
 int ovpnd_csum_helper_up(struct ovpnd *d, const struct ovpnd_instance *in);
 void ovpnd_csum_helper_down(const struct ovpnd_instance *in);
 int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name);
+/* napi.c: the device's NAPI in a kernel thread of its own; 0 or -errno. */
+int ovpnd_napi_threaded(const char *dev);
 
 /* plugin_ctl.c: the plugin's KEY_MATERIAL, PEER_ADDR, PEER_GONE, re-registration. */
 int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,

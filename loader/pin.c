@@ -19,9 +19,10 @@ static const char *const prog_names[OVPND_NPROGS] = {
 	[OVPND_RX_TC] = "ovpn_rx_tc",
 	[OVPND_TX_TC] = "ovpn_tx_tc",
 	[OVPND_LINK_EGRESS_TC] = "ovpn_link_egress_tc",
+	[OVPND_HELPER_XDP] = "ovpn_helper_xdp",
 };
 
-/* Pinned, besides the four above: the control programs. */
+/* Pinned, besides the programs above: the control programs. */
 static const char *const ctl_prog_names[] = {
 	"ovpn_key_set_aes", "ovpn_key_ctl", "ovpn_peer_ctl",
 };
@@ -242,13 +243,17 @@ void ovpnd_bpf_close(struct ovpnd_bpf *b)
 		&b->fp.routes4_fd, &b->fp.routes6_fd, &b->fp.route_lens_fd, &b->fp.learn_fd,
 		&b->fp.set_aes_fd, &b->fp.key_ctl_fd, &b->fp.peer_ctl_fd,
 		&b->instances_fd, &b->events_fd,
-		&b->prog_fd[0], &b->prog_fd[1], &b->prog_fd[2], &b->prog_fd[3],
 	};
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] > 0)
 			close(*fds[i]);
 		*fds[i] = -1;
+	}
+	for (int i = 0; i < OVPND_NPROGS; i++) {
+		if (b->prog_fd[i] > 0)
+			close(b->prog_fd[i]);
+		b->prog_fd[i] = -1;
 	}
 }
 

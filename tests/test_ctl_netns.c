@@ -205,6 +205,12 @@ static void test_instances(void)
 	      !sh("tc -n " NS_SRV " filter show dev veth-s egress | grep -q ovpn_link_egres") &&
 	      !sh("tc -n " NS_SRV " filter show dev tun-s egress | grep -q ovpn_tx_tc"),
 	      "TC programs not attached");
+	/* the checksum helper: TX at its receiving end, in a NAPI thread (the
+	 * daemon runs under nsenter, so /sys is not its namespace's) */
+	CHECK(!sh("tc -n " NS_SRV " filter show dev ovxc1r ingress | grep -q ovpn_tx_tc") &&
+	      !sh("ip -n " NS_SRV " -d link show ovxc1r | grep -q 'prog/xdp.*name ovpn_helper_xdp'") &&
+	      !sh("ip netns exec " NS_SRV " grep -qx 1 /sys/class/net/ovxc1r/threaded"),
+	      "checksum helper ovxc1r: no TX, XDP or NAPI thread");
 }
 
 static void test_peers(void)
