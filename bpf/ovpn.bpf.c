@@ -7,8 +7,10 @@
 #include "tx.h"
 #include "renumber.h"
 
-/* RX: XDP on the interface that carries OpenVPN's UDP socket. */
-SEC("xdp")
+/* RX: XDP on the interface that carries OpenVPN's UDP socket. "xdp.frags":
+ * packets are read and written through a dynptr, so a frame in several
+ * buffers is fine, and a device with a jumbo MTU takes the program natively. */
+SEC("xdp.frags")
 int ovpn_rx_xdp(struct xdp_md *ctx)
 {
 	struct ovpn_rx rx = {};

@@ -299,13 +299,17 @@ int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 	if (link_mtu <= overhead || cur < 0)
 		return -EINVAL;
 	want = link_mtu - overhead;
-	if (cur == want)
+	if (want > OVPN_AEAD_MAX_LEN)
+		want = OVPN_AEAD_MAX_LEN;
+	if (cur <= want)	/* never above OpenVPN's own tun-mtu: it reads the rest */
 		return 0;
 	err = mtu_ioctl(in->tun, SIOCSIFMTU, &want);
 	if (err)
-		ovpnd_log("%s: cannot set MTU %d: %s", in->tun, link_mtu - overhead, strerror(-err));
-	else
+		ovpnd_log("%s: cannot set MTU %d: %s", in->tun, want, strerror(-err));
+	else if (want == link_mtu - overhead)
 		ovpnd_log("%s: MTU %d -> %d (link MTU %d - %d for %s outer headers)", in->tun,
 			  cur, want, link_mtu, overhead, overhead == 52 ? "IPv4" : "IPv6");
+	else
+		ovpnd_log("%s: MTU %d -> %d (the most the fast path seals)", in->tun, cur, want);
 	return err;
 }

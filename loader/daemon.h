@@ -141,7 +141,8 @@ int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8
 void ovpnd_detach_link(__u32 ifindex, const char *name);
 int ovpnd_attach_tun(struct ovpnd_bpf *b, __u32 ifindex, const char *name);
 void ovpnd_detach_tun(__u32 ifindex);
-/* Sets the tun MTU to the smallest link MTU less the encapsulation. */
+/* Lowers the tun MTU to the smallest link MTU less the encapsulation (at most
+ * OVPN_AEAD_MAX_LEN); never raises it above OpenVPN's tun-mtu. */
 int ovpnd_tun_mtu(const struct ovpnd_instance *in);
 int ovpnd_if_mtu(const char *name);
 const char *ovpnd_xdp_mode_name(int mode);

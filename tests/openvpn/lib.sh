@@ -62,7 +62,8 @@ ovx_gro() {	# on|off
 }
 
 # OpenVPN server config. Env: RENEG (reneg-sec), PROTO (udp, udp6, tcp-server),
-# LOCAL (listen address), OFFLOAD (empty: no plugin line).
+# LOCAL (listen address), OFFLOAD (empty: no plugin line), OVX_CONF (more
+# lines, for the client's config too).
 ovx_server_conf() {	# cipher
 	cat <<CONF
 dev tun-s
@@ -82,6 +83,7 @@ keepalive 10 60
 reneg-sec ${RENEG:-3600}
 disable-dco
 verb 3
+${OVX_CONF:-}
 CONF
 	[ "${OFFLOAD-1}" ] && echo "plugin $B/ovpn-xdp-plugin.so socket=$SRV_SOCK link=veth-s"
 	return 0
@@ -103,6 +105,7 @@ key $T/pki/client${3:-1}.key
 data-ciphers $1
 disable-dco
 verb 3
+${OVX_CONF:-}
 CONF
 }
 
