@@ -32,7 +32,7 @@ fi
 HZ=$(getconf CLK_TCK)
 CASES=("1 up" "1 down" "4 up" "4 down")
 FIRST_EXTRA_PEER=1000		# dummy peer-ids FIRST_EXTRA_PEER..; OpenVPN's own start at 0
-declare -A LABEL CIPHER_OF MBPS CPU RTT REPS_OF
+declare -A LABEL CIPHER_OF MBPS CPU RTT REPS_OF RUNS_M RUNS_C PAIRED
 ROWS=()
 failed=0 done_rows=0 t_start=$SECONDS
 
@@ -94,30 +94,45 @@ rtt() {	# address
 		awk -F/ '/^(rtt|round-trip)/ { print $5 }'
 }
 
-# One traffic case, REPS times: sets MBPS and CPU of the row (medians);
-# REPS_OF keeps each run's Mbit/s.
-measure() {	# row case
-	local row=$1 case=$2 streams=${2% *} dir=${2#* } r c0 c1 mbps bytes
-	local args=(-P "$streams") m=() cpu=()
+# One iperf3 run of a traffic case: its Mbit/s and CPU s/GB appended to the
+# row's runs (RUNS_M, RUNS_C); status 1 if iperf3 failed.
+run_once() {	# row case run-number
+	local row=$1 case=$2 r=$3 streams=${2% *} dir=${2#* } c0 c1 mbps bytes
+	local args=(-P "$streams")
 	[ "$dir" = down ] && args+=(-R)
+	c0=$(ovx_cpu_busy)
+	mbps=$(ovx_iperf $((5201 + r)) "$SECS" "${args[@]}")
+	c1=$(ovx_cpu_busy)
+	bytes=$(ovx_iperf_bytes)
+	if [ "${mbps:-0}" -le 0 ] || [ "$bytes" -le 0 ]; then
+		warn "$(row_name "$row"), $case: iperf3 failed (run $r)"
+		return 1
+	fi
+	RUNS_M["$row|$case"]+="$mbps "
+	RUNS_C["$row|$case"]+="$(awk -v j=$((c1 - c0)) -v hz="$HZ" -v b="$bytes" \
+		'BEGIN { printf "%.3f", j / hz / (b / 1e9) }') "
+}
+
+# MBPS and CPU of a row's case: the medians of its runs.
+settle() {	# row case
+	local k="$1|$2"
+	[ -n "${RUNS_M[$k]:-}" ] || failed=$((failed + 1))
+	# shellcheck disable=SC2086
+	MBPS[$k]=$(median ${RUNS_M[$k]:-})
+	# shellcheck disable=SC2086
+	CPU[$k]=$(median ${RUNS_C[$k]:-})
+	REPS_OF[$k]=${RUNS_M[$k]:-}
+	REPS_OF[$k]=${REPS_OF[$k]% }
+}
+
+# One traffic case, REPS times.
+measure() {	# row case
+	local r
 	for r in $(seq "$REPS"); do
-		c0=$(ovx_cpu_busy)
-		mbps=$(ovx_iperf $((5201 + r)) "$SECS" "${args[@]}")
-		c1=$(ovx_cpu_busy)
-		bytes=$(ovx_iperf_bytes)
-		if [ "${mbps:-0}" -le 0 ] || [ "$bytes" -le 0 ]; then
-			warn "$(row_name "$row"), $case: iperf3 failed (run $r)"
-			continue
-		fi
-		m+=("$mbps")
-		cpu+=("$(awk -v j=$((c1 - c0)) -v hz="$HZ" -v b="$bytes" \
-			'BEGIN { printf "%.3f", j / hz / (b / 1e9) }')")
+		run_once "$1" "$2" "$r"
 	done
-	[ ${#m[@]} -gt 0 ] || failed=$((failed + 1))
-	MBPS["$row|$case"]=$(median "${m[@]}")
-	CPU["$row|$case"]=$(median "${cpu[@]}")
-	REPS_OF["$row|$case"]="${m[*]}"
-	printf ', %s %s' "$case" "${MBPS["$row|$case"]}"
+	settle "$1" "$2"
+	printf ', %s %s' "$2" "${MBPS["$1|$2"]}"
 }
 
 # RTT and every traffic case of one row, on the tunnel (or veth) up now.
@@ -162,6 +177,52 @@ peer_count() {
 	"$B/ovpn-xdp" -s "$SRV_SOCK" show --json 2>/dev/null | grep -o '"peer_id"' | wc -l
 }
 
+remove_peers() {
+	awk -v first="$FIRST_EXTRA_PEER" -v n=$((PEERS - 1)) 'BEGIN {
+		for (i = first; i < first + n; i++) printf "peer del ovpn-tun-s %d\n", i }' \
+		> "$T/peers-del.batch"
+	"$B/ovpn-xdp" -s "$SRV_SOCK" batch "$T/peers-del.batch" >> "$T/peers.log" 2>&1
+}
+
+# The last run of a case in the two rows: PAIRED gets their ratio.
+pair_ratio() {	# both-row peers-row case
+	local a b
+	a=${RUNS_M["$2|$3"]:-} b=${RUNS_M["$1|$3"]:-}
+	a=${a% } b=${b% }
+	PAIRED["${CIPHER_OF[$1]}|$3"]+="$(awk -v a="${a##* }" -v b="${b##* }" \
+		'BEGIN { printf "%.4f", a / b }') "
+}
+
+# Both offloaded with 1 peer and with PEERS peers, on one tunnel, run by run in
+# turn (the extra peers installed before each PEERS run and removed after it),
+# so that the machine's drift between runs weighs on both alike.
+measure_pair() {	# both-row peers-row
+	local c r ok t0=$SECONDS
+	if ! install_peers; then
+		row_failed "$2" "installing peers: $(tail -1 "$T/peers.log")"
+		measure_row "$1" 10.8.0.1
+		return
+	fi
+	RTT[$2]=$(rtt 10.8.0.1)
+	remove_peers
+	RTT[$1]=$(rtt 10.8.0.1)
+	done_rows=$((done_rows + 2))
+	printf '[%d-%d/%d] %s / %s peers: ' $((done_rows - 1)) "$done_rows" "${#ROWS[@]}" \
+		"$(row_name "$1")" "$(group3 "$PEERS")"
+	printf 'rtt %s / %s ms' "${RTT[$1]:--}" "${RTT[$2]:--}"
+	for c in "${CASES[@]}"; do
+		for r in $(seq "$REPS"); do
+			run_once "$1" "$c" "$r" && ok=1 || ok=
+			install_peers && run_once "$2" "$c" "$r" && [ -n "$ok" ] && pair_ratio "$1" "$2" "$c"
+			remove_peers
+		done
+		settle "$1" "$c"
+		settle "$2" "$c"
+		printf ', %s %s / %s' "$c" "${MBPS["$1|$c"]}" "${MBPS["$2|$c"]}"
+	done
+	printf ' Mbit/s (%d s)\n' $((SECONDS - t0))
+}
+
 run_veth() {
 	IPERF_SERVER=10.99.0.1 measure_row "veth -" 10.99.0.1
 }
@@ -181,6 +242,11 @@ run_tunnel() {	# cipher mode rows...
 	shift 2
 	if ! tunnel_up "$cipher" "$mode"; then
 		for row in "$@"; do row_failed "$row" "tunnel not up or not offloaded"; done
+		ovx_stop_all_wait
+		return
+	fi
+	if [ $# -eq 2 ] && [ "${2%% *}" = peers ]; then
+		measure_pair "$1" "$2"
 		ovx_stop_all_wait
 		return
 	fi
@@ -253,12 +319,13 @@ report() {
 	say "x = ratio to userspace OpenVPN with the same cipher (Mbit/s: higher is better,"
 	say "CPU s/GB and RTT: lower). CPU is the whole machine's busy time (user, system,"
 	say "irq, softirq): other load on the machine counts too."
-	table "Mbit/s" MBPS "%d" rtt
+	table "Mbit/s" MBPS "%.0f" rtt
 	table "CPU s/GB" CPU "%.2f"
 	peers_line
 }
 
-# Both offloaded, PEERS peers against 1, Mbit/s per traffic case.
+# Both offloaded, PEERS peers against 1, Mbit/s per traffic case: the median
+# of the ratios of runs made in turn (measure_pair), and the range.
 peers_line() {
 	local c k line
 	wanted peers && wanted both || return 0
@@ -266,10 +333,14 @@ peers_line() {
 	for c in $CIPHERS; do
 		line=""
 		for k in "${CASES[@]}"; do
-			line+=$(awk -v a="${MBPS["peers $c|$k"]:--}" -v b="${MBPS["both $c|$k"]:--}" -v k="$k" \
-				'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf ", %s %+.1f %%", k, (a / b - 1) * 100 }')
+			# shellcheck disable=SC2086
+			line+=$(printf '%s\n' ${PAIRED["$c|$k"]:-} | sort -g | awk -v k="$k" '
+				{ v[NR] = $1 }
+				END { if (NR) printf ", %s %+.1f %% (%+.1f..%+.1f)", k,
+				      ((NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) * 100 - 100,
+				      v[1] * 100 - 100, v[NR] * 100 - 100 }')
 		done
-		[ -n "$line" ] && say "$c, both offloaded, $(group3 "$PEERS") peers vs 1, Mbit/s: ${line#, }"
+		[ -n "$line" ] && say "$c, both offloaded, $(group3 "$PEERS") peers vs 1 (runs in turn), Mbit/s: ${line#, }"
 	done
 }
 
@@ -298,6 +369,22 @@ json_row() {	# row
 	printf ']}'
 }
 
+# {"CIPHER": {"1 up": [ratios...], ...}, ...} of measure_pair.
+json_paired() {
+	local c k sep="" sep2
+	for c in $CIPHERS; do
+		printf '%s"%s": {' "$sep" "$c"
+		sep2=""
+		for k in "${CASES[@]}"; do
+			printf '%s"%s": [%s]' "$sep2" "$k" "$(printf '%s' "${PAIRED["$c|$k"]:-}" |
+				sed 's/ $//' | tr ' ' ',')"
+			sep2=", "
+		done
+		printf '}'
+		sep=", "
+	done
+}
+
 write_json() {
 	local row sep=""
 	{
@@ -310,7 +397,9 @@ write_json() {
 			json_row "$row"
 			sep=$',\n'
 		done
-		printf '\n ]}\n'
+		printf '\n ],\n "peers_vs_one_runs_in_turn": {'
+		json_paired
+		printf '}}\n'
 	} > "$BENCH_JSON"
 	say "JSON written to $BENCH_JSON"
 }

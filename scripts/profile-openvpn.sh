@@ -6,7 +6,10 @@
 # "name value unit" line per figure (the format of make bench):
 #   Mbit/s; machine CPU busy per packet carried (all processes, softirq);
 #   the fast path's share of it; ns per run of RX (XDP), TX (TC egress) and
-#   the other programs on each side; packets per GRO batch on the server.
+#   the other programs on each side; packets per GRO batch on the server;
+#   the machine's idle share and the CPU of each kind of thread (NAPI threads
+#   by device, iperf3, openvpn, ksoftirqd), in % of one CPU: a stage near 100 %
+#   while the machine idles is the one that holds a single stream back.
 # The AEAD alone costs what bench_aead prints (same machine, same run of
 # make bench): the rest of a program's time is parsing, lookups, copies.
 #
@@ -63,11 +66,46 @@ prog_stats() {
 # Sums "name cnt ns" lines per name: before and after files -> deltas.
 deltas() {	# before after
 	awk 'NR == FNR { c[$1] -= $2; t[$1] -= $3; next } { c[$1] += $2; t[$1] += $3 }
-	     END { for (n in c) print n, c[n], t[n] }' "$1" "$2"
+	     END { for (n in c) printf "%s %.0f %.0f\n", n, c[n], t[n] }' "$1" "$2"
+}
+
+# "name ticks threads": CPU time (user + system, jiffies) of every thread,
+# summed by name without its trailing number (napi/veth-s-964 -> napi/veth-s).
+thread_ticks() {
+	python3 -c '
+import glob, re, collections
+t, n = collections.Counter(), collections.Counter()
+for f in glob.glob("/proc/[0-9]*/task/[0-9]*/stat"):
+    try:
+        s = open(f).read()
+    except OSError:
+        continue
+    name = re.sub(r"-[0-9]+$", "", s[s.index("(") + 1:s.rindex(")")])
+    v = s[s.rindex(")") + 2:].split()
+    t[name] += int(v[11]) + int(v[12])
+    n[name] += 1
+for k in t:
+    print(k, t[k], n[k])'
+}
+
+# Idle and total jiffies of the machine, from /proc/stat.
+machine_ticks() {
+	awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+# The threads that took at least 2 % of a CPU, in % of one CPU, and idle.
+thread_report() {	# key before after idle-before idle-after seconds
+	awk -v k="$1" -v hz="$HZ" -v secs="$6" 'NR == FNR { b[$1] = $2; next }
+	     { p = ($2 - b[$1]) * 100 / hz / secs
+	       if (p >= 2 && $1 ~ /^(napi|iperf3|openvpn|ksoftirqd|ovpn-xdpd)/)
+	         printf "profile_%s_cpu_%s %d %%cpu (%d threads)\n", k, $1, p, $3 }' "$2" "$3" |
+		sort
+	echo "$4 $5" | awk -v k="$1" '{ printf "profile_%s_machine_idle %d %%\n", k,
+		($3 - $1) * 100 / (($4 - $2) > 0 ? $4 - $2 : 1) }'
 }
 
 profile() {	# cipher
-	local c=$1 key cpu0 cpu1 mbps pkts busy_ns bpf_ns
+	local c=$1 key cpu0 cpu1 idle0 idle1 t0 t1 mbps pkts busy_ns bpf_ns
 	key=$(echo "$c" | tr 'A-Z' 'a-z' | tr -d '-')
 	ovx_start_tunnel "$c" both && ovx_wait_offloaded && ovx_wait_offloaded "$CLI_SOCK" || {
 		echo "profile $c: the tunnel did not come up (logs in $T)" >&2
@@ -75,15 +113,22 @@ profile() {	# cipher
 	}
 	sysctl -qw kernel.bpf_stats_enabled=1
 	prog_stats > "$T/before"
+	thread_ticks > "$T/threads0"
+	idle0=$(machine_ticks)
+	t0=$(date +%s%N)
 	cpu0=$(ovx_cpu_busy)
 	mbps=$(ovx_iperf 5201 "$SECS")
 	cpu1=$(ovx_cpu_busy)
+	t1=$(date +%s%N)
+	idle1=$(machine_ticks)
+	thread_ticks > "$T/threads1"
 	prog_stats > "$T/after"
 	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 	deltas "$T/before" "$T/after" > "$T/delta"
-	pkts=$(awk '$1 ~ /_ovpn_rx_xdp$/ { s += $2 } END { printf "%d\n", s }' "$T/delta")
+	# %.0f: mawk's %d stops at 2^31 (2.1 s of run time)
+	pkts=$(awk '$1 ~ /_ovpn_rx_xdp$/ { s += $2 } END { printf "%.0f\n", s }' "$T/delta")
 	busy_ns=$(( (cpu1 - cpu0) * 1000000000 / HZ ))
-	bpf_ns=$(awk '{ s += $3 } END { printf "%d\n", s }' "$T/delta")
+	bpf_ns=$(awk '{ s += $3 } END { printf "%.0f\n", s }' "$T/delta")
 	echo "profile_${key}_both_offloaded $mbps Mbit/s"
 	if [ "${pkts:-0}" -gt 0 ]; then
 		echo "profile_${key}_cpu_per_packet $((busy_ns / pkts)) ns"
@@ -94,6 +139,8 @@ profile() {	# cipher
 	# the stack (TC ingress runs once per GRO batch)
 	awk -v k="$key" '$1 == "srv_ovpn_rx_xdp" { x = $2 } $1 == "srv_ovpn_rx_tc" { t = $2 }
 	     END { if (t > 0) printf "profile_%s_packets_per_gro_batch %.1f pkts\n", k, x / t }' "$T/delta"
+	thread_report "$key" "$T/threads0" "$T/threads1" "$idle0" "$idle1" \
+		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')"
 	ovx_stop_all_wait
 }
 

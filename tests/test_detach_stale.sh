@@ -38,22 +38,25 @@ ip netns add $NS && ip -n $NS link add veth-d type veth peer name veth-e &&
 	ip -n $NS tuntap add mode tun name tun-d && ip -n $NS link set tun-d up ||
 	{ echo "detach_stale: 0 passed, 1 failed"; exit 1; }
 
-in_ns "$B/ovpn-xdpd" -n $NAME -s "$T/ctl.sock" > "$T/log" 2>&1 &
+# nsenter directly, not through in_ns: $! must be the daemon, not a subshell
+nsenter --net=/run/netns/$NS "$B/ovpn-xdpd" -n $NAME -s "$T/ctl.sock" > "$T/log" 2>&1 &
 echo $! > "$T/pid"
 for _ in $(seq 100); do [ -S "$T/ctl.sock" ] && break; sleep 0.1; done
 "$B/ovpn-xdp" -s "$T/ctl.sock" attach stale tun tun-d link veth-d addr 10.77.0.1:1194 >/dev/null
 check "attached" "ip -n $NS link show veth-d | grep -q xdp"
 kill "$(cat "$T/pid")"
-sleep 0.5
+check "the daemon stopped" "timeout 5 tail --pid=$(cat "$T/pid") -f /dev/null"
 rm -f "$T/pid"
 
 # Another build's state: one map pinned with a layout this build refuses.
 rm -f "$DIR/ovpn_peer_stats"
 bpftool map create "$DIR/ovpn_peer_stats" type hash key 4 value 4 entries 1 name ovpn_peer_stats
-in_ns "$B/ovpn-xdpd" -n $NAME -s "$T/ctl2.sock" > "$T/log2" 2>&1 &
+nsenter --net=/run/netns/$NS "$B/ovpn-xdpd" -n $NAME -s "$T/ctl2.sock" > "$T/log2" 2>&1 &
+echo $! > "$T/pid"
 sleep 1
 check "a new daemon refuses the other layout" "grep -q 'another layout' '$T/log2'"
-kill %2 2>/dev/null
+kill "$(cat "$T/pid")" 2>/dev/null
+rm -f "$T/pid"
 
 in_ns "$B/ovpn-xdpd" -n $NAME -d > "$T/log3" 2>&1
 rc=$?
