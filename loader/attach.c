@@ -244,6 +244,12 @@ int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name)
 		ovpnd_log("%s: cannot attach TC ingress: %s", name, strerror(-err));
 		return err;
 	}
+	if (b->prog_fd[OVPND_HELPER_XDP] < 0) {
+		ovpnd_log("%s: no NAPI thread (the pinned programs predate ovpn_helper_xdp: "
+			  "restart after `ovpn-xdpd --detach` for it): TX of this host's TCP "
+			  "runs on the sender's CPU", name);
+		return 0;
+	}
 	why = bpf_xdp_attach(ifindex, b->prog_fd[OVPND_HELPER_XDP], XDP_FLAGS_DRV_MODE, NULL) ?
 	      -errno : ovpnd_napi_threaded(name);
 	if (why)

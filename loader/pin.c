@@ -114,7 +114,8 @@ static int take_over(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 	}
 	for (int i = 0; i < OVPND_NPROGS; i++) {
 		b->prog_fd[i] = pinned_get(b->pin_dir, prog_names[i]);
-		if (b->prog_fd[i] < 0)
+		/* an older build's state has no helper program: still usable */
+		if (b->prog_fd[i] < 0 && i != OVPND_HELPER_XDP)
 			goto missing;
 	}
 	b->fp.set_aes_fd = pinned_get(b->pin_dir, ctl_prog_names[0]);

@@ -48,6 +48,18 @@ kill "$(cat "$T/pid")"
 check "the daemon stopped" "timeout 5 tail --pid=$(cat "$T/pid") -f /dev/null"
 rm -f "$T/pid"
 
+# An older build's state, without the helper's XDP program: taken over all
+# the same (its instances keep their offload; a new helper gets no NAPI thread).
+rm -f "$DIR/ovpn_helper_xdp"
+nsenter --net=/run/netns/$NS "$B/ovpn-xdpd" -n $NAME -s "$T/ctl1.sock" > "$T/log1" 2>&1 &
+echo $! > "$T/pid"
+for _ in $(seq 100); do [ -S "$T/ctl1.sock" ] && break; sleep 0.1; done
+check "state without ovpn_helper_xdp taken over" \
+	"\"$B/ovpn-xdp\" -s '$T/ctl1.sock' show | grep -q \"instance 1 'stale'\""
+kill "$(cat "$T/pid")"
+check "the daemon stopped" "timeout 5 tail --pid=$(cat "$T/pid") -f /dev/null"
+rm -f "$T/pid"
+
 # Another build's state: one map pinned with a layout this build refuses.
 rm -f "$DIR/ovpn_peer_stats"
 bpftool map create "$DIR/ovpn_peer_stats" type hash key 4 value 4 entries 1 name ovpn_peer_stats
