@@ -217,6 +217,20 @@ ovx_wait_offloaded() {	# [socket, default the server's]
 	return 1
 }
 
+# Packets a veth end dropped on sending: its peer's ring (256 packets) was
+# full, the receiving side having fallen behind. Such a packet is on the
+# "wire" (captured on the way out) but never reaches the other side: loss on
+# the link under load, not in the fast path. The veth counts each such drop
+# twice in tx_dropped (Linux 6.18: 3,200 for the 1,600 packets sent and not
+# received), hence the half.
+ovx_link_drops() {	# srv|cli
+	local ns=$SRV dev=veth-s
+	[ "$1" = cli ] && ns=$CLI dev=veth-c
+	ip -n "$ns" -s -j link show "$dev" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"] // 2)'
+}
+
 # Busy CPU time of the whole machine (all CPUs, user, system, irq, softirq,
 # steal), in jiffies (getconf CLK_TCK per second), from /proc/stat.
 ovx_cpu_busy() {
