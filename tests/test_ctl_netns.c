@@ -38,25 +38,6 @@
 #define NS_SRV "ovxd-srv"
 #define NS_CLI "ovxd-cli"
 
-static void dtopo_down(void)
-{
-	sh("ip netns del " NS_SRV " 2>/dev/null; ip netns del " NS_CLI " 2>/dev/null; true");
-}
-
-static void dtopo_up(void)
-{
-	dtopo_down();
-	if (sh("ip netns add " NS_SRV " && ip netns add " NS_CLI " && "
-	       "ip link add veth-s netns " NS_SRV " type veth peer name veth-c netns " NS_CLI " && "
-	       "ip -n " NS_SRV " addr add 10.99.0.1/24 dev veth-s && "
-	       "ip -n " NS_CLI " addr add 10.99.0.2/24 dev veth-c && "
-	       "ip -n " NS_SRV " addr add fd99::1/64 dev veth-s nodad && "
-	       "ip -n " NS_CLI " addr add fd99::2/64 dev veth-c nodad && "
-	       "ip -n " NS_SRV " link set veth-s up && ip -n " NS_CLI " link set veth-c up && "
-	       "ip -n " NS_SRV " link set lo up && ip -n " NS_CLI " link set lo up"))
-		t_fatal("cannot build the veth topology (root and iproute2 needed)");
-}
-
 #define SOCK_DIR	"/tmp/ovpnxdp-ctltest"
 #define TEST_USER	"ovpnxdp-test"
 
@@ -70,7 +51,7 @@ static void cleanup(void)
 {
 	ovpn_ctl_close(&cl);
 	dmn_cleanup(&dmn);
-	dtopo_down();
+	topo_down_ns(NS_SRV, NS_CLI);
 	rmdir(SOCK_DIR);
 }
 
@@ -1033,7 +1014,7 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	atexit(cleanup);
 	dmn_cleanup(&dmn);
-	dtopo_up();
+	topo_up_ns(NS_SRV, NS_CLI);
 	tun_fd = ns_tun_open(NS_SRV, "tun-s");
 	sh("ip -n " NS_SRV " addr add 10.8.0.1/24 dev tun-s && ip -n " NS_SRV " link set tun-s up");
 	mkdir(SOCK_DIR, 0700);

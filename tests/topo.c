@@ -18,23 +18,33 @@
 #include "testlib.h"
 #include "topo.h"
 
+void topo_down_ns(const char *srv, const char *cli)
+{
+	sh("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null; true", srv, cli);
+}
+
+void topo_up_ns(const char *srv, const char *cli)
+{
+	topo_down_ns(srv, cli);
+	if (sh("ip netns add %1$s && ip netns add %2$s && "
+	       "ip link add veth-s netns %1$s type veth peer name veth-c netns %2$s && "
+	       "ip -n %1$s addr add 10.99.0.1/24 dev veth-s && "
+	       "ip -n %2$s addr add 10.99.0.2/24 dev veth-c && "
+	       "ip -n %1$s addr add fd99::1/64 dev veth-s nodad && "
+	       "ip -n %2$s addr add fd99::2/64 dev veth-c nodad && "
+	       "ip -n %1$s link set veth-s up && ip -n %2$s link set veth-c up && "
+	       "ip -n %1$s link set lo up && ip -n %2$s link set lo up", srv, cli))
+		t_fatal("cannot build the veth topology (root and iproute2 needed)");
+}
+
 void topo_down(void)
 {
-	sh("ip netns del " NS_SRV " 2>/dev/null; ip netns del " NS_CLI " 2>/dev/null; true");
+	topo_down_ns(NS_SRV, NS_CLI);
 }
 
 void topo_up(void)
 {
-	topo_down();
-	if (sh("ip netns add " NS_SRV " && ip netns add " NS_CLI " && "
-	       "ip link add veth-s netns " NS_SRV " type veth peer name veth-c netns " NS_CLI " && "
-	       "ip -n " NS_SRV " addr add 10.99.0.1/24 dev veth-s && "
-	       "ip -n " NS_CLI " addr add 10.99.0.2/24 dev veth-c && "
-	       "ip -n " NS_SRV " addr add fd99::1/64 dev veth-s nodad && "
-	       "ip -n " NS_CLI " addr add fd99::2/64 dev veth-c nodad && "
-	       "ip -n " NS_SRV " link set veth-s up && ip -n " NS_CLI " link set veth-c up && "
-	       "ip -n " NS_SRV " link set lo up && ip -n " NS_CLI " link set lo up"))
-		t_fatal("cannot build the veth topology (root and iproute2 needed)");
+	topo_up_ns(NS_SRV, NS_CLI);
 }
 
 void side_open(struct side *s, uint64_t liveness_ns)

@@ -23,6 +23,10 @@ struct side {
 
 void topo_up(void);
 void topo_down(void);
+/* The same veth pair and addresses in namespaces of other names (a test that
+ * must not collide with the others). */
+void topo_up_ns(const char *srv, const char *cli);
+void topo_down_ns(const char *srv, const char *cli);
 /* Loads the fast path for @s, opens its tun device and a packet socket that
  * sees what the stack receives on the tun device. */
 void side_open(struct side *s, uint64_t liveness_ns);
