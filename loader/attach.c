@@ -166,6 +166,23 @@ static void gro_hint(const char *name)
 		close(fd);
 }
 
+/* A veth without a NAPI thread decrypts in the context of whatever sent the
+ * packet, on its CPU (a NIC has interrupts for that). Say so. */
+static void napi_hint(const char *name)
+{
+	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { .ifr_data = (void *)&di };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd >= 0 && !ioctl(fd, SIOCETHTOOL, &ifr) && !strcmp(di.driver, "veth") &&
+	    !ovpnd_napi_is_threaded(name))
+		ovpnd_log("%s: a veth without a NAPI thread: decryption runs on the sending "
+			  "side's CPU (echo 1 > /sys/class/net/%s/threaded)", name, name);
+	if (fd >= 0)
+		close(fd);
+}
+
 int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8 *mode)
 {
 	int err = xdp_dispatcher_attach(b, ifindex, mode);
@@ -191,6 +208,7 @@ int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8
 	ovpnd_log("%s: XDP attached (%s), TC ingress and egress attached", name,
 		  ovpnd_xdp_mode_name(*mode));
 	gro_hint(name);
+	napi_hint(name);
 	return 0;
 }
 

@@ -113,6 +113,8 @@ void ovpnd_csum_helper_down(const struct ovpnd_instance *in);
 int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name);
 /* napi.c: the device's NAPI in a kernel thread of its own; 0 or -errno. */
 int ovpnd_napi_threaded(const char *dev);
+/* 1 if it has one, 0 if not, -errno if that cannot be read. */
+int ovpnd_napi_is_threaded(const char *dev);
 
 /* plugin_ctl.c: the plugin's KEY_MATERIAL, PEER_ADDR, PEER_GONE, re-registration. */
 int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,

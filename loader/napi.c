@@ -15,34 +15,49 @@
 #include <unistd.h>
 #include "daemon.h"
 
-/* A file descriptor of a private sysfs mount of this network namespace. */
-static int sysfs_here(void)
+/* /sys/class/net/<dev>/threaded of this network namespace, opened. */
+static int threaded_open(const char *dev, int flags)
 {
-	int fs = fsopen("sysfs", FSOPEN_CLOEXEC), mnt = -1;
+	int fs = fsopen("sysfs", FSOPEN_CLOEXEC), mnt = -1, fd;
+	char path[64];
 
 	if (fs < 0)
 		return -errno;
 	if (!fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
 		mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
-	if (mnt < 0)
-		mnt = -errno;
+	fd = mnt < 0 ? -errno : 0;
 	close(fs);
-	return mnt;
+	if (fd)
+		return fd;
+	snprintf(path, sizeof(path), "class/net/%s/threaded", dev);
+	fd = openat(mnt, path, flags | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	close(mnt);
+	return fd;
 }
 
 int ovpnd_napi_threaded(const char *dev)
 {
-	char path[64];
-	int mnt = sysfs_here(), fd, err = 0;
+	int fd = threaded_open(dev, O_WRONLY), err = 0;
 
-	if (mnt < 0)
-		return mnt;
-	snprintf(path, sizeof(path), "class/net/%s/threaded", dev);
-	fd = openat(mnt, path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "1", 1) != 1)
+	if (fd < 0)
+		return fd;
+	if (write(fd, "1", 1) != 1)
 		err = -errno;
-	if (fd >= 0)
-		close(fd);
-	close(mnt);
+	close(fd);
 	return err;
+}
+
+int ovpnd_napi_is_threaded(const char *dev)
+{
+	int fd = threaded_open(dev, O_RDONLY);
+	char c = 0;
+
+	if (fd < 0)
+		return fd;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == '0' ? 0 : c >= '1' && c <= '9' ? 1 : -EIO;
 }
