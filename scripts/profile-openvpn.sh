@@ -88,24 +88,21 @@ for k in t:
     print(k, t[k], n[k])'
 }
 
-# Idle and total jiffies of the machine, from /proc/stat.
-machine_ticks() {
-	awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; exit }' /proc/stat
-}
-
-# The threads that took at least 2 % of a CPU, in % of one CPU, and idle.
-thread_report() {	# key before after idle-before idle-after seconds
-	awk -v k="$1" -v hz="$HZ" -v secs="$6" 'NR == FNR { b[$1] = $2; next }
+# The threads that took at least 2 % of a CPU, in % of one CPU, and the
+# machine's idle share (what its busy time leaves of all CPUs' wall time).
+thread_report() {	# key before after busy-jiffies seconds
+	awk -v k="$1" -v hz="$HZ" -v secs="$5" 'NR == FNR { b[$1] = $2; next }
 	     { p = ($2 - b[$1]) * 100 / hz / secs
 	       if (p >= 2 && $1 ~ /^(napi|iperf3|openvpn|ksoftirqd|ovpn-xdpd)/)
 	         printf "profile_%s_cpu_%s %d %%cpu (%d threads)\n", k, $1, p, $3 }' "$2" "$3" |
 		sort
-	echo "$4 $5" | awk -v k="$1" '{ printf "profile_%s_machine_idle %d %%\n", k,
-		($3 - $1) * 100 / (($4 - $2) > 0 ? $4 - $2 : 1) }'
+	awk -v k="$1" -v busy="$4" -v hz="$HZ" -v secs="$5" -v n="$(nproc)" 'BEGIN {
+		idle = 100 - busy * 100 / (hz * secs * n)
+		printf "profile_%s_machine_idle %d %%\n", k, idle < 0 ? 0 : idle }'
 }
 
 profile() {	# cipher
-	local c=$1 key cpu0 cpu1 idle0 idle1 t0 t1 mbps pkts busy_ns bpf_ns
+	local c=$1 key cpu0 cpu1 t0 t1 mbps pkts busy_ns bpf_ns
 	key=$(echo "$c" | tr 'A-Z' 'a-z' | tr -d '-')
 	ovx_start_tunnel "$c" both && ovx_wait_offloaded && ovx_wait_offloaded "$CLI_SOCK" || {
 		echo "profile $c: the tunnel did not come up (logs in $T)" >&2
@@ -114,13 +111,11 @@ profile() {	# cipher
 	sysctl -qw kernel.bpf_stats_enabled=1
 	prog_stats > "$T/before"
 	thread_ticks > "$T/threads0"
-	idle0=$(machine_ticks)
 	t0=$(date +%s%N)
 	cpu0=$(ovx_cpu_busy)
 	mbps=$(ovx_iperf 5201 "$SECS")
 	cpu1=$(ovx_cpu_busy)
 	t1=$(date +%s%N)
-	idle1=$(machine_ticks)
 	thread_ticks > "$T/threads1"
 	prog_stats > "$T/after"
 	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
@@ -139,7 +134,7 @@ profile() {	# cipher
 	# the stack (TC ingress runs once per GRO batch)
 	awk -v k="$key" '$1 == "srv_ovpn_rx_xdp" { x = $2 } $1 == "srv_ovpn_rx_tc" { t = $2 }
 	     END { if (t > 0) printf "profile_%s_packets_per_gro_batch %.1f pkts\n", k, x / t }' "$T/delta"
-	thread_report "$key" "$T/threads0" "$T/threads1" "$idle0" "$idle1" \
+	thread_report "$key" "$T/threads0" "$T/threads1" $((cpu1 - cpu0)) \
 		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')"
 	ovx_stop_all_wait
 }
