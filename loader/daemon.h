@@ -9,7 +9,8 @@
 #include "ctl_req.h"
 #include "fastpath.h"
 
-#define OVPND_PIN_ROOT		"/sys/fs/bpf/ovpn-xdp"
+#define OVPND_BPFFS		"/sys/fs/bpf"
+#define OVPND_PIN_ROOT		OVPND_BPFFS "/ovpn-xdp"
 #define OVPND_INSTANCES_MAP	"ovpn_instances"	/* the daemon's own map */
 #define OVPND_MAX_INSTANCES	64
 #define OVPND_MAX_CLIENTS	64
@@ -129,6 +130,11 @@ int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_r
 			 struct nlmsghdr *reply, struct ovpn_ctl_err *e);
 /* Retries what is pending; returns the epoll timeout to use (-1: none). */
 int ovpnd_pending_run(struct ovpnd *d);
+
+/* bpffs.c: true if @path is a mounted BPF filesystem; ensure mounts one there
+ * if none is (0, or -errno after saying what to do). */
+bool ovpnd_bpffs_mounted(const char *path);
+int ovpnd_bpffs_ensure(const char *path);
 
 /* pin.c: takes the pinned programs and maps over, or loads and pins them. */
 int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns);

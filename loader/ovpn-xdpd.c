@@ -99,7 +99,8 @@ static bool pinned_state(const char *name)
 	snprintf(path, sizeof(path), "%s/%s/ovpn_peers", OVPND_PIN_ROOT, name);
 	if (!access(path, F_OK))
 		return true;
-	ovpnd_log("nothing pinned at %s/%s: nothing to detach", OVPND_PIN_ROOT, name);
+	ovpnd_log("nothing pinned at %s/%s: nothing to detach%s", OVPND_PIN_ROOT, name,
+		  ovpnd_bpffs_mounted(OVPND_BPFFS) ? "" : " (no bpffs mounted on " OVPND_BPFFS ")");
 	return false;
 }
 

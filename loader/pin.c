@@ -216,10 +216,12 @@ int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns)
 	if (!*name || strchr(name, '/') || strlen(name) > 64)
 		return -EINVAL;
 	snprintf(b->pin_dir, sizeof(b->pin_dir), "%s/%s", OVPND_PIN_ROOT, name);
+	err = ovpnd_bpffs_ensure(OVPND_BPFFS);
+	if (err)
+		return err;
 	err = mkdirs(b->pin_dir);
 	if (err) {
-		ovpnd_log("cannot create %s: %s (is bpffs mounted on /sys/fs/bpf?)",
-			  b->pin_dir, strerror(-err));
+		ovpnd_log("cannot create %s: %s", b->pin_dir, strerror(-err));
 		return err;
 	}
 	s = ovpn_bpf__open();

@@ -24,7 +24,7 @@ static struct dmn dmn = { .ns = NS, .name = "bench", .sock = "/tmp/ovpnxdp-bench
 static void cleanup(void)
 {
 	dmn_cleanup(&dmn);
-	sh("ip netns del " NS " 2>/dev/null; true");
+	ns_del(NS);
 	rmdir("/tmp/ovpnxdp-bench");
 }
 

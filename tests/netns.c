@@ -31,6 +31,12 @@ int sh(const char *fmt, ...)
 	return rc;
 }
 
+void ns_del(const char *name)
+{
+	sh("ip netns pids %1$s 2>/dev/null | xargs -r kill -9 2>/dev/null; "
+	   "ip netns del %1$s 2>/dev/null; true", name);
+}
+
 int ns_enter(const char *name)
 {
 	static int initial = -1;

@@ -7,6 +7,9 @@
 /* Runs a shell command; returns its exit status. Output goes to stderr only
  * on failure. */
 int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Removes namespace @name if it exists, first killing what still runs in it
+ * (a daemon or OpenVPN of an earlier run that was killed). */
+void ns_del(const char *name);
 /* Enters namespace @name (made with `ip netns add`), or the initial one for
  * NULL. Returns 0 or -errno. */
 int ns_enter(const char *name);

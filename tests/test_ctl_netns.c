@@ -1017,6 +1017,7 @@ int main(void)
 	topo_up_ns(NS_SRV, NS_CLI);
 	tun_fd = ns_tun_open(NS_SRV, "tun-s");
 	sh("ip -n " NS_SRV " addr add 10.8.0.1/24 dev tun-s && ip -n " NS_SRV " link set tun-s up");
+	sh("rm -rf " SOCK_DIR);
 	mkdir(SOCK_DIR, 0700);
 	dmn_start(&dmn);
 	if (dmn_connect(&dmn, &cl))

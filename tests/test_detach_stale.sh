@@ -32,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns del $NS 2>/dev/null
+ip netns pids $NS 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del $NS 2>/dev/null
 ip netns add $NS && ip -n $NS link add veth-d type veth peer name veth-e &&
 	ip -n $NS link set veth-d up && ip -n $NS link set veth-e up &&
 	ip -n $NS tuntap add mode tun name tun-d && ip -n $NS link set tun-d up ||

@@ -44,7 +44,7 @@ static void cleanup(void)
 {
 	ovpn_ctl_close(&cl);
 	dmn_cleanup(&dmn);
-	sh("ip netns del " NS " 2>/dev/null; true");
+	ns_del(NS);
 }
 
 static void topo(void)

@@ -42,7 +42,8 @@ static void cleanup(void)
 {
 	ovpn_ctl_close(&cl);
 	dmn_cleanup(&dmn);
-	sh("ip netns del " NS_S " 2>/dev/null; ip netns del " NS_C " 2>/dev/null; true");
+	ns_del(NS_S);
+	ns_del(NS_C);
 }
 
 /* Link i (a, b): veth l<i>-s (10.98.<i+1>.1) <-> l<i>-c (.2), tun-<i> 10.8.<i+1>.1. */

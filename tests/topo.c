@@ -20,7 +20,8 @@
 
 void topo_down_ns(const char *srv, const char *cli)
 {
-	sh("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null; true", srv, cli);
+	ns_del(srv);
+	ns_del(cli);
 }
 
 void topo_up_ns(const char *srv, const char *cli)

@@ -32,8 +32,14 @@ INST_C=$OVX_NS-c
 SRV_SOCK=$T/ctl.sock
 CLI_SOCK=$T/cli-ctl.sock
 
+# Removes a namespace, first killing what an earlier, killed run left in it.
+ovx_ns_del() {	# name
+	ip netns pids "$1" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns del "$1" 2>/dev/null
+}
+
 ovx_topology() {
-	ip netns del "$SRV" 2>/dev/null; ip netns del "$CLI" 2>/dev/null
+	ovx_ns_del "$SRV"; ovx_ns_del "$CLI"
 	ip netns add "$SRV" && ip netns add "$CLI" &&
 	ip link add veth-s netns "$SRV" type veth peer name veth-c netns "$CLI" &&
 	ip -n "$SRV" addr add 10.99.0.1/24 dev veth-s &&
@@ -185,8 +191,8 @@ ovx_stop_all() {
 
 ovx_cleanup() {
 	ovx_stop_all 2>/dev/null
-	ip netns del "$SRV" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
+	ovx_ns_del "$SRV"
+	ovx_ns_del "$CLI"
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 
