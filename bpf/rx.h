@@ -192,7 +192,7 @@ static __noinline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 		bpf_spin_lock(&peer->lock);
 		peer->remote = rx->f->src;
 		bpf_spin_unlock(&peer->lock);
-		ovpn_event(OVPN_EV_FLOAT, &rx->pk, 0, &rx->f->src);
+		ovpn_event(OVPN_EV_FLOAT, &rx->pk, rx->key->key_id, &rx->f->src);
 		floated = true;
 	}
 	stale = ovpn_liveness_ns && now - peer->last_to_ovpn_ns >= ovpn_liveness_ns;

@@ -378,7 +378,8 @@ int cli_run(struct cli *c, int argc, char **argv)
 		rc = connect_daemon(c) ?: cli_show(c, skip < argc ? argv[skip] : NULL,
 						    skip + 1 < argc ? argv[skip + 1] : NULL);
 	} else if (!strcmp(argv[0], "monitor")) {
-		rc = connect_daemon(c) ?: cli_monitor(c);
+		c->json = argc > 1 && !strcmp(argv[1], "--json");
+		rc = cli_monitor(c);
 	} else if (!strcmp(argv[0], "batch")) {
 		rc = run_batch(c, argc > 1 ? argv[1] : NULL, buf);
 	} else if (!strcmp(argv[0], "detach")) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 
 static const char *human(__u64 v, char *buf, size_t n)
@@ -261,28 +262,62 @@ int cli_show(struct cli *c, const char *instance, const char *peer)
 	return rc;
 }
 
-int cli_monitor(struct cli *c)
+/* Subscribes on a fresh connection; 0 or -errno (said on stderr). */
+static int monitor_subscribe(struct cli *c, bool quiet)
 {
 	__u8 req[64];
 	struct nlmsghdr *nlh = ovpn_ctl_start(req, OVPN_CMD_SUBSCRIBE, 0);
 	struct ovpn_ctl_err e = {};
-	const struct nlattr *const *tb = c->client.msg.tb;
+	int err;
 
-	if (ovpn_ctl_call(&c->client, nlh, &e)) {
-		fprintf(stderr, "ovpn-xdp: SUBSCRIBE: %s\n", e.msg);
+	err = ovpn_ctl_open_call(&c->client, c->sock, c->timeout_ms, nlh, &e);
+	if (err) {
+		if (!quiet)
+			fprintf(stderr, "ovpn-xdp: SUBSCRIBE: %s\n", e.msg);
+		ovpn_ctl_close(&c->client);
+		return err;
+	}
+	c->client.timeout_ms = -1;	/* events come when they come */
+	return 0;
+}
+
+static void monitor_print(const struct cli *c, const struct nlattr *const *tb)
+{
+	static const char *const names[] = { "?", "pid-high-water", "float" };
+	__u32 ev = u32_or0(tb, OVPN_A_EVENT);
+	const char *name = ev == OVPN_EV_PEER_DELETED ? "peer-deleted" : ev < 3 ? names[ev] : "?";
+
+	if (c->json) {
+		printf("{\"event\":\"%s\",\"instance\":%u,\"peer_id\":%u,\"key_id\":%u,"
+		       "\"reason\":%u,\"remote\":\"%s\"}\n", name, u32_or0(tb, OVPN_A_INSTANCE),
+		       u32_or0(tb, OVPN_A_PEER_ID), u32_or0(tb, OVPN_A_KEY_ID),
+		       u32_or0(tb, OVPN_A_REASON), str_or(tb, OVPN_A_REMOTE, ""));
+	} else {
+		printf("%s instance %u peer %u key %u %s", name, u32_or0(tb, OVPN_A_INSTANCE),
+		       u32_or0(tb, OVPN_A_PEER_ID), u32_or0(tb, OVPN_A_KEY_ID),
+		       str_or(tb, OVPN_A_REMOTE, ""));
+		if (ev == OVPN_EV_PEER_DELETED)
+			printf(" reason %u", u32_or0(tb, OVPN_A_REASON));
+		putchar('\n');
+	}
+	fflush(stdout);
+}
+
+/* Events until interrupted; a daemon that goes away is waited for and
+ * subscribed to again. */
+int cli_monitor(struct cli *c)
+{
+	struct ovpn_ctl_err e = {};
+
+	if (monitor_subscribe(c, false))
 		return 1;
+	for (;;) {
+		while (!ovpn_ctl_recv(&c->client, &e))
+			monitor_print(c, c->client.msg.tb);
+		fprintf(stderr, "ovpn-xdp: %s; waiting for ovpn-xdpd\n", e.msg);
+		ovpn_ctl_close(&c->client);
+		while (monitor_subscribe(c, true))
+			sleep(1);
+		fprintf(stderr, "ovpn-xdp: subscribed again\n");
 	}
-	c->client.timeout_ms = -1;
-	while (!ovpn_ctl_recv(&c->client, &e)) {
-		static const char *const names[] = { "?", "pid-high-water", "float" };
-		__u32 ev = u32_or0(tb, OVPN_A_EVENT);
-
-		printf("%s instance %u peer %u key %u %s\n",
-		       ev == OVPN_EV_PEER_DELETED ? "peer-deleted" : ev < 3 ? names[ev] : "?",
-		       u32_or0(tb, OVPN_A_INSTANCE), u32_or0(tb, OVPN_A_PEER_ID),
-		       u32_or0(tb, OVPN_A_KEY_ID), str_or(tb, OVPN_A_REMOTE, ""));
-		fflush(stdout);
-	}
-	fprintf(stderr, "ovpn-xdp: %s\n", e.msg);
-	return 1;
 }

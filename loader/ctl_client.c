@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -151,14 +152,20 @@ static int recv_until(struct ovpn_ctl_client *c, __s64 deadline, struct ovpn_ctl
 	return ovpn_ctl_parse(c->reply, n, &c->msg, e);
 }
 
+/* The deadline of a call starting now; a negative timeout waits forever. */
+static __s64 deadline_of(const struct ovpn_ctl_client *c)
+{
+	return c->timeout_ms < 0 ? INT64_MAX : now_ms() + c->timeout_ms;
+}
+
 int ovpn_ctl_send(struct ovpn_ctl_client *c, struct nlmsghdr *req, struct ovpn_ctl_err *e)
 {
-	return send_until(c, req, now_ms() + c->timeout_ms, e);
+	return send_until(c, req, deadline_of(c), e);
 }
 
 int ovpn_ctl_recv(struct ovpn_ctl_client *c, struct ovpn_ctl_err *e)
 {
-	return recv_until(c, now_ms() + c->timeout_ms, e);
+	return recv_until(c, deadline_of(c), e);
 }
 
 /* The reply to @req: notifications on the way (seq 0) are skipped, within

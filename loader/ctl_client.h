@@ -37,7 +37,7 @@ int ovpn_ctl_open_call(struct ovpn_ctl_client *c, const char *path, int timeout_
 
 /* Pipelining, for bulk installs: send now, collect the replies later in
  * order. ovpn_ctl_recv waits for the next message, reply or notification.
- * Each waits at most c->timeout_ms. */
+ * Each waits at most c->timeout_ms (negative: as long as it takes). */
 int ovpn_ctl_send(struct ovpn_ctl_client *c, struct nlmsghdr *req, struct ovpn_ctl_err *e);
 int ovpn_ctl_recv(struct ovpn_ctl_client *c, struct ovpn_ctl_err *e);
 

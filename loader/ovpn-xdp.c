@@ -27,7 +27,7 @@ static void usage(FILE *f)
 		"  route add INSTANCE PREFIX via PEER | route del INSTANCE PREFIX\n"
 		"  batch [FILE]             peer, key and route commands, one per line (from\n"
 		"                           FILE or stdin), sent in batches of up to 256\n"
-		"  status | monitor\n"
+		"  status | monitor [--json]   (events until interrupted, one a line)\n"
 		"INSTANCE is an id or a name; keywords may be written --keyword.\n");
 }
 

@@ -527,6 +527,87 @@ static unsigned int expired_within(struct ovpn_ctl_client *sub, int ms)
 /* PEER_SET's keepalive timeout: a silent peer is deleted and subscribers
  * told why; a peer whose pings (handed to OpenVPN) keep coming is kept; a
  * timeout set back to 0 never expires. */
+static struct nlmsghdr *peer_del(__u32 id)
+{
+	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_DEL);
+
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
+	return nlh;
+}
+
+/* One P_DATA_V2 keepalive ping of @peer_id, key @key_id, from @from. */
+static void ping_from(const char *from, __u32 peer_id, __u32 key_id, __u32 pid)
+{
+	static const __u8 ping[16] = { 0x2a, 0x18, 0x7b, 0xf3, 0x64, 0x1e, 0xb4, 0xcb,
+				       0x07, 0xed, 0x2d, 0x0a, 0x98, 0x1f, 0xc7, 0x48 };
+	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(1194) };
+	int fd = udp_socket(NS_CLI, from);
+	__u8 pkt[128];
+	size_t n = data_v2_build(pkt, peer_id, key_id, pid, OVPN_CIPHER_AES_256_GCM, key_b, iv,
+				 ping, sizeof(ping));
+
+	inet_pton(AF_INET, "10.99.0.1", &dst.sin_addr);
+	sendto(fd, pkt, n, 0, (void *)&dst, sizeof(dst));
+	close(fd);
+}
+
+/* Whether a line of @path holds all of @a, @b and @c. */
+static bool line_has(const char *path, const char *a, const char *b, const char *c)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, a) && strstr(line, b) && strstr(line, c);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* `ovpn-xdp monitor --json` as an operator runs it: stays subscribed, shows
+ * FLOAT with the key-id of the packet that floated the peer and PEER_DELETED
+ * with its reason, and subscribes again after the daemon restarts. */
+static void test_monitor(void)
+{
+	const char *out = SOCK_DIR "/monitor.json";
+	pid_t mon = fork();
+
+	if (!mon) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(fd, 1);
+		execl(dmn_build_path("ovpn-xdp"), "ovpn-xdp", "-s", dmn.sock, "monitor", "--json",
+		      (char *)NULL);
+		_exit(127);
+	}
+	usleep(300000);
+	OK(peer_new("srv", 40, "10.99.0.2:55440"));
+	OK(key_new(40, 0, 5, "AES-256-GCM", 32));
+	ping_from("10.99.0.2:55441", 40, 5, 1);
+	usleep(300000);
+	OK(peer_del(40));
+	usleep(300000);
+	CHECK(waitpid(mon, NULL, WNOHANG) == 0, "monitor exited on its own");
+	dmn_kill(&dmn, SIGTERM);
+	ovpn_ctl_close(&cl);
+	dmn_start(&dmn);
+	dmn_connect(&dmn, &cl);
+	usleep(2500000);		/* the monitor retries once a second */
+	OK(peer_new("srv", 41, "10.99.0.2:55442"));
+	OK(peer_del(41));
+	usleep(300000);
+	kill(mon, SIGTERM);
+	waitpid(mon, NULL, 0);
+	CHECK(line_has(out, "\"event\":\"float\"", "\"peer_id\":40,", "\"key_id\":5,"),
+	      "monitor: no FLOAT of peer 40 with key-id 5");
+	CHECK(line_has(out, "\"event\":\"peer-deleted\"", "\"peer_id\":40,", "\"reason\":0,"),
+	      "monitor: no PEER_DELETED of peer 40 (reason requested)");
+	CHECK(line_has(out, "\"event\":\"peer-deleted\"", "\"peer_id\":41,", "\"reason\":0,"),
+	      "monitor: nothing after the daemon restarted");
+}
+
 static void test_keepalive(void)
 {
 	const struct nlattr *tb[OVPN_A_MAX + 1];
@@ -1032,6 +1113,7 @@ int main(void)
 	test_subscribe();
 	test_batch();
 	test_keepalive();
+	test_monitor();
 	test_deadline();
 	test_other_user();
 	test_vanished();
