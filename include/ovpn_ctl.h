@@ -73,6 +73,10 @@ enum ovpn_ctl_mode {
 	OVPN_MODE_P2P = 1,		/* client: everything to OVPN_A_P2P_PEER_ID */
 };
 
+/* OVPN_A_FLAGS of PEER_NEW and ROUTE_ADD: a VPN address or prefix another
+ * peer of the instance has goes to this one (without it: -EADDRINUSE). */
+#define OVPN_F_MOVE		4
+
 /* OVPN_A_FLAGS of INSTANCE_NEW. */
 #define OVPN_INST_F_NO_ATTACH	1	/* register only: programs attached by hand */
 #define OVPN_INST_F_OWNED	2	/* deleted with its peers and keys when the

@@ -14,20 +14,22 @@ static const struct kw {
 	const char *name;
 	int attr;
 	enum kw_type type;
+	__u32 flag;			/* K_FLAG: its bit of OVPN_A_FLAGS */
 } kws[] = {
-	{ "tun", OVPN_A_TUN, K_STR }, { "link", OVPN_A_LINK, K_STR },
-	{ "addr", OVPN_A_SOCKADDR, K_STR }, { "mode", OVPN_A_MODE, K_MODE },
-	{ "p2p-peer-id", OVPN_A_P2P_PEER_ID, K_U32 }, { "id", OVPN_A_INSTANCE, K_U32 },
-	{ "no-attach", OVPN_A_FLAGS, K_FLAG }, { "remote", OVPN_A_REMOTE, K_STR },
-	{ "local", OVPN_A_LOCAL, K_STR }, { "vpn4", OVPN_A_VPN_IPV4, K_STR },
-	{ "vpn6", OVPN_A_VPN_IPV6, K_STR },
-	{ "keepalive-interval", OVPN_A_KEEPALIVE_INTERVAL, K_U32 },
-	{ "keepalive-timeout", OVPN_A_KEEPALIVE_TIMEOUT, K_U32 },
-	{ "slot", OVPN_A_SLOT, K_SLOT }, { "key-id", OVPN_A_KEY_ID, K_U32 },
-	{ "cipher", OVPN_A_CIPHER, K_STR }, { "enc-key", OVPN_A_ENC_KEY, K_HEX },
-	{ "enc-iv", OVPN_A_ENC_NONCE, K_HEX }, { "dec-key", OVPN_A_DEC_KEY, K_HEX },
-	{ "dec-iv", OVPN_A_DEC_NONCE, K_HEX }, { "tx-pid", OVPN_A_TX_PID, K_U64 },
-	{ "via", OVPN_A_PEER_ID, K_U32 },
+	{ "tun", OVPN_A_TUN, K_STR, 0 }, { "link", OVPN_A_LINK, K_STR, 0 },
+	{ "addr", OVPN_A_SOCKADDR, K_STR, 0 }, { "mode", OVPN_A_MODE, K_MODE, 0 },
+	{ "p2p-peer-id", OVPN_A_P2P_PEER_ID, K_U32, 0 }, { "id", OVPN_A_INSTANCE, K_U32, 0 },
+	{ "no-attach", OVPN_A_FLAGS, K_FLAG, OVPN_INST_F_NO_ATTACH },
+	{ "move", OVPN_A_FLAGS, K_FLAG, OVPN_F_MOVE }, { "remote", OVPN_A_REMOTE, K_STR, 0 },
+	{ "local", OVPN_A_LOCAL, K_STR, 0 }, { "vpn4", OVPN_A_VPN_IPV4, K_STR, 0 },
+	{ "vpn6", OVPN_A_VPN_IPV6, K_STR, 0 },
+	{ "keepalive-interval", OVPN_A_KEEPALIVE_INTERVAL, K_U32, 0 },
+	{ "keepalive-timeout", OVPN_A_KEEPALIVE_TIMEOUT, K_U32, 0 },
+	{ "slot", OVPN_A_SLOT, K_SLOT, 0 }, { "key-id", OVPN_A_KEY_ID, K_U32, 0 },
+	{ "cipher", OVPN_A_CIPHER, K_STR, 0 }, { "enc-key", OVPN_A_ENC_KEY, K_HEX, 0 },
+	{ "enc-iv", OVPN_A_ENC_NONCE, K_HEX, 0 }, { "dec-key", OVPN_A_DEC_KEY, K_HEX, 0 },
+	{ "dec-iv", OVPN_A_DEC_NONCE, K_HEX, 0 }, { "tx-pid", OVPN_A_TX_PID, K_U64, 0 },
+	{ "via", OVPN_A_PEER_ID, K_U32, 0 },
 };
 
 /* Command words, then positionals: i instance, n name, p peer, x prefix. */
@@ -120,7 +122,7 @@ static int put_kw(struct nlmsghdr *nlh, const struct kw *k, const char *val)
 			return fail("mode '%s': server or p2p", val);
 		return ovpn_ctl_put_u32(nlh, k->attr, !strcmp(val, "p2p")) ? 0 : -EMSGSIZE;
 	case K_FLAG:
-		return ovpn_ctl_put_u32(nlh, k->attr, OVPN_INST_F_NO_ATTACH) ? 0 : -EMSGSIZE;
+		return ovpn_ctl_put_u32(nlh, k->attr, k->flag) ? 0 : -EMSGSIZE;
 	}
 	return -EINVAL;
 }

@@ -158,6 +158,29 @@ static void default_local(const struct ovpnd_instance *in, struct ovpn_peer_conf
 		}
 }
 
+/* PEER_NEW refused: which address, and whose. */
+static int addr_in_use(struct ovpnd *d, const struct ovpnd_instance *in,
+		       const struct ovpn_peer_config *pc, struct ovpn_ctl_err *e)
+{
+	static const __u8 none[16];
+	const __u8 *addr[2] = { pc->vpn_ipv4, pc->vpn_ipv6 };
+	const int family[2] = { OVPN_AF_INET, OVPN_AF_INET6 };
+	char text[INET6_ADDRSTRLEN];
+	__u32 owner;
+
+	for (int i = 0; i < 2; i++) {
+		if (!memcmp(addr[i], none, i ? 16 : 4) ||
+		    ovpn_vpn_addr_owner(&d->b.fp, in->id, family[i], addr[i], &owner) ||
+		    owner == pc->peer_id)
+			continue;
+		inet_ntop(i ? AF_INET6 : AF_INET, addr[i], text, sizeof(text));
+		return ovpn_ctl_errf(e, -EADDRINUSE, "%s is the VPN address of peer %u: delete it "
+				     "there, or add `move` to take it", text, owner);
+	}
+	return ovpn_ctl_errf(e, -EADDRINUSE, "a VPN address of peer %u is another peer's",
+			     pc->peer_id);
+}
+
 static int h_peer_new(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
 		      struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
@@ -170,6 +193,8 @@ static int h_peer_new(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_re
 	err = ovpn_peer_new(&d->b.fp, &r->peer);
 	if (err == -EEXIST)
 		return ovpn_ctl_errf(e, err, "peer %u already exists", r->peer_id);
+	if (err == -EADDRINUSE)
+		return addr_in_use(d, in, &r->peer, e);
 	if (err == -E2BIG || err == -ENOSPC || err == -ENOMEM)
 		return ovpn_ctl_errf(e, err, "peer table full (%d peers)", OVPN_MAX_PEERS);
 	return err ? ovpn_ctl_errf(e, err, "cannot add peer %u: %s", r->peer_id,
@@ -269,14 +294,21 @@ static int h_route(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *
 		   struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
 	struct ovpn_req_route *rt = &r->route;
+	__u32 owner;
 	int err;
 
 	(void)reply;
 	if (r->cmd == OVPN_CMD_ROUTE_DEL) {
-		err = ovpn_route_del(&d->b.fp, in->id, rt->family, rt->addr, rt->plen);
+		err = ovpn_route_del(&d->b.fp, in->id, rt->family, rt->addr, rt->plen,
+				     r->has_peer_id ? r->peer_id : OVPN_ROUTE_ANY_PEER);
 		return err == -ENOENT ? ovpn_ctl_errf(e, err, "no such route") : err;
 	}
-	err = ovpn_route_add(&d->b.fp, in->id, rt->family, rt->addr, rt->plen, r->peer_id);
+	err = ovpn_route_add(&d->b.fp, in->id, rt->family, rt->addr, rt->plen, r->peer_id,
+			     rt->move);
+	if (err == -EADDRINUSE &&
+	    !ovpn_route_owner(&d->b.fp, in->id, rt->family, rt->addr, rt->plen, &owner))
+		return ovpn_ctl_errf(e, err, "the prefix is routed via peer %u: delete it there, "
+				     "or add `move` to route it via peer %u", owner, r->peer_id);
 	return err == -ENOENT ? no_peer(e, in, r->peer_id) : err;
 }
 

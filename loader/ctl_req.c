@@ -119,6 +119,14 @@ static int vpn_addr_get(const struct ovpn_ctl_msg *m, int type, int family, __u8
 	return 0;
 }
 
+static __u32 flags_of(const struct ovpn_ctl_msg *m)
+{
+	__u32 f = 0;
+
+	ovpn_ctl_u32(m->tb, OVPN_A_FLAGS, &f);
+	return f;
+}
+
 static int dec_peer_new(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 			struct ovpn_ctl_err *e)
 {
@@ -136,6 +144,7 @@ static int dec_peer_new(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 	err = err ?: vpn_addr_get(m, OVPN_A_VPN_IPV4, OVPN_AF_INET, pc->vpn_ipv4, e);
 	err = err ?: vpn_addr_get(m, OVPN_A_VPN_IPV6, OVPN_AF_INET6, pc->vpn_ipv6, e);
 	pc->peer_id = r->peer_id;
+	pc->move_addrs = flags_of(m) & OVPN_F_MOVE;
 	return err;
 }
 
@@ -246,13 +255,14 @@ static int dec_route(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 	const char *t;
 	int err = need(m, OVPN_A_PREFIX, e);
 
-	if (!err && r->cmd == OVPN_CMD_ROUTE_ADD)
-		err = peer_id_get(m, r, true, e);
+	if (!err)	/* ROUTE_DEL: only if via this peer, when named */
+		err = peer_id_get(m, r, r->cmd == OVPN_CMD_ROUTE_ADD, e);
 	if (err)
 		return err;
 	t = ovpn_ctl_str(m->tb, OVPN_A_PREFIX);
 	if (ovpn_ctl_addr_parse(t, &rt->family, rt->addr, &rt->plen))
 		return ovpn_ctl_errf(e, -EINVAL, "prefix '%s' is not an address/length", t);
+	rt->move = flags_of(m) & OVPN_F_MOVE;
 	return 0;
 }
 

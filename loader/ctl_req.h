@@ -41,6 +41,7 @@ struct ovpn_req_route {
 	int family;
 	__u8 addr[16];
 	__u32 plen;
+	bool move;			/* OVPN_F_MOVE */
 };
 
 struct ovpn_req {

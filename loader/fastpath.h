@@ -39,9 +39,11 @@ struct ovpn_peer_config {
 	struct ovpn_sockaddr remote, local;
 	__u8 vpn_ipv4[4];		/* all zero: none */
 	__u8 vpn_ipv6[16];
+	bool move_addrs;		/* take VPN addresses other peers have */
 };
 
-/* -EEXIST for a peer already there, -ERANGE for a peer-id over 24 bits. */
+/* -EEXIST for a peer already there, -ERANGE for a peer-id over 24 bits,
+ * -EADDRINUSE for a VPN address of another peer (unless move_addrs). */
 int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config *pc);
 /* Removes the peer, its keys and its counters; -ENOENT if unknown. */
 int ovpn_peer_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id);
@@ -50,6 +52,16 @@ int ovpn_peer_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id)
 int ovpn_peer_ctl(const struct ovpn_fastpath *fp, struct ovpn_peer_ctl_args *a);
 int ovpn_peer_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 		  struct ovpn_peer *out);
+/* VPN addresses (4 or 16 bytes by family) and the peer each belongs to:
+ * owner: 0 or -ENOENT; claim: 0 if it is @peer_id's now, -EADDRINUSE if
+ * another peer's (taken from it with @move); release: removed only if it is
+ * still @peer_id's. */
+int ovpn_vpn_addr_owner(const struct ovpn_fastpath *fp, __u32 instance, int family,
+			const __u8 *addr, __u32 *owner);
+int ovpn_vpn_addr_claim(const struct ovpn_fastpath *fp, __u32 instance, int family,
+			const __u8 *addr, __u32 peer_id, bool move);
+void ovpn_vpn_addr_release(const struct ovpn_fastpath *fp, __u32 instance, int family,
+			   const __u8 *addr, __u32 peer_id);
 
 struct ovpn_key_config {
 	__u32 instance, peer_id;
@@ -79,16 +91,21 @@ int ovpn_key_set_tx_pid(const struct ovpn_fastpath *fp, __u32 instance, __u32 pe
 int ovpn_key_set_rx_floor(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 			  __u32 key_id, __u64 floor);
 
-/* Routes a prefix via a peer (OpenVPN's iroute), or via another peer if it
- * is routed already. @addr is 4 or 16 bytes by @family; its bits past
- * @prefixlen are ignored. -ENOENT for an unknown peer, -EINVAL for a bad
- * prefix length, -ENOSPC when the map is full. Not for concurrent callers:
- * one process writes the routes. */
+/* Routes a prefix via a peer (OpenVPN's iroute). @addr is 4 or 16 bytes by
+ * @family; its bits past @prefixlen are ignored. -ENOENT for an unknown
+ * peer, -EINVAL for a bad family or length, -ENOSPC when full, -EADDRINUSE
+ * if it is routed via another peer (unless @move: then it goes via this one).
+ * Meant for one writer (the daemon). */
 int ovpn_route_add(const struct ovpn_fastpath *fp, __u32 instance, int family,
-		   const void *addr, __u32 prefixlen, __u32 peer_id);
-/* -ENOENT if the prefix is not routed. */
+		   const void *addr, __u32 prefixlen, __u32 peer_id, bool move);
+/* Removes a route if it goes via @peer_id (OVPN_ROUTE_ANY_PEER: whichever);
+ * -ENOENT if it is not routed (so). */
+#define OVPN_ROUTE_ANY_PEER	0xffffffffu
 int ovpn_route_del(const struct ovpn_fastpath *fp, __u32 instance, int family,
-		   const void *addr, __u32 prefixlen);
+		   const void *addr, __u32 prefixlen, __u32 peer_id);
+/* The peer a prefix is routed via: 0, or -ENOENT. */
+int ovpn_route_owner(const struct ovpn_fastpath *fp, __u32 instance, int family,
+		     const void *addr, __u32 prefixlen, __u32 *owner);
 /* Recounts the prefix lengths in use (ovpn_route_lens) from the routes:
  * needed after routes were deleted from ovpn_routes4/6 directly, which leaves
  * their lengths counted (TX then tries them in vain). */

@@ -106,6 +106,7 @@ static int learn_peer(const struct ovpn_fastpath *fp, const struct ovpn_learn_in
 		ovpn_peer_del(fp, li->instance, peer_id);
 	}
 	pc.local.family = li->remote.family;	/* learnt from the next packet */
+	pc.move_addrs = true;			/* OpenVPN's word: they are this peer's */
 	memcpy(pc.vpn_ipv4, li->vpn_ipv4, sizeof(pc.vpn_ipv4));
 	memcpy(pc.vpn_ipv6, li->vpn_ipv6, sizeof(pc.vpn_ipv6));
 	return ovpn_peer_new(fp, &pc);

@@ -34,26 +34,63 @@ static bool all_zero(const __u8 *a, size_t n)
 	return true;
 }
 
-/* The peer's VPN addresses, for TX to find it by destination. */
-static int vpn_addrs_update(const struct ovpn_fastpath *fp, __u32 instance,
-			    const struct ovpn_peer *p, __u32 peer_id, bool add)
+static struct ovpn_vpn_addr vpn_addr_key(__u32 instance, int family, const __u8 *addr)
 {
-	struct ovpn_vpn_addr k = { .instance = instance };
+	struct ovpn_vpn_addr k = { .instance = instance, .family = family };
+
+	memcpy(k.addr, addr, family == OVPN_AF_INET ? 4 : 16);
+	return k;
+}
+
+int ovpn_vpn_addr_owner(const struct ovpn_fastpath *fp, __u32 instance, int family,
+			const __u8 *addr, __u32 *owner)
+{
+	struct ovpn_vpn_addr k = vpn_addr_key(instance, family, addr);
+
+	return bpf_map_lookup_elem(fp->vpn_addrs_fd, &k, owner) ? -errno : 0;
+}
+
+int ovpn_vpn_addr_claim(const struct ovpn_fastpath *fp, __u32 instance, int family,
+			const __u8 *addr, __u32 peer_id, bool move)
+{
+	struct ovpn_vpn_addr k = vpn_addr_key(instance, family, addr);
+	__u32 owner;
+	int err = ovpn_map_update(fp->vpn_addrs_fd, &k, &peer_id, BPF_NOEXIST);
+
+	if (err != -EEXIST)
+		return err;
+	if (!ovpn_vpn_addr_owner(fp, instance, family, addr, &owner) && owner == peer_id)
+		return 0;
+	return move ? ovpn_map_update(fp->vpn_addrs_fd, &k, &peer_id, BPF_ANY) : -EADDRINUSE;
+}
+
+void ovpn_vpn_addr_release(const struct ovpn_fastpath *fp, __u32 instance, int family,
+			   const __u8 *addr, __u32 peer_id)
+{
+	struct ovpn_vpn_addr k = vpn_addr_key(instance, family, addr);
+	__u32 owner;
+
+	if (!ovpn_vpn_addr_owner(fp, instance, family, addr, &owner) && owner == peer_id)
+		bpf_map_delete_elem(fp->vpn_addrs_fd, &k);
+}
+
+/* The peer's VPN addresses, for TX to find it by destination: claimed
+ * (-EADDRINUSE if another peer has one, unless @move), or released (only
+ * those still the peer's own). */
+static int vpn_addrs_update(const struct ovpn_fastpath *fp, __u32 instance,
+			    const struct ovpn_peer *p, __u32 peer_id, bool add, bool move)
+{
+	const __u8 *addr[2] = { p->vpn_ipv4, p->vpn_ipv6 };
+	const int family[2] = { OVPN_AF_INET, OVPN_AF_INET6 };
 	int err = 0;
 
-	if (!all_zero(p->vpn_ipv4, 4)) {
-		k.family = OVPN_AF_INET;
-		memcpy(k.addr, p->vpn_ipv4, 4);
-		err = add ? ovpn_map_update(fp->vpn_addrs_fd, &k, &peer_id, BPF_ANY) :
-			    (bpf_map_delete_elem(fp->vpn_addrs_fd, &k) ? -errno : 0);
-	}
-	if (!all_zero(p->vpn_ipv6, 16)) {
-		k.family = OVPN_AF_INET6;
-		memcpy(k.addr, p->vpn_ipv6, 16);
-		int e = add ? ovpn_map_update(fp->vpn_addrs_fd, &k, &peer_id, BPF_ANY) :
-			      (bpf_map_delete_elem(fp->vpn_addrs_fd, &k) ? -errno : 0);
-
-		err = err ?: e;
+	for (int i = 0; i < 2 && !err; i++) {
+		if (all_zero(addr[i], i ? 16 : 4))
+			continue;
+		if (add)
+			err = ovpn_vpn_addr_claim(fp, instance, family[i], addr[i], peer_id, move);
+		else
+			ovpn_vpn_addr_release(fp, instance, family[i], addr[i], peer_id);
 	}
 	return err;
 }
@@ -97,9 +134,9 @@ int ovpn_peer_new(const struct ovpn_fastpath *fp, const struct ovpn_peer_config 
 		return err;
 	err = ovpn_map_update(fp->peers_fd, &pk, &p, BPF_NOEXIST);
 	if (!err) {
-		err = vpn_addrs_update(fp, pc->instance, &p, pc->peer_id, true);
+		err = vpn_addrs_update(fp, pc->instance, &p, pc->peer_id, true, pc->move_addrs);
 		if (err) {
-			vpn_addrs_update(fp, pc->instance, &p, pc->peer_id, false);
+			vpn_addrs_update(fp, pc->instance, &p, pc->peer_id, false, false);
 			bpf_map_delete_elem(fp->peers_fd, &pk);
 		}
 	}
@@ -118,7 +155,7 @@ int ovpn_peer_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id)
 		return -ENOENT;
 	/* addresses and the peer first: from then on the fast path passes its
 	 * packets on to OpenVPN */
-	vpn_addrs_update(fp, instance, &p, peer_id, false);
+	vpn_addrs_update(fp, instance, &p, peer_id, false, false);
 	if (bpf_map_delete_elem(fp->peers_fd, &pk))
 		return -errno;
 	for (kid.key_id = 0; kid.key_id <= OVPN_KEY_ID_MAX; kid.key_id++)

@@ -98,7 +98,7 @@ static void routes_flush_map(const struct ovpn_fastpath *fp, int fd, int family,
 	for (__u32 i = 0; i < n; i++) {
 		const struct ovpn_route6_key *k = (const void *)(keys + i * ks);
 
-		ovpn_route_del(fp, instance, family, k->addr, k->prefixlen);
+		ovpn_route_del(fp, instance, family, k->addr, k->prefixlen, OVPN_ROUTE_ANY_PEER);
 	}
 	free(keys);
 }

@@ -39,28 +39,31 @@ int ovpn_peer_find_remote(const struct ovpn_fastpath *fp, __u32 instance,
 int ovpn_peer_set_vpn_addr(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 			   int family, const __u8 *addr, bool add)
 {
+	static const __u8 none[16];
 	struct ovpn_peer_ctl_args a = {
 		.pk = { instance, peer_id }, .op = OVPN_PEER_CTL_VPN_ADDR, .family = family,
 	};
-	struct ovpn_vpn_addr va = { .instance = instance, .family = family };
+	size_t len = family == OVPN_AF_INET ? 4 : 16;
 	struct ovpn_peer p;
 	__u8 *field;
-	size_t len;
+	int err;
 
 	if (ovpn_peer_get(fp, instance, peer_id, &p))
 		return -ENOENT;
 	field = family == OVPN_AF_INET ? p.vpn_ipv4 : p.vpn_ipv6;
-	len = family == OVPN_AF_INET ? 4 : 16;
-	memcpy(va.addr, add ? addr : field, len);
-	if (!add)
-		bpf_map_delete_elem(fp->vpn_addrs_fd, &va);
-	if (add)
-		memcpy(a.addr, addr, len);
-	if (add) {
-		int err = ovpn_map_update(fp->vpn_addrs_fd, &va, &peer_id, BPF_ANY);
-
-		if (err)
-			return err;
+	if (!add) {
+		ovpn_vpn_addr_release(fp, instance, family, addr, peer_id);
+		if (memcmp(field, addr, len))
+			return 0;	/* not the one the peer has now */
+		return ovpn_peer_ctl(fp, &a);
 	}
+	/* OpenVPN's word (learn-address add or update): the address is this
+	 * peer's from now on, whoever had it */
+	err = ovpn_vpn_addr_claim(fp, instance, family, addr, peer_id, true);
+	if (err)
+		return err;
+	if (memcmp(field, none, len) && memcmp(field, addr, len))
+		ovpn_vpn_addr_release(fp, instance, family, field, peer_id);
+	memcpy(a.addr, addr, len);
 	return ovpn_peer_ctl(fp, &a);
 }

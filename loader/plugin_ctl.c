@@ -61,8 +61,8 @@ static int addr_apply(struct ovpnd *d, __u32 inst, __u32 peer_id,
 	int fam = pl->family;
 
 	if (pl->is_prefix)
-		return add ? ovpn_route_add(fp, inst, fam, pl->addr, pl->plen, peer_id) :
-			     ovpn_route_del(fp, inst, fam, pl->addr, pl->plen);
+		return add ? ovpn_route_add(fp, inst, fam, pl->addr, pl->plen, peer_id, true) :
+			     ovpn_route_del(fp, inst, fam, pl->addr, pl->plen, peer_id);
 	return ovpn_peer_set_vpn_addr(fp, inst, peer_id, fam, pl->addr, add);
 }
 

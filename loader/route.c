@@ -84,11 +84,23 @@ static int lens_count(const struct ovpn_fastpath *fp, const struct route *r, int
 	return ovpn_map_update(fp->route_lens_fd, &r->lens, &l, BPF_EXIST);
 }
 
+int ovpn_route_owner(const struct ovpn_fastpath *fp, __u32 instance, int family,
+		     const void *addr, __u32 prefixlen, __u32 *owner)
+{
+	struct route r;
+	int err = route_key(fp, instance, family, addr, prefixlen, &r);
+
+	if (err)
+		return err;
+	return bpf_map_lookup_elem(r.fd, &r.key, owner) ? -errno : 0;
+}
+
 int ovpn_route_add(const struct ovpn_fastpath *fp, __u32 instance, int family,
-		   const void *addr, __u32 prefixlen, __u32 peer_id)
+		   const void *addr, __u32 prefixlen, __u32 peer_id, bool move)
 {
 	struct ovpn_peer p;
 	struct route r;
+	__u32 owner;
 	int err = route_key(fp, instance, family, addr, prefixlen, &r);
 
 	if (err)
@@ -96,8 +108,11 @@ int ovpn_route_add(const struct ovpn_fastpath *fp, __u32 instance, int family,
 	if (ovpn_peer_get(fp, instance, peer_id, &p))
 		return -ENOENT;
 	err = ovpn_map_update(r.fd, &r.key, &peer_id, BPF_NOEXIST);
-	if (err == -EEXIST)		/* the prefix goes via another peer now */
-		return ovpn_map_update(r.fd, &r.key, &peer_id, BPF_EXIST);
+	if (err == -EEXIST) {		/* routed already: via this peer, or another */
+		if (!bpf_map_lookup_elem(r.fd, &r.key, &owner) && owner == peer_id)
+			return 0;
+		return move ? ovpn_map_update(r.fd, &r.key, &peer_id, BPF_EXIST) : -EADDRINUSE;
+	}
 	if (err)
 		return err == -E2BIG ? -ENOSPC : err;	/* full, as the trie said */
 	/* the route first, then its length's bit: TX sees both or skips it */
@@ -108,13 +123,17 @@ int ovpn_route_add(const struct ovpn_fastpath *fp, __u32 instance, int family,
 }
 
 int ovpn_route_del(const struct ovpn_fastpath *fp, __u32 instance, int family,
-		   const void *addr, __u32 prefixlen)
+		   const void *addr, __u32 prefixlen, __u32 peer_id)
 {
 	struct route r;
+	__u32 owner;
 	int err = route_key(fp, instance, family, addr, prefixlen, &r);
 
 	if (err)
 		return err;
+	if (peer_id != OVPN_ROUTE_ANY_PEER &&
+	    (bpf_map_lookup_elem(r.fd, &r.key, &owner) || owner != peer_id))
+		return -ENOENT;		/* not routed via this peer (any more) */
 	if (bpf_map_delete_elem(r.fd, &r.key))
 		return -errno;
 	/* the route is gone: a count left over only costs TX a lookup */

@@ -113,7 +113,7 @@ static void bench_cipher(int cipher, const char *label, int many)
 	    ovpn_socket_add(&b->h.fp, &sa, INST, LO, LO))
 		t_fatal("iface");
 	add_peer(b, 5, 0x0a080002);
-	if (ovpn_route_add(&b->h.fp, INST, OVPN_AF_INET, &net1, 24, 5))
+	if (ovpn_route_add(&b->h.fp, INST, OVPN_AF_INET, &net1, 24, 5, false))
 		t_fatal("route");
 	aead = aead_ns(b);
 	tx = tx_ns(b, 0x0a080002);
@@ -122,7 +122,7 @@ static void bench_cipher(int cipher, const char *label, int many)
 		uint32_t net = htonl(0x14000000 + (i << 8));	/* 20.x.y.0/24 */
 
 		add_peer(b, 1000 + i, 0x0b000000 + i);		/* 11.x.y.z */
-		if (ovpn_route_add(&b->h.fp, INST, OVPN_AF_INET, &net, 24, 1000 + i))
+		if (ovpn_route_add(&b->h.fp, INST, OVPN_AF_INET, &net, 24, 1000 + i, false))
 			t_fatal("route");
 	}
 	tx_many = tx_ns(b, 0x0a080002);

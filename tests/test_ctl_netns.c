@@ -24,7 +24,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include "ctl_client.h"
+#include "ctl_msg.h"
 #include "daemon_harness.h"
 #include "frames.h"
 #include "netns.h"
@@ -89,6 +91,15 @@ static struct nlmsghdr *peer_new(const char *inst, __u32 id, const char *remote)
 	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
 	if (remote)
 		ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, remote);
+	return nlh;
+}
+
+static struct nlmsghdr *peer_del(__u32 id)
+{
+	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_DEL);
+
+	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
+	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
 	return nlh;
 }
 
@@ -340,6 +351,85 @@ static void test_routes(void)
 	FAILS(route(OVPN_CMD_ROUTE_DEL, "192.168.80.0/24", 0), -ENOENT, "no such route");
 }
 
+/* The peer a VPN address or prefix leads TX to, from the pinned maps; -1 for
+ * none. */
+static long owner_of(const char *map, const char *text)
+{
+	char path[128];
+	__u8 key[sizeof(struct ovpn_route6_key)] = {};
+	struct ovpn_vpn_addr va = { .instance = 1 };
+	__u32 plen = 0, owner;
+	int family, fd;
+
+	snprintf(path, sizeof(path), "/sys/fs/bpf/ovpn-xdp/ctltest/%s", map);
+	fd = bpf_obj_get(path);
+	if (fd < 0 || ovpn_ctl_addr_parse(text, &family, va.addr, &plen))
+		return -2;
+	if (!strcmp(map, "ovpn_vpn_addrs")) {
+		va.family = family;
+		memcpy(key, &va, sizeof(va));
+	} else {		/* ovpn_routes4: prefixlen, instance (network order), addr */
+		struct ovpn_route4_key *k = (void *)key;
+		__be32 inst = htonl(1);
+
+		k->prefixlen = plen;
+		memcpy(k->instance, &inst, 4);
+		memcpy(k->addr, va.addr, 4);
+	}
+	owner = bpf_map_lookup_elem(fd, key, &owner) ? (__u32)-1 : owner;
+	close(fd);
+	return owner == (__u32)-1 ? -1 : (long)owner;
+}
+
+static struct nlmsghdr *with_move(struct nlmsghdr *nlh)
+{
+	ovpn_ctl_put_u32(nlh, OVPN_A_FLAGS, OVPN_F_MOVE);
+	return nlh;
+}
+
+/* A VPN address or prefix another peer has is refused, naming that peer, or
+ * moved when the request says so; deleting a peer removes only what is still
+ * its own. */
+static void test_ownership(void)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = peer_new("srv", 50, "10.99.0.2:5050");
+	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV4, "10.50.0.4");
+	OK(nlh);
+	nlh = peer_new("srv", 51, "10.99.0.2:5051");
+	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV4, "10.50.0.4");
+	FAILS(nlh, -EADDRINUSE, "10.50.0.4 is the VPN address of peer 50");
+	CHECK(!peer_info(51, (const struct nlattr *[OVPN_A_MAX + 1]){}),
+	      "a refused PEER_NEW left peer 51");
+	CHECK(owner_of("ovpn_vpn_addrs", "10.50.0.4") == 50, "10.50.0.4 no longer peer 50's");
+	nlh = peer_new("srv", 51, "10.99.0.2:5051");
+	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV4, "10.50.0.4");
+	OK(with_move(nlh));
+	CHECK(owner_of("ovpn_vpn_addrs", "10.50.0.4") == 51, "move: 10.50.0.4 is not peer 51's");
+	OK(peer_del(50));
+	CHECK(owner_of("ovpn_vpn_addrs", "10.50.0.4") == 51,
+	      "deleting peer 50 removed peer 51's address");
+	OK(peer_del(51));
+	CHECK(owner_of("ovpn_vpn_addrs", "10.50.0.4") == -1, "10.50.0.4 left after its owner");
+
+	OK(peer_new("srv", 52, "10.99.0.2:5052"));
+	OK(peer_new("srv", 53, "10.99.0.2:5053"));
+	OK(route(OVPN_CMD_ROUTE_ADD, "192.168.52.0/24", 52));
+	OK(route(OVPN_CMD_ROUTE_ADD, "192.168.52.0/24", 52));	/* again: no change */
+	FAILS(route(OVPN_CMD_ROUTE_ADD, "192.168.52.0/24", 53), -EADDRINUSE,
+	      "routed via peer 52");
+	CHECK(owner_of("ovpn_routes4", "192.168.52.0/24") == 52, "refused route moved anyway");
+	OK(with_move(route(OVPN_CMD_ROUTE_ADD, "192.168.52.0/24", 53)));
+	CHECK(owner_of("ovpn_routes4", "192.168.52.0/24") == 53, "move: route not via peer 53");
+	FAILS(route(OVPN_CMD_ROUTE_DEL, "192.168.52.0/24", 52), -ENOENT, "no such route");
+	OK(peer_del(52));
+	CHECK(owner_of("ovpn_routes4", "192.168.52.0/24") == 53,
+	      "deleting peer 52 removed the route via peer 53");
+	OK(peer_del(53));
+	CHECK(owner_of("ovpn_routes4", "192.168.52.0/24") == -1, "route left after its peer");
+}
+
 /* Raw bytes on the socket: each gets an error reply, nothing changes. */
 static void test_malformed(void)
 {
@@ -527,15 +617,6 @@ static unsigned int expired_within(struct ovpn_ctl_client *sub, int ms)
 /* PEER_SET's keepalive timeout: a silent peer is deleted and subscribers
  * told why; a peer whose pings (handed to OpenVPN) keep coming is kept; a
  * timeout set back to 0 never expires. */
-static struct nlmsghdr *peer_del(__u32 id)
-{
-	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_DEL);
-
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
-	return nlh;
-}
-
 /* One P_DATA_V2 keepalive ping of @peer_id, key @key_id, from @from. */
 static void ping_from(const char *from, __u32 peer_id, __u32 key_id, __u32 pid)
 {
@@ -1107,6 +1188,7 @@ int main(void)
 	test_peers();
 	test_keys();
 	test_routes();
+	test_ownership();
 	test_malformed();
 	test_unknown_reply_attrs();
 	test_paging();

@@ -98,7 +98,7 @@ static void add_peer(struct fuzz *z, int p)
 	memcpy(kc.dec_nonce_tail, pr->iv, 8);
 	pr->next_pid = 1;
 	if (ovpn_peer_new(&z->h.fp, &pc) ||
-	    ovpn_route_add(&z->h.fp, INST, OVPN_AF_INET, &net, 24, p) ||
+	    ovpn_route_add(&z->h.fp, INST, OVPN_AF_INET, &net, 24, p, false) ||
 	    (p != NO_KEY_PEER && ovpn_key_new(&z->h.fp, &kc)))
 		t_fatal("peer %d", p);
 }

@@ -57,9 +57,10 @@ static int route_set(struct ctx *c, const char *prefix, int peer)
 	if (inet_pton(family == OVPN_AF_INET ? AF_INET : AF_INET6, a, addr) != 1)
 		t_fatal("prefix %s", prefix);
 	if (peer < 0)
-		return ovpn_route_del(&c->srv.h.fp, INST, family, addr, atoi(slash + 1));
+		return ovpn_route_del(&c->srv.h.fp, INST, family, addr, atoi(slash + 1),
+				      OVPN_ROUTE_ANY_PEER);
 	return ovpn_route_add(&c->srv.h.fp, INST, family, addr, atoi(slash + 1),
-			      peers[peer].id);
+			      peers[peer].id, true);
 }
 
 static void setup_peers(struct ctx *c)
@@ -292,7 +293,7 @@ static void test_route_changes(struct ctx *c, const char *name)
 	struct ovpn_route4_key k = { .prefixlen = 16, .instance = { 0, 0, 0, INST },
 				     .addr = { 10, 1 } };
 
-	CHECK(ovpn_route_add(&c->srv.h.fp, INST, OVPN_AF_INET, k.addr, 16, 99) == -ENOENT,
+	CHECK(ovpn_route_add(&c->srv.h.fp, INST, OVPN_AF_INET, k.addr, 16, 99, false) == -ENOENT,
 	      "%s: route via no peer", name);
 	/* deleted behind the API's back: the count stays until a recount */
 	CHECK(!route_set(c, "10.1.0.0/16", 0) &&
