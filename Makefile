@@ -11,7 +11,7 @@ ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iloader -I$(BUILD)
-LDLIBS     := -lpthread -lbpf -lxdp -lmnl -lcrypto -lpcap -lelf -lz
+LDLIBS     := -lpthread -lbpf -lxdp -lmnl -lcrypto -ljansson -lpcap -lelf -lz
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
               -Iinclude -Ibpf -Itests -I$(BUILD) -mcpu=v3
 

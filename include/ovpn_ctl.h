@@ -173,6 +173,12 @@ enum ovpn_ctl_attr {
 	OVPN_A_RESULTS,			/* nested list of OVPN_A_RESULT */
 	OVPN_A_RESULT,			/* nested: STATUS, ERROR */
 	OVPN_A_FAILED,			/* u32: failed items of a batch */
+	OVPN_A_DROP_COUNTS,		/* binary: a peer's drops, a u64 per enum
+					 * ovpn_drop in order (a reader ignores
+					 * those past the ones it knows; missing
+					 * ones are 0) */
+	OVPN_A_GLOBAL_COUNTS,		/* binary: STATUS, a u64 per enum
+					 * ovpn_gstat in order, as DROP_COUNTS */
 	__OVPN_A_END,
 };
 #define OVPN_A_MAX	(__OVPN_A_END - 1)

@@ -379,6 +379,13 @@ int cli_run(struct cli *c, int argc, char **argv)
 		skip += c->json;
 		rc = connect_daemon(c) ?: cli_show(c, skip < argc ? argv[skip] : NULL,
 						    skip + 1 < argc ? argv[skip + 1] : NULL);
+	} else if (!strcmp(argv[0], "metrics")) {
+		unsigned long long max = 1000;
+
+		if (argc > 1 && (strcmp(argv[1], "--max-peers") || argc < 3 ||
+				 !number(argv[2], 0xffffffffULL, &max)))
+			return fail("metrics [--max-peers N]: '%s'?", argv[1]);
+		rc = connect_daemon(c) ?: cli_metrics(c, max);
 	} else if (!strcmp(argv[0], "monitor")) {
 		c->json = argc > 1 && !strcmp(argv[1], "--json");
 		rc = cli_monitor(c);

@@ -63,7 +63,8 @@ static bool put_stats(struct nlmsghdr *nlh, const struct ovpn_peer_stats *s)
 	       ovpn_ctl_put_u64(nlh, OVPN_A_TX_VPN_PKTS, s->tx_vpn_pkts) &&
 	       ovpn_ctl_put_u64(nlh, OVPN_A_TX_VPN_BYTES, s->tx_vpn_bytes) &&
 	       ovpn_ctl_put_u64(nlh, OVPN_A_RX_TO_OVPN, s->rx_to_ovpn) &&
-	       ovpn_ctl_put_u64(nlh, OVPN_A_DROPS, drops);
+	       ovpn_ctl_put_u64(nlh, OVPN_A_DROPS, drops) &&
+	       ovpn_ctl_put_bin(nlh, OVPN_A_DROP_COUNTS, s->drops, sizeof(s->drops));
 }
 
 static bool put_keys(struct ovpnd *d, struct nlmsghdr *nlh, const struct ovpn_peer_key *pk,
@@ -395,9 +396,14 @@ static int h_status(struct ovpnd *d, struct nlmsghdr *reply)
 {
 	struct ovpnd_instance in;
 	struct nlattr *list;
-	bool ok = ovpn_ctl_put_u32(reply, OVPN_A_VERSION, OVPN_CTL_VERSION) &&
-		  ovpn_ctl_put_str(reply, OVPN_A_PIN_PATH, d->b.pin_dir) &&
-		  ovpn_ctl_put_u32(reply, OVPN_A_NPEERS, ovpn_peer_count(&d->b.fp, 0));
+	struct ovpn_global_stats g = {};
+	bool ok;
+
+	ovpn_global_stats_get(&d->b.fp, &g);
+	ok = ovpn_ctl_put_u32(reply, OVPN_A_VERSION, OVPN_CTL_VERSION) &&
+	     ovpn_ctl_put_str(reply, OVPN_A_PIN_PATH, d->b.pin_dir) &&
+	     ovpn_ctl_put_u32(reply, OVPN_A_NPEERS, ovpn_peer_count(&d->b.fp, 0)) &&
+	     ovpn_ctl_put_bin(reply, OVPN_A_GLOBAL_COUNTS, g.c, sizeof(g.c));
 
 	list = ok ? ovpn_ctl_nest_start(reply, OVPN_A_INSTANCES) : NULL;
 	for (__u32 id = 0; list && ok && !ovpnd_instance_next(d, id, &in); id = in.id)

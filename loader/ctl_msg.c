@@ -88,6 +88,8 @@ static const struct pol policy[OVPN_A_MAX + 1] = {
 	[OVPN_A_RESULTS] = NEST("RESULTS"),
 	[OVPN_A_RESULT] = NEST("RESULT"),
 	[OVPN_A_FAILED] = U32("FAILED"),
+	[OVPN_A_DROP_COUNTS] = BIN("DROP_COUNTS", 64 * 8),
+	[OVPN_A_GLOBAL_COUNTS] = BIN("GLOBAL_COUNTS", 64 * 8),
 };
 
 #define CMD(c)	[OVPN_CMD_##c - NLMSG_MIN_TYPE] = #c
