@@ -648,11 +648,13 @@ static bool line_has(const char *path, const char *a, const char *b, const char 
 }
 
 /* `ovpn-xdp monitor --json` as an operator runs it: stays subscribed, shows
- * FLOAT with the key-id of the packet that floated the peer and PEER_DELETED
- * with its reason, and subscribes again after the daemon restarts. */
+ * FLOAT with the key-id of the packet that floated the peer, PID_HIGH_WATER
+ * of a key that sent its packet-id 0xff000000 and PEER_DELETED with its
+ * reason, and subscribes again after the daemon restarts. */
 static void test_monitor(void)
 {
 	const char *out = SOCK_DIR "/monitor.json";
+	struct nlmsghdr *nlh;
 	pid_t mon = fork();
 
 	if (!mon) {
@@ -667,7 +669,15 @@ static void test_monitor(void)
 	OK(peer_new("srv", 40, "10.99.0.2:55440"));
 	OK(key_new(40, 0, 5, "AES-256-GCM", 32));
 	ping_from("10.99.0.2:55441", 40, 5, 1);
+	nlh = peer_new("srv", 42, "10.99.0.2:55443");		/* at its high water */
+	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV4, "10.8.0.42");
+	OK(nlh);
+	nlh = key_new(42, 0, 6, "AES-256-GCM", 32);
+	ovpn_ctl_put_u64(nlh, OVPN_A_TX_PID, OVPN_PID_HIGH_WATER);
+	OK(nlh);
+	sh("ip netns exec " NS_SRV " ping -c1 -W1 10.8.0.42 || true");
 	usleep(300000);
+	OK(peer_del(42));
 	OK(peer_del(40));
 	usleep(300000);
 	CHECK(waitpid(mon, NULL, WNOHANG) == 0, "monitor exited on its own");
@@ -683,6 +693,8 @@ static void test_monitor(void)
 	waitpid(mon, NULL, 0);
 	CHECK(line_has(out, "\"event\":\"float\"", "\"peer_id\":40,", "\"key_id\":5,"),
 	      "monitor: no FLOAT of peer 40 with key-id 5");
+	CHECK(line_has(out, "\"event\":\"pid-high-water\"", "\"peer_id\":42,", "\"key_id\":6,"),
+	      "monitor: no PID_HIGH_WATER of peer 42 key 6");
 	CHECK(line_has(out, "\"event\":\"peer-deleted\"", "\"peer_id\":40,", "\"reason\":0,"),
 	      "monitor: no PEER_DELETED of peer 40 (reason requested)");
 	CHECK(line_has(out, "\"event\":\"peer-deleted\"", "\"peer_id\":41,", "\"reason\":0,"),
