@@ -44,12 +44,13 @@ void cli_counts(const struct nlattr *const *tb, int type, __u64 *out, unsigned i
 		if (!ovpn_ctl_parse_nested(item, tb, NULL))
 
 /* show (cli_show.c, text), show --json (cli_json.c), metrics (cli_metrics.c:
- * Prometheus text; peers' series only while there are at most @max_peers),
- * monitor (cli_monitor.c). */
+ * Prometheus text; peers' series only while there are at most @max_peers;
+ * @http: as the answer to the HTTP request on stdin, for a socket-activated
+ * unit), monitor (cli_monitor.c). */
 int cli_show(struct cli *c, const char *instance, const char *peer);
 int cli_print_keys(const struct nlattr *keys, int indent);
 int cli_show_json(struct cli *c, const char *instance, const char *peer);
-int cli_metrics(struct cli *c, unsigned long max_peers);
+int cli_metrics(struct cli *c, unsigned long max_peers, bool http);
 int cli_monitor(struct cli *c);
 
 /* Adds an instance reference: a number is OVPN_A_INSTANCE, else OVPN_A_NAME. */

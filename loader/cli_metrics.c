@@ -177,7 +177,19 @@ static void print_metrics(struct metrics *m, unsigned long max_peers)
 		}
 }
 
-int cli_metrics(struct cli *c, unsigned long max_peers)
+/* A socket-activated scrape: the request (read up to its blank line and
+ * not looked at: every path gets the metrics), then the response header. */
+static void http_header(void)
+{
+	char line[1024];
+
+	while (fgets(line, sizeof(line), stdin) && strcmp(line, "\r\n") && strcmp(line, "\n"))
+		;
+	printf("HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+	       "Connection: close\r\n\r\n");
+}
+
+int cli_metrics(struct cli *c, unsigned long max_peers, bool http)
 {
 	struct metrics m = {};
 	const struct cli_visit v = { on_status, on_instance, on_peer, &m };
@@ -187,6 +199,8 @@ int cli_metrics(struct cli *c, unsigned long max_peers)
 		fprintf(stderr, "ovpn-xdp: metrics: out of memory\n");
 		rc = 1;
 	}
+	if (!rc && http)
+		http_header();
 	if (!rc)
 		print_metrics(&m, max_peers);
 	free(m.peers);

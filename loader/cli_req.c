@@ -381,11 +381,16 @@ int cli_run(struct cli *c, int argc, char **argv)
 						    skip + 1 < argc ? argv[skip + 1] : NULL);
 	} else if (!strcmp(argv[0], "metrics")) {
 		unsigned long long max = 1000;
+		bool http = false;
 
-		if (argc > 1 && (strcmp(argv[1], "--max-peers") || argc < 3 ||
-				 !number(argv[2], 0xffffffffULL, &max)))
-			return fail("metrics [--max-peers N]: '%s'?", argv[1]);
-		rc = connect_daemon(c) ?: cli_metrics(c, max);
+		for (int i = 1; i < argc; i++) {
+			if (!strcmp(argv[i], "--http"))
+				http = true;
+			else if (strcmp(argv[i], "--max-peers") || ++i >= argc ||
+				 !number(argv[i], 0xffffffffULL, &max))
+				return fail("metrics [--max-peers N] [--http]: '%s'?", argv[i - 1]);
+		}
+		rc = connect_daemon(c) ?: cli_metrics(c, max, http);
 	} else if (!strcmp(argv[0], "monitor")) {
 		c->json = argc > 1 && !strcmp(argv[1], "--json");
 		rc = cli_monitor(c);

@@ -28,8 +28,9 @@ static void usage(FILE *f)
 		"  batch [FILE]             peer, key and route commands, one per line (from\n"
 		"                           FILE or stdin), sent in batches of up to 256\n"
 		"  status | monitor [--json]   (events until interrupted, one a line)\n"
-		"  metrics [--max-peers N]    counters in Prometheus text format (peers summed\n"
-		"                             per instance above N peers, default 1000)\n"
+		"  metrics [--max-peers N] [--http]   counters in Prometheus text format (peers\n"
+		"                             summed per instance above N peers, default 1000;\n"
+		"                             --http: answer the HTTP request on stdin)\n"
 		"INSTANCE is an id or a name; keywords may be written --keyword.\n");
 }
 

@@ -126,5 +126,12 @@ PY
 check "metrics parse, names escaped, drops, global counters, --max-peers sums" \
 	"grep -qx ok '$T/py2.out' || { cat '$T/py2.out'; false; }"
 
+# As a socket-activated unit runs it: the HTTP request on stdin, the answer out.
+printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' | cli metrics --http > "$T/m3.txt"
+check "metrics --http: a 200 response with the text format's content type" \
+	"head -1 '$T/m3.txt' | grep -q '^HTTP/1.0 200 OK' &&
+	 grep -q '^Content-Type: text/plain; version=0.0.4' '$T/m3.txt' &&
+	 grep -q '^ovpn_xdp_drops_total' '$T/m3.txt'"
+
 echo "cli_output: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
