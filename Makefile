@@ -9,8 +9,11 @@ CC         ?= gcc
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
+VERSION    := $(shell cat VERSION)
 CFLAGS     ?= -O2 -g
-CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iloader -I$(BUILD)
+CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iloader -I$(BUILD) \
+              -DOVPN_XDP_VERSION='"$(VERSION)"'
+
 LDLIBS     := -lpthread -lbpf -lxdp -lmnl -lcrypto -ljansson -lpcap -lelf -lz
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
               -Iinclude -Ibpf -Itests -I$(BUILD) -mcpu=v3
@@ -38,11 +41,16 @@ FUZZ_SRCS  := tests/fuzz_ctl.c loader/ctl_msg.c loader/ctl_req.c loader/aead_key
 HDRS       := $(wildcard include/*.h loader/*.h tests/*.h)
 BPF_HDRS   := $(wildcard include/*.h bpf/*.h tests/*.h)
 
-.PHONY: all check bench bench-openvpn demo profile clean deps tools-check fuzz soak
+.PHONY: all progs man install uninstall check bench bench-openvpn demo profile clean deps \
+        tools-check fuzz soak
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 all: tools-check $(SKELS) $(LIB) $(PROGS) $(TESTS) $(BENCHES) $(PLUGIN)
+
+# What is installed: the daemon, the CLI, the plugin (the BPF object is
+# embedded in the daemon through its skeleton), man pages.
+progs: tools-check $(PROGS) $(PLUGIN)
 
 tools-check:
 	@for t in $(CLANG) $(BPFTOOL) pkg-config; do \
@@ -69,12 +77,45 @@ $(BUILD)/lib/%.o: loader/%.c $(HDRS) $(SKELS) | $(BUILD)/lib
 $(LIB): $(LIB_OBJS)
 	ar rcs $@ $^
 
-$(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp: $(BUILD)/%: loader/%.c $(LIB) $(HDRS) $(SKELS)
-	$(CC) $(CFLAGS) $< $(LIB) $(LDLIBS) -o $@
+$(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp: $(BUILD)/%: loader/%.c $(LIB) $(HDRS) $(SKELS) VERSION
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--as-needed $< $(LIB) $(LDLIBS) -o $@
 
 # The OpenVPN plugin: only its entry points are exported.
 $(PLUGIN): $(PLUGIN_SRCS) $(HDRS) $(wildcard plugin/*.h)
-	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -shared -Iplugin $(PLUGIN_SRCS) -lmnl -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) -fPIC -fvisibility=hidden -shared -Iplugin $(PLUGIN_SRCS) -lmnl -o $@
+
+# Man pages from one source, the programs' --help (help2man).
+MANS := $(BUILD)/man/ovpn-xdpd.8 $(BUILD)/man/ovpn-xdp.8
+man: $(MANS)
+$(BUILD)/man/%.8: $(BUILD)/%
+	@mkdir -p $(dir $@)
+	help2man --no-info --section=8 --name="$(if $(findstring xdpd,$*),OpenVPN data-channel offload daemon (XDP/TC),control ovpn-xdpd: peers, keys, routes, counters, events)" \
+	  --version-string=$(VERSION) $< > $@
+
+# `make install` (PREFIX, DESTDIR): programs in sbin/, the plugin where
+# Debian's OpenVPN looks for a plugin named without a path (its multiarch
+# plugin directory, whatever PREFIX is), the systemd units, man pages.
+PREFIX     ?= /usr/local
+MULTIARCH  ?= $(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+PLUGINDIR  ?= /usr/lib/$(MULTIARCH)/openvpn/plugins
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+UNITS      := ovpn-xdpd.service ovpn-xdp-metrics.socket ovpn-xdp-metrics@.service
+install: progs man
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/
+	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
+	for u in $(UNITS); do sed 's|/usr/sbin/|$(SBINDIR)/|g' scripts/$$u > $(DESTDIR)$(UNITDIR)/$$u; \
+	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,ovpn-xdpd ovpn-xdp) \
+	  $(DESTDIR)$(PLUGINDIR)/ovpn-xdp-plugin.so \
+	  $(addprefix $(DESTDIR)$(MANDIR)/man8/,ovpn-xdpd.8 ovpn-xdp.8) \
+	  $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
 
 # libFuzzer target for the control message parser (ASan, UBSan).
 $(FUZZ): $(FUZZ_SRCS) $(HDRS)

@@ -12,26 +12,45 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ovpn-xdp [-s SOCKET] [-t TIMEOUT_MS] COMMAND\n"
+		"Usage: ovpn-xdp [-s SOCKET] [-t TIMEOUT_MS] COMMAND\n\n"
+		"The command line of ovpn-xdpd, the OpenVPN data-channel offload daemon:\n"
+		"peers, keys and routes by hand, and what the fast path is doing.\n\n"
+		"Options:\n"
+		"  -s SOCKET      the daemon's control socket (default %s, or $OVPN_XDP_SOCKET)\n"
+		"  -t TIMEOUT_MS  how long a command may take (default 5000)\n"
+		"  -V, --version  the version\n"
+		"\nCommands:\n"
 		"  show [--json] [INSTANCE]\n"
-		"  attach NAME tun DEV link DEV [link DEV] addr ADDR:PORT [addr ...]\n"
-		"         [mode server|p2p p2p-peer-id N] [id N] [no-attach]\n"
-		"  detach [INSTANCE]        (no instance: every program and pin, daemon exits)\n"
+		"      instances, interfaces, peers and counters (--json: one JSON document)\n"
+		"  attach NAME tun DEV link DEV [link DEV] addr ADDR:PORT [addr ...] [mode server|p2p p2p-peer-id N] [id N] [no-attach]\n"
+		"      register an instance and attach the fast path to its devices\n"
 		"  instance new ... (as attach) | instance del INSTANCE\n"
+		"      register an instance / remove it with its peers\n"
+		"  detach [INSTANCE]\n"
+		"      without an instance: every program and pin, and the daemon exits\n"
 		"  peer new INSTANCE PEER remote ADDR:PORT [local ADDR:PORT] [vpn4 A] [vpn6 A] [move]\n"
+		"      add a peer (move: take VPN addresses another peer has)\n"
 		"  peer set INSTANCE PEER keepalive-interval S keepalive-timeout S\n"
+		"      delete the peer when silent for the timeout\n"
 		"  peer del INSTANCE PEER | peer get [INSTANCE [PEER]]\n"
-		"  key new INSTANCE PEER slot primary|secondary key-id N cipher NAME\n"
-		"         enc-key HEX enc-iv HEX dec-key HEX dec-iv HEX [tx-pid N]\n"
+		"      remove a peer / show peers\n"
+		"  key new INSTANCE PEER slot primary|secondary key-id N cipher NAME enc-key HEX enc-iv HEX dec-key HEX dec-iv HEX [tx-pid N]\n"
+		"      install a key\n"
 		"  key swap INSTANCE PEER | key del INSTANCE PEER slot S | key get INSTANCE PEER\n"
+		"      swap the slots / remove a key / show the keys\n"
 		"  route add INSTANCE PREFIX via PEER [move] | route del INSTANCE PREFIX [via PEER]\n"
-		"  batch [FILE]             peer, key and route commands, one per line (from\n"
-		"                           FILE or stdin), sent in batches of up to 256\n"
-		"  status | monitor [--json]   (events until interrupted, one a line)\n"
-		"  metrics [--max-peers N] [--http]   counters in Prometheus text format (peers\n"
-		"                             summed per instance above N peers, default 1000;\n"
-		"                             --http: answer the HTTP request on stdin)\n"
-		"INSTANCE is an id or a name; keywords may be written --keyword.\n");
+		"      route a prefix via a peer (an iroute) / remove it\n"
+		"  batch [FILE]\n"
+		"      peer, key and route commands, one per line (from FILE or stdin), sent in batches of up to 256\n"
+		"  status\n"
+		"      as show\n"
+		"  monitor [--json]\n"
+		"      the daemon's events, one a line, until interrupted\n"
+		"  metrics [--max-peers N] [--http]\n"
+		"      the counters in Prometheus text format (peers summed per instance above N peers, default 1000; --http: answer the HTTP request on stdin)\n"
+		"\n"
+		"INSTANCE is an id or a name; keywords may be written --keyword.\n",
+		OVPN_CTL_DEFAULT_PATH);
 }
 
 int main(int argc, char **argv)
@@ -46,6 +65,10 @@ int main(int argc, char **argv)
 		else
 			c.timeout_ms = atoi(argv[i + 1]);
 		i += 2;
+	}
+	if (i < argc && (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version"))) {
+		printf("ovpn-xdp %s\n", OVPN_XDP_VERSION);
+		return 0;
 	}
 	if (i >= argc || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 		usage(i >= argc ? stderr : stdout);

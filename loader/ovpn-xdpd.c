@@ -45,13 +45,19 @@ static int xdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ovpn-xdpd [options]\n"
+		"Usage: ovpn-xdpd [options]\n\n"
+		"The OpenVPN data-channel offload daemon: loads the XDP/TC fast path (or\n"
+		"takes over the one pinned by an earlier daemon), attaches it to the devices\n"
+		"of the OpenVPN instances its plugin registers, and turns their peers and keys\n"
+		"into map updates. It mounts bpffs on /sys/fs/bpf if none is mounted.\n\n"
+		"Options:\n"
 		"  -n, --name NAME      state under /sys/fs/bpf/ovpn-xdp/NAME (default \"default\")\n"
 		"  -s, --socket PATH    control socket (default %s)\n"
 		"  -g, --group GROUP    also allow this group on the socket (mode 0660)\n"
 		"  -l, --liveness MS    hand a packet per peer to OpenVPN this often (default 1000)\n"
 		"  -a, --aes-algo ALGO  AES implementation for new keys (default ecb(aes))\n"
-		"  -d, --detach         detach every program, remove the pins and exit\n",
+		"  -d, --detach         detach every program, remove the pins and exit\n"
+		"  -V, --version        the version\n",
 		OVPN_CTL_DEFAULT_PATH);
 }
 
@@ -60,14 +66,14 @@ static int parse_args(int argc, char **argv, struct ovpnd *d)
 	static const struct option opts[] = {
 		{ "name", 1, 0, 'n' }, { "socket", 1, 0, 's' }, { "group", 1, 0, 'g' },
 		{ "liveness", 1, 0, 'l' }, { "aes-algo", 1, 0, 'a' }, { "detach", 0, 0, 'd' },
-		{ "help", 0, 0, 'h' }, {},
+		{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, {},
 	};
 	struct group *gr;
 	int c;
 
 	d->cfg = (struct ovpnd_config){ .name = "default", .sock_path = OVPN_CTL_DEFAULT_PATH,
 					.liveness_ns = 1000000000ULL };
-	while ((c = getopt_long(argc, argv, "n:s:g:l:a:dh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:s:g:l:a:dhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': d->cfg.name = optarg; break;
 		case 's': d->cfg.sock_path = optarg; break;
@@ -76,6 +82,7 @@ static int parse_args(int argc, char **argv, struct ovpnd *d)
 		case 'a': d->cfg.aes_algo = optarg; break;
 		case 'd': d->detach = true; break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("ovpn-xdpd %s\n", OVPN_XDP_VERSION); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
 	}
