@@ -11,8 +11,16 @@ ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 VERSION    := $(shell cat VERSION)
 CFLAGS     ?= -O2 -g
-CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iloader -I$(BUILD) \
+CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD) -MMD -MP \
               -DOVPN_XDP_VERSION='"$(VERSION)"'
+# Each part of loader/ sees the headers of what it may use (README, Layout):
+# ctl/ the protocol alone (lib's headers for the request structs), lib/ the
+# maps, daemon/ all three, cli/ ctl/ and lib/.
+INC_ctl    := -Iloader/ctl -Iloader/lib
+INC_lib    := -Iloader/lib -Iloader/ctl
+INC_daemon := -Iloader/daemon -Iloader/lib -Iloader/ctl
+INC_cli    := -Iloader/cli -Iloader/ctl -Iloader/lib
+INC_ALL    := -Iloader/ctl -Iloader/lib -Iloader/daemon -Iloader/cli
 
 LDLIBS     := -lpthread -lbpf -lxdp -lmnl -lcrypto -ljansson -lpcap -lelf -lz
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
@@ -21,10 +29,17 @@ BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
 BPF_SRCS   := $(wildcard bpf/*.bpf.c) $(wildcard tests/*.bpf.c)
 BPF_OBJS   := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(notdir $(BPF_SRCS)))
 SKELS      := $(BPF_OBJS:.bpf.o=.skel.h)
-LIB_SRCS   := $(wildcard loader/*.c)
-LIB_SRCS   := $(filter-out loader/ovpn-xdpd.c loader/ovpn-xdp.c,$(LIB_SRCS))
-LIB_OBJS   := $(patsubst loader/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
-LIB        := $(BUILD)/libovpnxdp.a
+# Three archives: the control protocol, the library over the maps, the
+# daemon's parts; the mains and the CLI link what they use.
+CTL_SRCS   := $(wildcard loader/ctl/*.c)
+LIB_SRCS   := $(wildcard loader/lib/*.c)
+DMN_SRCS   := $(filter-out loader/daemon/ovpn-xdpd.c,$(wildcard loader/daemon/*.c))
+CLI_SRCS   := $(filter-out loader/cli/ovpn-xdp.c,$(wildcard loader/cli/*.c))
+obj_of      = $(patsubst loader/%.c,$(BUILD)/obj/%.o,$(1))
+CTL_A      := $(BUILD)/libovx-ctl.a
+LIB_A      := $(BUILD)/libovx.a
+DMN_A      := $(BUILD)/libovxd.a
+LIB        := $(DMN_A) $(LIB_A) $(CTL_A)
 TEST_COMMON := $(filter-out tests/test_%.c tests/bench_%.c tests/fuzz_%.c,$(wildcard tests/*.c))
 TEST_COMMON := $(filter-out %.bpf.c,$(TEST_COMMON))
 TEST_COMMON_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_COMMON))
@@ -32,13 +47,11 @@ TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 BENCHES    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
 PROGS      := $(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp
 PLUGIN     := $(BUILD)/ovpn-xdp-plugin.so
-PLUGIN_SRCS := $(wildcard plugin/*.c) loader/ctl_client.c loader/ctl_msg.c
+PLUGIN_SRCS := $(wildcard plugin/*.c)
 SCRIPT_TESTS := $(wildcard tests/test_*.sh)
 FUZZ_CC    ?= clang-19
 FUZZ       := $(BUILD)/fuzz/fuzz_ctl
-FUZZ_SRCS  := tests/fuzz_ctl.c loader/ctl_msg.c loader/ctl_req.c loader/aead_key.c \
-              loader/ghash_table.c loader/socket.c loader/map_update.c
-HDRS       := $(wildcard include/*.h loader/*.h tests/*.h)
+FUZZ_SRCS  := tests/fuzz_ctl.c $(CTL_SRCS)
 BPF_HDRS   := $(wildcard include/*.h bpf/*.h tests/*.h)
 
 .PHONY: all progs man install uninstall check bench bench-openvpn demo profile clean deps \
@@ -60,7 +73,7 @@ tools-check:
 $(BUILD)/vmlinux.h: | $(BUILD)
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(BUILD) $(BUILD)/lib $(BUILD)/tests:
+$(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
 vpath %.bpf.c bpf tests
@@ -71,18 +84,28 @@ $(BUILD)/%.bpf.o: %.bpf.c $(BUILD)/vmlinux.h $(BPF_HDRS) | $(BUILD)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(BUILD)/lib/%.o: loader/%.c $(HDRS) $(SKELS) | $(BUILD)/lib
-	$(CC) $(CFLAGS) -c $< -o $@
+# Objects are position-independent: the plugin (a shared object) links the
+# control protocol's archive too.
+$(BUILD)/obj/%.o: loader/%.c $(SKELS) VERSION
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC $(INC_$(firstword $(subst /, ,$*))) -c $< -o $@
 
-$(LIB): $(LIB_OBJS)
-	ar rcs $@ $^
+$(CTL_A): $(call obj_of,$(CTL_SRCS))
+$(LIB_A): $(call obj_of,$(LIB_SRCS))
+$(DMN_A): $(call obj_of,$(DMN_SRCS))
+$(CTL_A) $(LIB_A) $(DMN_A):
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp: $(BUILD)/%: loader/%.c $(LIB) $(HDRS) $(SKELS) VERSION
-	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--as-needed $< $(LIB) $(LDLIBS) -o $@
+$(BUILD)/ovpn-xdpd: $(call obj_of,loader/daemon/ovpn-xdpd.c) $(DMN_A) $(LIB_A) $(CTL_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--as-needed $^ $(LDLIBS) -o $@
+
+$(BUILD)/ovpn-xdp: $(call obj_of,loader/cli/ovpn-xdp.c $(CLI_SRCS)) $(LIB_A) $(CTL_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--as-needed $^ $(LDLIBS) -o $@
 
 # The OpenVPN plugin: only its entry points are exported.
-$(PLUGIN): $(PLUGIN_SRCS) $(HDRS) $(wildcard plugin/*.h)
-	$(CC) $(CFLAGS) $(LDFLAGS) -fPIC -fvisibility=hidden -shared -Iplugin $(PLUGIN_SRCS) -lmnl -o $@
+$(PLUGIN): $(PLUGIN_SRCS) $(CTL_A)
+	$(CC) $(CFLAGS) $(LDFLAGS) -fPIC -fvisibility=hidden -shared -Iplugin $(INC_ctl) \
+	  $(PLUGIN_SRCS) $(CTL_A) -Wl,--exclude-libs,ALL -lmnl -lcrypto -o $@
 
 # Man pages from one source, the programs' --help (help2man).
 MANS := $(BUILD)/man/ovpn-xdpd.8 $(BUILD)/man/ovpn-xdp.8
@@ -118,10 +141,10 @@ uninstall:
 	  $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
 
 # libFuzzer target for the control message parser (ASan, UBSan).
-$(FUZZ): $(FUZZ_SRCS) $(HDRS)
+$(FUZZ): $(FUZZ_SRCS) $(wildcard include/*.h loader/ctl/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -g -O1 -std=gnu11 -Iinclude -Iloader -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=undefined $(FUZZ_SRCS) -lmnl -lbpf -lcrypto -o $@
+	$(FUZZ_CC) -g -O1 -std=gnu11 -Iinclude $(INC_ctl) -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined $(FUZZ_SRCS) -lmnl -lcrypto -o $@
 
 # `make check` runs it bounded (tests/ctl_fuzz.sh); this runs FUZZ_TIME s.
 fuzz: $(FUZZ) $(BUILD)/tests/test_fuzz_rx $(BUILD)/tests/test_fuzz_tx
@@ -130,27 +153,29 @@ fuzz: $(FUZZ) $(BUILD)/tests/test_fuzz_rx $(BUILD)/tests/test_fuzz_tx
 	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/test_fuzz_rx
 	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/test_fuzz_tx
 
-$(BUILD)/tests/%.o: tests/%.c $(HDRS) $(SKELS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests -c $< -o $@
+$(BUILD)/tests/%.o: tests/%.c $(SKELS) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(INC_ALL) -Itests -c $< -o $@
 
-$(BUILD)/tests/test_%: tests/test_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_COMMON_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/bench_%: tests/bench_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
+$(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(TEST_COMMON_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # Test-only AddressSanitizer builds (LeakSanitizer checks at exit) of the
 # daemon and of a driver of the plugin's code, for tests/test_leaks_netns.c.
 ASAN_FLAGS := -O1 -g -fsanitize=address -fno-omit-frame-pointer
 ASAN       := $(BUILD)/asan/ovpn-xdpd $(BUILD)/asan/plugin_drive
 
-$(BUILD)/asan/ovpn-xdpd: loader/ovpn-xdpd.c $(LIB_SRCS) $(HDRS) $(SKELS)
+ASAN_DMN   := loader/daemon/ovpn-xdpd.c $(DMN_SRCS) $(LIB_SRCS) $(CTL_SRCS)
+$(BUILD)/asan/ovpn-xdpd: $(ASAN_DMN) $(SKELS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) loader/ovpn-xdpd.c $(LIB_SRCS) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) -MF /dev/null $(ASAN_FLAGS) $(INC_daemon) $(ASAN_DMN) $(LDLIBS) -o $@
 
-$(BUILD)/asan/plugin_drive: tests/asan/plugin_drive.c $(PLUGIN_SRCS) $(HDRS) $(wildcard plugin/*.h)
+$(BUILD)/asan/plugin_drive: tests/asan/plugin_drive.c $(PLUGIN_SRCS) $(CTL_SRCS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Iplugin $< $(PLUGIN_SRCS) -lmnl -o $@
+	$(CC) $(CFLAGS) -MF /dev/null $(ASAN_FLAGS) -Iplugin $(INC_ctl) $< $(PLUGIN_SRCS) \
+	  $(CTL_SRCS) -lmnl -lcrypto -o $@
 
 check: all $(FUZZ) $(ASAN)
 	@scripts/run-tests.sh $(TESTS) $(SCRIPT_TESTS) tests/ctl_fuzz.sh
@@ -180,6 +205,8 @@ soak: all
 
 deps:
 	scripts/install-deps.sh
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 clean:
 	rm -rf $(BUILD)

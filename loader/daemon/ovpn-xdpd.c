@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <grp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +17,7 @@
 #include <xdp/libxdp.h>
 #include "daemon.h"
 
-enum { TAG_LISTEN, TAG_SIGNAL, TAG_EVENTS, TAG_RTNL, TAG_CLIENT = 16 };
-
-void ovpnd_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("ovpn-xdpd: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
+enum { TAG_LISTEN, TAG_SIGNAL, TAG_EVENTS, TAG_RTNL };
 
 static int lib_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

@@ -6,6 +6,7 @@
 #define OVPN_LOADER_FASTPATH_H
 
 #include <stdbool.h>
+#include "addr.h"
 #include "ovpn_maps.h"
 
 struct ovpn_fastpath {
@@ -18,8 +19,6 @@ struct ovpn_fastpath {
 	__u32 replay_window;		/* 0: OVPN_REPLAY_DEFAULT */
 };
 
-/* Parses "1.2.3.4:1194" or "[::1]:1194" (port optional: 0). */
-int ovpn_sockaddr_parse(struct ovpn_sockaddr *sa, const char *text);
 
 /* @link_ifindex: the device that carries the socket's packets. */
 int ovpn_socket_add(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local,

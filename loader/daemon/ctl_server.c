@@ -17,7 +17,6 @@
 #include <openssl/crypto.h>
 #include "daemon.h"
 
-#define TAG_CLIENT	16	/* epoll tags from here are client slots */
 
 static int sock_dir(struct ovpnd *d)
 {
@@ -160,7 +159,7 @@ static void reply_finish(struct nlmsghdr *reply, __u32 len_before, int status,
 	ovpn_ctl_put_u32(reply, OVPN_A_STATUS, (__u32)status);
 }
 
-static int reply_send(struct ovpnd_client *cl, const struct nlmsghdr *reply)
+int ovpnd_client_send(struct ovpnd_client *cl, const struct nlmsghdr *reply)
 {
 	if (send(cl->fd, reply, reply->nlmsg_len, MSG_DONTWAIT | MSG_NOSIGNAL) ==
 	    (ssize_t)reply->nlmsg_len)
@@ -195,7 +194,7 @@ static void request(struct ovpnd *d, struct ovpnd_client *cl, size_t n, bool tru
 		free(r);
 	}
 	reply_finish(reply, base, status, &e);
-	if (reply_send(cl, reply)) {
+	if (ovpnd_client_send(cl, reply)) {
 		ovpnd_log("control client does not read its replies; closing it");
 		client_close(d, cl);
 	}
@@ -213,16 +212,6 @@ void ovpnd_ctl_readable(struct ovpnd *d, struct ovpnd_client *cl)
 			return;
 		}
 		request(d, cl, n, n > OVPN_CTL_MSG_MAX);
-	}
-}
-
-void ovpnd_notify(struct ovpnd *d, const struct nlmsghdr *nlh)
-{
-	for (int i = 0; i < OVPND_MAX_CLIENTS; i++) {
-		struct ovpnd_client *cl = &d->clients[i];
-
-		if (cl->fd >= 0 && cl->subscribed && reply_send(cl, nlh))
-			d->notify_dropped++;	/* a slow subscriber loses events */
 	}
 }
 

@@ -4,14 +4,8 @@
 #define OVPN_LOADER_AEAD_KEY_H
 
 #include <stddef.h>
+#include "cipher.h"
 #include "ovpn_xdp.h"
-
-/* "AES-256-GCM" (any case) -> OVPN_CIPHER_*, or -1 for a cipher the fast path
- * does not offload. */
-int ovpn_cipher_parse(const char *name);
-const char *ovpn_cipher_name(int cipher);
-/* Key length in bytes the cipher takes, 0 for an unknown cipher. */
-size_t ovpn_cipher_key_len(int cipher);
 
 /* Fills @k for one direction: cipher, ChaCha20 key or GHASH table (from the
  * AES key; the AES key itself is not stored), implicit IV. Returns 0, or

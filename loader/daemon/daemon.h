@@ -14,6 +14,7 @@
 #define OVPND_INSTANCES_MAP	"ovpn_instances"	/* the daemon's own map */
 #define OVPND_MAX_INSTANCES	64
 #define OVPND_MAX_CLIENTS	64
+#define TAG_CLIENT		16	/* epoll tags from here are client slots */
 
 enum ovpnd_prog {
 	OVPND_RX_XDP, OVPND_RX_TC, OVPND_TX_TC, OVPND_LINK_EGRESS_TC, OVPND_HELPER_XDP,
@@ -182,14 +183,19 @@ int ovpnd_ctl_listen(struct ovpnd *d);
 void ovpnd_ctl_accept(struct ovpnd *d);
 void ovpnd_ctl_readable(struct ovpnd *d, struct ovpnd_client *cl);
 void ovpnd_ctl_close(struct ovpnd *d);
-/* Sends a notification to every subscriber. */
+/* One message to a client, without waiting: 0 or -errno. */
+int ovpnd_client_send(struct ovpnd_client *cl, const struct nlmsghdr *msg);
+
+/* notify.c: a notification to every subscriber (a slow one loses it). */
 void ovpnd_notify(struct ovpnd *d, const struct nlmsghdr *nlh);
+void ovpnd_notify_peer_deleted(struct ovpnd *d, __u32 instance, __u32 peer_id,
+			       __u32 reason);
+/* log.c: one line on stderr. */
+void ovpnd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ctl_handlers.c: applies a decoded request, adds the reply's attributes. */
 int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
 		 struct nlmsghdr *reply, struct ovpn_ctl_err *e);
-void ovpnd_notify_peer_deleted(struct ovpnd *d, __u32 instance, __u32 peer_id,
-			       __u32 reason);
 /* ctl_keepalive.c: peers deleted when silent for their keepalive timeout.
  * reserve (may fail: -ENOMEM) before storing a timeout, then arm (timeout 0:
  * forget). run deletes the expired peers and returns the epoll timeout (-1:
@@ -211,7 +217,5 @@ void ovpnd_events_close(struct ovpnd *d);
 int ovpnd_rtnl_open(struct ovpnd *d);
 void ovpnd_rtnl_readable(struct ovpnd *d);
 
-/* Concise logging to stderr (the journal under systemd). */
-void ovpnd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -3,7 +3,8 @@
 #include <errno.h>
 #include <string.h>
 #include <openssl/crypto.h>
-#include "aead_key.h"
+#include "addr.h"
+#include "cipher.h"
 #include "ctl_req.h"
 
 typedef int (*decode_fn)(const struct ovpn_ctl_msg *m, struct ovpn_req *r,

@@ -468,15 +468,3 @@ int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
 				     ovpn_ctl_cmd_name(r->cmd));
 	return ovpnd_instance_resolve(d, r, &in, e) ?: h(d, &in, r, reply, e);
 }
-
-void ovpnd_notify_peer_deleted(struct ovpnd *d, __u32 instance, __u32 peer_id, __u32 reason)
-{
-	struct nlmsghdr *nlh = ovpn_ctl_start(d->ntf_buf, OVPN_CMD_NOTIFY, 0);
-
-	nlh->nlmsg_flags = 0;
-	ovpn_ctl_put_u32(nlh, OVPN_A_EVENT, OVPN_EV_PEER_DELETED);
-	ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, instance);
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, peer_id);
-	ovpn_ctl_put_u32(nlh, OVPN_A_REASON, reason);
-	ovpnd_notify(d, nlh);
-}

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Addresses, and the OpenVPN sockets whose data packets are offloaded. */
+/* Socket addresses as the control protocol writes them: "a.b.c.d:port",
+ * "[v6]:port", or an address alone. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/bpf.h>
-#include "fastpath.h"
+#include "addr.h"
 
 int ovpn_sockaddr_parse(struct ovpn_sockaddr *sa, const char *text)
 {
@@ -48,22 +48,4 @@ int ovpn_sockaddr_parse(struct ovpn_sockaddr *sa, const char *text)
 	else
 		return -EINVAL;
 	return 0;
-}
-
-int ovpn_socket_add(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local,
-		    __u32 instance, __u32 vpn_ifindex, __u32 link_ifindex)
-{
-	struct ovpn_socket s = { .instance = instance, .vpn_ifindex = vpn_ifindex,
-				 .link_ifindex = link_ifindex };
-
-	if (local->family != OVPN_AF_INET && local->family != OVPN_AF_INET6)
-		return -EAFNOSUPPORT;
-	if (!local->port || !vpn_ifindex || !link_ifindex)
-		return -EINVAL;
-	return ovpn_map_update(fp->sockets_fd, local, &s, BPF_ANY);
-}
-
-int ovpn_socket_del(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local)
-{
-	return bpf_map_delete_elem(fp->sockets_fd, local) ? -errno : 0;
 }

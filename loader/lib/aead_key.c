@@ -1,47 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <string.h>
-#include <strings.h>
 #include <bpf/bpf.h>
 #include <openssl/crypto.h>
 #include "aead_key.h"
-
-static const struct {
-	const char *name;
-	int cipher;
-	size_t key_len;
-} ciphers[] = {
-	{ "AES-128-GCM", OVPN_CIPHER_AES_128_GCM, 16 },
-	{ "AES-192-GCM", OVPN_CIPHER_AES_192_GCM, 24 },
-	{ "AES-256-GCM", OVPN_CIPHER_AES_256_GCM, 32 },
-	{ "CHACHA20-POLY1305", OVPN_CIPHER_CHACHA20_POLY1305, 32 },
-};
-
-#define N_CIPHERS (sizeof(ciphers) / sizeof(ciphers[0]))
-
-int ovpn_cipher_parse(const char *name)
-{
-	for (size_t i = 0; i < N_CIPHERS; i++)
-		if (!strcasecmp(name, ciphers[i].name))
-			return ciphers[i].cipher;
-	return -1;
-}
-
-const char *ovpn_cipher_name(int cipher)
-{
-	for (size_t i = 0; i < N_CIPHERS; i++)
-		if (ciphers[i].cipher == cipher)
-			return ciphers[i].name;
-	return "none";
-}
-
-size_t ovpn_cipher_key_len(int cipher)
-{
-	for (size_t i = 0; i < N_CIPHERS; i++)
-		if (ciphers[i].cipher == cipher)
-			return ciphers[i].key_len;
-	return 0;
-}
 
 int ovpn_aead_key_prepare(struct ovpn_aead_key *k, int cipher, const __u8 *key,
 			  size_t key_len, const __u8 nonce_tail[OVPN_NONCE_TAIL_LEN])
