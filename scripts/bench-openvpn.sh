@@ -18,7 +18,7 @@
 # BENCH_SMOKE=1 (one rep of 1 s, AES-256-GCM only: checks that it works),
 # OVX_NS (namespace prefix, default ovxbench), KEEP=1 (keep the logs).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 OVX_NS=${OVX_NS:-ovxbench}
 REPS=${REPS:-3}
@@ -231,7 +231,7 @@ run_veth() {
 # both sides (both); offloaded sides already carrying packets.
 tunnel_up() {	# cipher mode
 	case $2 in
-	"") OFFLOAD= ovx_start_tunnel "$1" ;;
+	"") OFFLOAD='' ovx_start_tunnel "$1" ;;
 	srv) ovx_start_tunnel "$1" && ovx_wait_offloaded ;;
 	both) ovx_start_tunnel "$1" both && ovx_wait_offloaded && ovx_wait_offloaded "$CLI_SOCK" ;;
 	esac

@@ -8,7 +8,7 @@
 # Env: DEMO_CIPHER (default CHACHA20-POLY1305), DEMO_SECONDS (iperf3 time,
 # default 10), OVX_NS (namespace prefix, default ovxdemo), KEEP=1 (keep logs).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 OVX_NS=${OVX_NS:-ovxdemo}
 CIPHER=${DEMO_CIPHER:-CHACHA20-POLY1305}
@@ -80,7 +80,7 @@ tunnel() {
 		ovx_wait_offloaded "$CLI_SOCK" ||
 			die "the client's fast path received nothing (see $T/daemon-cli.log)"
 	else
-		OFFLOAD= ovx_start_tunnel "$CIPHER" || die "the tunnel did not come up (see $T/srv.log)"
+		OFFLOAD='' ovx_start_tunnel "$CIPHER" || die "the tunnel did not come up (see $T/srv.log)"
 	fi
 	done_ "up in $((SECONDS - t0)) s"
 }

@@ -16,7 +16,7 @@
 # Env: PROFILE_CIPHERS (default "AES-256-GCM CHACHA20-POLY1305"),
 # PROFILE_SECONDS (default 5), OVX_NS (default ovxprof), GRO=off to compare.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 OVX_NS=${OVX_NS:-ovxprof}
 T=$(mktemp -d /tmp/ovpn-xdp-profile.XXXXXX)

@@ -2,7 +2,7 @@
 # Bounded libFuzzer run of the control message parser (ASan, UBSan):
 # tests/fuzz_ctl.c. `make fuzz` runs it longer.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 fuzz=${BUILD:-build}/fuzz/fuzz_ctl
 runs=${FUZZ_RUNS:-1000000}
 log=$(mktemp)

@@ -6,7 +6,7 @@
 # checks that no file, pin or control socket is left. Prints "deb: N passed, N
 # failed" (one skipped line where dpkg-buildpackage is missing).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 SRC=$PWD
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-deb.XXXXXX)

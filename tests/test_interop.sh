@@ -5,7 +5,7 @@
 # carried at least 99% of the data packets in each direction.
 # Prints "interop: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-interop.XXXXXX)
 pass=0 fail=0

@@ -12,7 +12,7 @@
 # IPERF_SECS (2), KEEP=1 (keep the temp dir with logs and captures).
 # Prints "interop-matrix: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-matrix.XXXXXX)
 OVX_NS=${OVX_NS:-ovxmx}
@@ -23,8 +23,8 @@ trap ovx_cleanup EXIT
 # Outer family: the variables ovx_server_conf / ovx_client_conf read.
 set_family() {	# 4|6
 	if [ "$1" = 6 ]; then
-		PROTO=udp6 LOCAL=fd99::1 CPROTO=udp6 REMOTE=fd99::1 SRV_ADDR=[fd99::1]
-		CLI_ADDR=[fd99::2]
+		PROTO=udp6 LOCAL=fd99::1 CPROTO=udp6 REMOTE=fd99::1 SRV_ADDR="[fd99::1]"
+		CLI_ADDR="[fd99::2]"
 	else
 		PROTO=udp LOCAL=10.99.0.1 CPROTO=udp REMOTE=10.99.0.1 SRV_ADDR=10.99.0.1
 		CLI_ADDR=10.99.0.2

@@ -16,7 +16,7 @@
 # Env: CIPHER (AES-256-GCM), OVX_NS (ovxmc), KEEP=1, DEBUG=1.
 # Prints "interop-peers: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-peers.XXXXXX)
 OVX_NS=${OVX_NS:-ovxmc}

@@ -15,7 +15,7 @@
 # KEEP=1.
 # Prints "interop-rotation: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-rotation.XXXXXX)
 OVX_NS=${OVX_NS:-ovxrot}

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the scripts that run real OpenVPN in network namespaces (the
 # interop tests, `make demo`, `make bench`). Source it after setting:
 #   B     the build directory (binaries, plugin)
@@ -139,6 +140,7 @@ ovx_openvpn() {	# srv|cli config-file name
 	ip netns exec "$ns" openvpn --config "$2" --writepid "$T/$3.pid" --log "$T/$3.log" --daemon
 }
 
+# shellcheck disable=SC2120 # callers elsewhere pass an address
 ovx_wait_ping() {	# [address, default 10.8.0.1]: until the tunnel answers (20 s)
 	for _ in $(seq 40); do
 		ip netns exec "$CLI" ping -c1 -W1 "${1:-10.8.0.1}" >/dev/null 2>&1 && return 0
