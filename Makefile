@@ -24,7 +24,7 @@ INC_ALL    := -Iloader/ctl -Iloader/lib -Iloader/daemon -Iloader/cli
 
 LDLIBS     := -lpthread -lbpf -lxdp -lmnl -lcrypto -ljansson -lpcap -lelf -lz
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
-              -Iinclude -Ibpf -Itests -I$(BUILD) -mcpu=v3
+              -Iinclude -Ibpf -Ibpf/crypto -Itests -I$(BUILD) -mcpu=v3
 
 BPF_SRCS   := $(wildcard bpf/*.bpf.c) $(wildcard tests/*.bpf.c)
 BPF_OBJS   := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(notdir $(BPF_SRCS)))
@@ -52,7 +52,7 @@ SCRIPT_TESTS := $(wildcard tests/test_*.sh)
 FUZZ_CC    ?= clang-19
 FUZZ       := $(BUILD)/fuzz/fuzz_ctl
 FUZZ_SRCS  := tests/fuzz_ctl.c $(CTL_SRCS)
-BPF_HDRS   := $(wildcard include/*.h bpf/*.h tests/*.h)
+BPF_HDRS   := $(wildcard include/*.h bpf/*.h bpf/crypto/*.h tests/*.h)
 
 .PHONY: all progs man install uninstall check bench bench-openvpn demo profile clean deps \
         tools-check fuzz soak

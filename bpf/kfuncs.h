@@ -4,6 +4,9 @@
 #ifndef OVPN_KFUNCS_H
 #define OVPN_KFUNCS_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
 extern struct bpf_crypto_ctx *
 bpf_crypto_ctx_create(const struct bpf_crypto_params *params, __u32 params__sz,
 		      int *err) __ksym;

@@ -3,6 +3,8 @@
 #ifndef OVPN_MAPS_BPF_H
 #define OVPN_MAPS_BPF_H
 
+#include "common.h"
+
 #include "ovpn_maps.h"
 
 struct {

@@ -5,6 +5,9 @@
 #ifndef OVPN_PARSE_H
 #define OVPN_PARSE_H
 
+#include "common.h"
+#include "ovpn_maps.h"
+
 #define ETH_P_IP	0x0800
 #define ETH_P_IPV6	0x86DD
 #define ETH_P_8021Q	0x8100

@@ -7,6 +7,8 @@
 #ifndef OVPN_PID_H
 #define OVPN_PID_H
 
+#include "common.h"
+
 #include "maps.h"
 
 /* Returns the next packet-id of @key, or 0 when the key is exhausted. */

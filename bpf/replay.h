@@ -11,6 +11,9 @@
 #ifndef OVPN_REPLAY_H
 #define OVPN_REPLAY_H
 
+#include "common.h"
+#include "ovpn_maps.h"
+
 #define OVPN_REPLAY_WORDS	(OVPN_REPLAY_MAX / 64)
 
 static __always_inline bool ovpn_replay_seen(const struct ovpn_replay *r, __u64 id)

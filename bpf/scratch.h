@@ -4,6 +4,8 @@
 #ifndef OVPN_SCRATCH_H
 #define OVPN_SCRATCH_H
 
+#include "common.h"
+
 struct ovpn_scratch {
 	__u8 buf[OVPN_AEAD_MAX_LEN + 16];	/* payload, padded to a block */
 	__u8 ctr[OVPN_AEAD_MAX_LEN + 32];	/* AES-GCM counter blocks (J0 first) */

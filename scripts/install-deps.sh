@@ -6,7 +6,7 @@ pkgs=(
 	make gcc pkg-config clang-19 llvm-19 libclang-rt-19-dev bpftool
 	libbpf-dev libxdp-dev xdp-tools libmnl-dev libssl-dev libelf-dev zlib1g-dev
 	libpcap-dev libjansson-dev iproute2 iputils-ping ethtool openvpn iperf3 tcpdump procps
-	util-linux passwd python3 openssl debhelper help2man lintian fakeroot
+	util-linux passwd python3 openssl debhelper help2man lintian fakeroot shellcheck
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -19,6 +19,9 @@
 #ifndef OVPN_AEAD_CHACHAPOLY_H
 #define OVPN_AEAD_CHACHAPOLY_H
 
+#include "common.h"
+#include "scratch.h"
+
 #include "chacha20.h"
 #include "poly1305.h"
 

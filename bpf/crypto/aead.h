@@ -16,6 +16,8 @@
 #ifndef OVPN_AEAD_H
 #define OVPN_AEAD_H
 
+#include "common.h"
+
 #include "scratch.h"
 
 /* Largest AAD of the _raw variants (standard test vectors). */

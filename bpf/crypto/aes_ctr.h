@@ -7,6 +7,9 @@
 #ifndef OVPN_AES_CTR_H
 #define OVPN_AES_CTR_H
 
+#include "common.h"
+#include "scratch.h"
+
 #include "kfuncs.h"
 
 /* Counter blocks are handled 4 at a time (64 bytes) to spread the cost of a

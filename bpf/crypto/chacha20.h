@@ -18,6 +18,8 @@
 #ifndef OVPN_CHACHA20_H
 #define OVPN_CHACHA20_H
 
+#include "common.h"
+
 #define CHACHA20_BLOCK_LEN	64
 #define CHACHA20_MAX_BLOCKS	(OVPN_AEAD_MAX_LEN / CHACHA20_BLOCK_LEN)
 

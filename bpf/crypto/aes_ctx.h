@@ -4,6 +4,8 @@
 #ifndef OVPN_AES_CTX_H
 #define OVPN_AES_CTX_H
 
+#include "common.h"
+
 #include "kfuncs.h"
 
 /* Create the context described by @a and store it in @k, releasing the one it

@@ -22,6 +22,8 @@
 #ifndef OVPN_GHASH_H
 #define OVPN_GHASH_H
 
+#include "common.h"
+
 /* Running GHASH value Y, as {hi, lo}. */
 struct ovpn_ghash {
 	__u64 hi, lo;

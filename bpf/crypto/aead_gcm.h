@@ -17,6 +17,8 @@
 #ifndef OVPN_AEAD_GCM_H
 #define OVPN_AEAD_GCM_H
 
+#include "common.h"
+
 #include "aes_ctr.h"
 #include "ghash.h"
 

@@ -21,6 +21,8 @@
 #ifndef OVPN_POLY1305_H
 #define OVPN_POLY1305_H
 
+#include "common.h"
+
 #define POLY1305_M26	0x3ffffff
 #define POLY1305_HIBIT	(1 << 24)	/* 2^128 in limb 4: a full 16-byte block */
 
