@@ -203,6 +203,8 @@ static void test_instances(void)
 	      !sh("ip -n " NS_SRV " -d link show ovxc1r | grep -q 'prog/xdp.*name ovpn_helper_xdp'") &&
 	      !sh("ip netns exec " NS_SRV " grep -qx 1 /sys/class/net/ovxc1r/threaded"),
 	      "checksum helper ovxc1r: no TX, XDP or NAPI thread");
+	CHECK(!sh("tc -n " NS_SRV " qdisc show dev ovxc1s root | grep -q 'pfifo.*limit 1000p'"),
+	      "checksum helper ovxc1s: no pfifo queue (it would drop instead of pushing back)");
 }
 
 static void test_peers(void)

@@ -166,21 +166,38 @@ static void gro_hint(const char *name)
 		close(fd);
 }
 
-/* A veth without a NAPI thread decrypts in the context of whatever sent the
- * packet, on its CPU (a NIC has interrupts for that). Say so. */
-static void napi_hint(const char *name)
+static bool is_veth(const char *name)
 {
 	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
 	struct ifreq ifr = { .ifr_data = (void *)&di };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool veth;
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (fd >= 0 && !ioctl(fd, SIOCETHTOOL, &ifr) && !strcmp(di.driver, "veth") &&
-	    !ovpnd_napi_is_threaded(name))
-		ovpnd_log("%s: a veth without a NAPI thread: decryption runs on the sending "
-			  "side's CPU (echo 1 > /sys/class/net/%s/threaded)", name, name);
+	veth = fd >= 0 && !ioctl(fd, SIOCETHTOOL, &ifr) && !strcmp(di.driver, "veth");
 	if (fd >= 0)
 		close(fd);
+	return veth;
+}
+
+/* A veth without a NAPI thread decrypts in the context of whatever sent the
+ * packet, on its CPU (a NIC has interrupts for that). Say so. */
+static void napi_hint(const char *name)
+{
+	if (is_veth(name) && !ovpnd_napi_is_threaded(name))
+		ovpnd_log("%s: a veth without a NAPI thread: decryption runs on the sending "
+			  "side's CPU (echo 1 > /sys/class/net/%s/threaded)", name, name);
+}
+
+/* A veth without a queue drops what its peer's ring cannot take: under a
+ * saturating stream TCP then retransmits. With one it pushes back. Say so. */
+static void qdisc_hint(const char *name)
+{
+	char q[16];
+
+	if (is_veth(name) && !ovpnd_qdisc_name(name, q) && !strcmp(q, "noqueue"))
+		ovpnd_log("%s: a veth without a queue drops under load instead of pushing "
+			  "back (tc qdisc replace dev %s root pfifo limit 1000)", name, name);
 }
 
 int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8 *mode)
@@ -209,6 +226,7 @@ int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8
 		  ovpnd_xdp_mode_name(*mode));
 	gro_hint(name);
 	napi_hint(name);
+	qdisc_hint(name);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <linux/veth.h>
@@ -24,6 +25,8 @@
 /* Whatever the tun device's MTU (a jumbo link's, say): a veth drops what
  * exceeds its own. */
 #define HELPER_MTU	65535
+/* The helper's queue: room for a burst of TSO-split segments. */
+#define OVPND_HELPER_QLEN	1000
 
 static void helper_names(const struct ovpnd_instance *in, char *s, char *r)
 {
@@ -94,6 +97,67 @@ static int link_up(const char *name)
 	return ifm->ifi_index ? rtnl_call(nlh) : -ENODEV;
 }
 
+/* A pfifo root qdisc on @name: a veth with a queue stops its sender when the
+ * peer's ring is full (backpressure, the sending TCP slows down) instead of
+ * dropping, as it does without one (noqueue, veth's default). */
+int ovpnd_qdisc_pfifo(const char *name, __u32 limit)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct tc_fifo_qopt opt = { .limit = limit };
+	struct tcmsg *tcm;
+
+	nlh->nlmsg_type = RTM_NEWQDISC;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = if_nametoindex(name);
+	tcm->tcm_handle = TC_H_MAKE(1U << 16, 0);
+	tcm->tcm_parent = TC_H_ROOT;
+	mnl_attr_put_strz(nlh, TCA_KIND, "pfifo");
+	mnl_attr_put(nlh, TCA_OPTIONS, sizeof(opt), &opt);
+	return tcm->tcm_ifindex ? rtnl_call(nlh) : -ENODEV;
+}
+
+static int qdisc_of(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(a) == IFLA_QDISC && !mnl_attr_validate(a, MNL_TYPE_STRING))
+			snprintf(data, IFNAMSIZ, "%s", mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+int ovpnd_qdisc_name(const char *name, char out[IFNAMSIZ])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
+	struct ifinfomsg *ifm;
+	int ret;
+
+	out[0] = 0;
+	if (!nl)
+		return -errno;
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = time(NULL);
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_index = if_nametoindex(name);
+	ret = !ifm->ifi_index ? -ENODEV :
+	      mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	      mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0 ? -errno : 0;
+	if (!ret) {
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		ret = ret < 0 ? -errno :
+		      mnl_cb_run(buf, ret, nlh->nlmsg_seq, mnl_socket_get_portid(nl), qdisc_of,
+				 out) < 0 ? -errno : 0;
+	}
+	mnl_socket_close(nl);
+	return ret;
+}
+
 /* Checksum, scatter-gather, TSO and GSO off: the kernel does them before
  * the packet leaves. */
 static int offloads_off(const char *name)
@@ -126,7 +190,8 @@ int ovpnd_csum_helper_up(struct ovpnd *d, const struct ovpnd_instance *in)
 	err = veth_create(s, r);
 	if (err == -EEXIST)
 		err = 0;
-	err = err ?: link_up(s) ?: link_up(r) ?: offloads_off(s);
+	err = err ?: link_up(s) ?: link_up(r) ?: offloads_off(s) ?:
+	      ovpnd_qdisc_pfifo(s, OVPND_HELPER_QLEN);
 	s_if = if_nametoindex(s);
 	r_if = if_nametoindex(r);
 	if (!err && (!s_if || !r_if))

@@ -113,6 +113,10 @@ struct ovpnd {
 int ovpnd_csum_helper_up(struct ovpnd *d, const struct ovpnd_instance *in);
 void ovpnd_csum_helper_down(const struct ovpnd_instance *in);
 int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name);
+/* A pfifo root qdisc of @limit packets on @dev (backpressure on a veth);
+ * the name of @dev's root qdisc ("noqueue", "pfifo", ...). 0 or -errno. */
+int ovpnd_qdisc_pfifo(const char *dev, __u32 limit);
+int ovpnd_qdisc_name(const char *dev, char out[16]);
 /* napi.c: the device's NAPI in a kernel thread of its own; 0 or -errno. */
 int ovpnd_napi_threaded(const char *dev);
 /* 1 if it has one, 0 if not, -errno if that cannot be read. */

@@ -7,10 +7,10 @@
 # $OVX_NS-cli, daemon instances $OVX_NS-s and $OVX_NS-c) so that two runs can
 # share a machine.
 #
-# Topology (GRO=off: without GRO on the veths; NAPI_THREADED=0: without NAPI
-# threads): veth-s 10.99.0.1/24 fd99::1/64 (server) <-> veth-c 10.99.0.2/24
-# fd99::2/64 (client); the tunnel is 10.8.0.0/24 and fd00:8::/64, the server
-# 10.8.0.1 / fd00:8::1.
+# Topology (GRO=off: without GRO on the veths; QDISC=noqueue: without a queue
+# on them; NAPI_THREADED=0: without NAPI threads): veth-s 10.99.0.1/24
+# fd99::1/64 (server) <-> veth-c 10.99.0.2/24 fd99::2/64 (client); the tunnel
+# is 10.8.0.0/24 and fd00:8::/64, the server 10.8.0.1 / fd00:8::1.
 
 OVX_NS=${OVX_NS:-ovx}
 pass=${pass:-0} fail=${fail:-0}
@@ -49,7 +49,17 @@ ovx_topology() {
 	ip -n "$CLI" addr add fd99::2/64 dev veth-c nodad &&
 	ip -n "$SRV" link set veth-s up && ip -n "$CLI" link set veth-c up &&
 	ip -n "$SRV" link set lo up && ip -n "$CLI" link set lo up &&
-	ovx_gro "${GRO:-on}" && ovx_napi_threaded "${NAPI_THREADED:-1}"
+	ovx_gro "${GRO:-on}" && ovx_napi_threaded "${NAPI_THREADED:-1}" &&
+	ovx_qdisc "${QDISC:-pfifo}"
+}
+
+# A queue on the veths (QDISC=noqueue: veth's default, none): without one a
+# veth drops what its peer's ring (256 packets) cannot take; with one it
+# stops its sender (Linux 6.18), and TCP slows down instead of retransmitting.
+ovx_qdisc() {	# pfifo|noqueue
+	[ "$1" = noqueue ] && return 0
+	tc -n "$SRV" qdisc replace dev veth-s root pfifo limit 1000 &&
+	tc -n "$CLI" qdisc replace dev veth-c root pfifo limit 1000
 }
 
 # Threaded NAPI on the veths (NAPI_THREADED=0: off). A veth's receive side
