@@ -95,6 +95,12 @@ $(BUILD)/tests/%.o: tests/%.c $(HDRS) $(SKELS) | $(BUILD)/tests
 $(BUILD)/tests/test_%: tests/test_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
 
+# The plugin's GOT redirect, in an executable linked as OpenVPN's release
+# build is by default: PIE, partial RELRO, lazy binding.
+$(BUILD)/tests/test_got: tests/test_got.c plugin/got.c plugin/got.h $(BUILD)/tests/testlib.o | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests -Iplugin -fPIE -pie -Wl,-z,relro,-z,lazy $< plugin/got.c \
+	  $(BUILD)/tests/testlib.o -o $@
+
 $(BUILD)/tests/bench_%: tests/bench_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
 
