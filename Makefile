@@ -162,6 +162,12 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_COMMON_OBJS) $(LIB)
 $(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(TEST_COMMON_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# The plugin's GOT redirect, in an executable linked as OpenVPN's release
+# build is by default: PIE, partial RELRO, lazy binding.
+$(BUILD)/tests/test_got: tests/test_got.c plugin/got.c plugin/got.h $(BUILD)/tests/testlib.o | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests -Iplugin -fPIE -pie -Wl,-z,relro,-z,lazy $< plugin/got.c \
+	  $(BUILD)/tests/testlib.o -o $@
+
 # Test-only AddressSanitizer builds (LeakSanitizer checks at exit) of the
 # daemon and of a driver of the plugin's code, for tests/test_leaks_netns.c.
 ASAN_FLAGS := -O1 -g -fsanitize=address -fno-omit-frame-pointer

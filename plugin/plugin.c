@@ -90,9 +90,13 @@ PLUGIN_API int openvpn_plugin_open_v3(const int version,
 	if (in->ssl_api != SSLAPI_OPENSSL) {
 		plugin_msg(p, PLOG_ERR, "OpenVPN is not built with OpenSSL: no offload");
 	} else {
-		err = got_redirect(EXPORT_SYMBOL, (void *)export_hook, (void **)&export_orig);
+		const char *why;
+
+		err = got_redirect(EXPORT_SYMBOL, (void *)export_hook, (void **)&export_orig,
+				   &why);
 		if (err)
-			plugin_msg(p, PLOG_ERR, "cannot hook %s (%s): no offload", EXPORT_SYMBOL,
+			plugin_msg(p, PLOG_ERR, "cannot hook %s: %s (%s): no offload, OpenVPN "
+				   "carries on as without the plugin", EXPORT_SYMBOL, why,
 				   strerror(-err));
 		else
 			p->hooked = true;
@@ -126,7 +130,7 @@ PLUGIN_API void openvpn_plugin_close_v1(openvpn_plugin_handle_t handle)
 	struct plugin *p = (struct plugin *)handle;
 
 	if (p->hooked)
-		got_restore(EXPORT_SYMBOL, (void *)export_orig);
+		got_restore((void *)export_orig);
 	plugin_daemon_release(p);
 	plugin = NULL;
 	free(p);

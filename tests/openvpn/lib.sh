@@ -144,10 +144,11 @@ ovx_daemon() {
 	return 1
 }
 
+# Env: SRV_OPENVPN (the server's openvpn executable, default Debian's).
 ovx_openvpn() {	# srv|cli config-file name
-	local ns=$SRV
-	[ "$1" = cli ] && ns=$CLI
-	ip netns exec "$ns" openvpn --config "$2" --writepid "$T/$3.pid" --log "$T/$3.log" --daemon
+	local ns=$SRV bin=${SRV_OPENVPN:-openvpn}
+	[ "$1" = cli ] && ns=$CLI bin=openvpn
+	ip netns exec "$ns" "$bin" --config "$2" --writepid "$T/$3.pid" --log "$T/$3.log" --daemon
 }
 
 # shellcheck disable=SC2120 # callers elsewhere pass an address
