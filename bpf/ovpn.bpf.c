@@ -6,6 +6,7 @@
 #include "rx.h"
 #include "tx.h"
 #include "renumber.h"
+#include "srccheck.h"
 
 /* RX: XDP on the interface that carries OpenVPN's UDP socket. "xdp.frags":
  * packets are read and written through a dynptr, so a frame in several
@@ -15,10 +16,14 @@ int ovpn_rx_xdp(struct xdp_md *ctx)
 {
 	struct ovpn_rx rx = {};
 	struct bpf_dynptr pkt;
+	int v;
 
 	if (bpf_dynptr_from_xdp(ctx, 0, &pkt))
 		return XDP_PASS;
-	switch (ovpn_rx(&pkt, &rx)) {
+	v = ovpn_rx(&pkt, &rx);
+	if (v == OVPN_RX_DELIVER)
+		v = ovpn_rx_source(&rx);
+	switch (v) {
 	case OVPN_RX_DELIVER:
 		if (ovpn_xdp_deliver(ctx, &pkt, &rx)) {
 			ovpn_rx_drop(&rx, OVPN_DROP_DELIVER);

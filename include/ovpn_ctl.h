@@ -169,6 +169,7 @@ enum ovpn_ctl_attr {
 	OVPN_A_RESULTS,			/* nested list of OVPN_A_RESULT */
 	OVPN_A_RESULT,			/* nested: STATUS, ERROR */
 	OVPN_A_FAILED,			/* u32: failed items of a batch */
+	OVPN_A_DROPS_SOURCE,		/* u64: of DROPS, spoofed inner sources */
 	__OVPN_A_END,
 };
 #define OVPN_A_MAX	(__OVPN_A_END - 1)

@@ -156,6 +156,7 @@ enum ovpn_drop {
 	OVPN_DROP_ENCAP,		/* TX: headers or route failed */
 	OVPN_DROP_TOO_BIG,		/* TX: over the link MTU once encapsulated */
 	OVPN_DROP_RENUMBER,		/* OpenVPN's packet could not be renumbered */
+	OVPN_DROP_SOURCE,		/* RX: inner source not the peer's (bpf/srccheck.h) */
 	OVPN_DROP_MAX,
 };
 

@@ -105,9 +105,12 @@ static void peer_text(const struct nlattr *const *tb)
 	       human(u64_or0(tb, OVPN_A_TX_VPN_BYTES), b, sizeof(b)),
 	       human(u64_or0(tb, OVPN_A_RX_LINK_BYTES), c, sizeof(c)),
 	       human(u64_or0(tb, OVPN_A_TX_LINK_BYTES), d, sizeof(d)));
-	printf("  packets: %" PRIu64 " rx, %" PRIu64 " tx, %" PRIu64 " to OpenVPN, %" PRIu64 " dropped\n",
+	printf("  packets: %" PRIu64 " rx, %" PRIu64 " tx, %" PRIu64 " to OpenVPN, %" PRIu64 " dropped",
 	       (uint64_t)u64_or0(tb, OVPN_A_RX_VPN_PKTS), (uint64_t)u64_or0(tb, OVPN_A_TX_VPN_PKTS),
 	       (uint64_t)u64_or0(tb, OVPN_A_RX_TO_OVPN), (uint64_t)u64_or0(tb, OVPN_A_DROPS));
+	if (u64_or0(tb, OVPN_A_DROPS_SOURCE))
+		printf(" (%" PRIu64 " spoofed source)", (uint64_t)u64_or0(tb, OVPN_A_DROPS_SOURCE));
+	printf("\n");
 }
 
 static void peer_json(const struct nlattr *const *tb)
@@ -118,6 +121,7 @@ static void peer_json(const struct nlattr *const *tb)
 		{ "tx_link_pkts", OVPN_A_TX_LINK_PKTS }, { "tx_link_bytes", OVPN_A_TX_LINK_BYTES },
 		{ "tx_vpn_pkts", OVPN_A_TX_VPN_PKTS }, { "tx_vpn_bytes", OVPN_A_TX_VPN_BYTES },
 		{ "rx_to_openvpn", OVPN_A_RX_TO_OVPN }, { "drops", OVPN_A_DROPS },
+		{ "drops_source", OVPN_A_DROPS_SOURCE },
 	};
 	__u64 age;
 

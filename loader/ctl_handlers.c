@@ -63,7 +63,8 @@ static bool put_stats(struct nlmsghdr *nlh, const struct ovpn_peer_stats *s)
 	       ovpn_ctl_put_u64(nlh, OVPN_A_TX_VPN_PKTS, s->tx_vpn_pkts) &&
 	       ovpn_ctl_put_u64(nlh, OVPN_A_TX_VPN_BYTES, s->tx_vpn_bytes) &&
 	       ovpn_ctl_put_u64(nlh, OVPN_A_RX_TO_OVPN, s->rx_to_ovpn) &&
-	       ovpn_ctl_put_u64(nlh, OVPN_A_DROPS, drops);
+	       ovpn_ctl_put_u64(nlh, OVPN_A_DROPS, drops) &&
+	       ovpn_ctl_put_u64(nlh, OVPN_A_DROPS_SOURCE, s->drops[OVPN_DROP_SOURCE]);
 }
 
 static bool put_keys(struct ovpnd *d, struct nlmsghdr *nlh, const struct ovpn_peer_key *pk,
