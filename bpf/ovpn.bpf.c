@@ -2,6 +2,7 @@
 /* ovpn-xdp fast path: the programs the daemon (or `ip link`) attaches. */
 #include "common.h"
 #include "aes_ctx.h"
+#include "c2c.h"
 #include "deliver.h"
 #include "rx.h"
 #include "tx.h"
@@ -37,17 +38,19 @@ int ovpn_rx_xdp(struct xdp_md *ctx)
 }
 
 /* RX: TC ingress of the same interface, moves what ovpn_rx_xdp marked into
- * the tun device's ingress. */
+ * the tun device's ingress, or its egress for another client (bpf/c2c.h). */
 SEC("tc")
 int ovpn_rx_tc(struct __sk_buff *skb)
 {
 	struct ovpn_rx_meta *meta = (void *)(long)skb->data_meta;
+	__u32 tun;
 
 	if ((void *)(meta + 1) > (void *)(long)skb->data)
 		return TC_ACT_OK;
 	if (meta->magic != OVPN_META_MAGIC)
 		return TC_ACT_OK;
-	return bpf_redirect(meta->ifindex, BPF_F_INGRESS);
+	tun = meta->ifindex;
+	return bpf_redirect(tun, ovpn_c2c(skb, tun) ? 0 : BPF_F_INGRESS);
 }
 
 /* The checksum helper's receiving end (loader/csum_helper.c): a veth polls

@@ -79,6 +79,8 @@ enum ovpn_ctl_mode {
 					 * connection that created it closes: the
 					 * OpenVPN plugin's, so a killed OpenVPN
 					 * leaves nothing behind */
+#define OVPN_INST_F_C2C		4	/* set by OVPN_A_C2C (old daemons ignore the
+					 * attribute; they refuse unknown flags) */
 
 /* OVPN_A_IF_STATE */
 enum ovpn_ctl_if_state {
@@ -170,6 +172,8 @@ enum ovpn_ctl_attr {
 	OVPN_A_RESULT,			/* nested: STATUS, ERROR */
 	OVPN_A_FAILED,			/* u32: failed items of a batch */
 	OVPN_A_DROPS_SOURCE,		/* u64: of DROPS, spoofed inner sources */
+	OVPN_A_C2C,			/* u32: INSTANCE_NEW, STATUS: 1 if OpenVPN's
+					 * client-to-client is on (a server) */
 	__OVPN_A_END,
 };
 #define OVPN_A_MAX	(__OVPN_A_END - 1)

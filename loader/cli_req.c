@@ -27,7 +27,7 @@ static const struct kw {
 	{ "cipher", OVPN_A_CIPHER, K_STR }, { "enc-key", OVPN_A_ENC_KEY, K_HEX },
 	{ "enc-iv", OVPN_A_ENC_NONCE, K_HEX }, { "dec-key", OVPN_A_DEC_KEY, K_HEX },
 	{ "dec-iv", OVPN_A_DEC_NONCE, K_HEX }, { "tx-pid", OVPN_A_TX_PID, K_U64 },
-	{ "via", OVPN_A_PEER_ID, K_U32 },
+	{ "via", OVPN_A_PEER_ID, K_U32 }, { "client-to-client", OVPN_A_C2C, K_FLAG },
 };
 
 /* Command words, then positionals: i instance, n name, p peer, x prefix. */
@@ -120,7 +120,8 @@ static int put_kw(struct nlmsghdr *nlh, const struct kw *k, const char *val)
 			return fail("mode '%s': server or p2p", val);
 		return ovpn_ctl_put_u32(nlh, k->attr, !strcmp(val, "p2p")) ? 0 : -EMSGSIZE;
 	case K_FLAG:
-		return ovpn_ctl_put_u32(nlh, k->attr, OVPN_INST_F_NO_ATTACH) ? 0 : -EMSGSIZE;
+		return ovpn_ctl_put_u32(nlh, k->attr, k->attr == OVPN_A_FLAGS ?
+					OVPN_INST_F_NO_ATTACH : 1) ? 0 : -EMSGSIZE;
 	}
 	return -EINVAL;
 }

@@ -172,15 +172,17 @@ static void instance_print(const struct nlattr *const *tb, const struct nlattr *
 {
 	const struct nlattr *a;
 	bool p2p = u32_or0(tb, OVPN_A_MODE) == OVPN_MODE_P2P, f = true;
+	bool c2c = !p2p && u32_or0(tb, OVPN_A_FLAGS) & OVPN_INST_F_C2C;
 
 	if (json)
-		printf("%s{\"id\":%u,\"name\":\"%s\",\"mode\":\"%s\",\"peers\":%u,\"sockets\":[",
+		printf("%s{\"id\":%u,\"name\":\"%s\",\"mode\":\"%s\",\"client_to_client\":%s,"
+		       "\"peers\":%u,\"sockets\":[",
 		       first ? "" : ",", u32_or0(tb, OVPN_A_INSTANCE), str_or(tb, OVPN_A_NAME, ""),
-		       p2p ? "p2p" : "server", u32_or0(tb, OVPN_A_NPEERS));
+		       p2p ? "p2p" : "server", c2c ? "true" : "false", u32_or0(tb, OVPN_A_NPEERS));
 	else
 		printf("instance %u '%s': %s%s, %u peers, socket", u32_or0(tb, OVPN_A_INSTANCE),
 		       str_or(tb, OVPN_A_NAME, "?"), p2p ? "p2p" : "server",
-		       p2p ? "" : "", u32_or0(tb, OVPN_A_NPEERS));
+		       c2c ? " (client-to-client)" : "", u32_or0(tb, OVPN_A_NPEERS));
 	mnl_attr_for_each_nested(a, item)
 		if (mnl_attr_get_type(a) == OVPN_A_SOCKADDR) {
 			printf(json ? "%s\"%s\"" : "%s %s", json && !f ? "," : "", mnl_attr_get_str(a));

@@ -89,6 +89,7 @@ static const struct pol policy[OVPN_A_MAX + 1] = {
 	[OVPN_A_RESULT] = NEST("RESULT"),
 	[OVPN_A_FAILED] = U32("FAILED"),
 	[OVPN_A_DROPS_SOURCE] = U64("DROPS_SOURCE"),
+	[OVPN_A_C2C] = U32("C2C"),
 };
 
 #define CMD(c)	[OVPN_CMD_##c - NLMSG_MIN_TYPE] = #c
