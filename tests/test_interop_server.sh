@@ -18,11 +18,12 @@
 #   from client 2's address: none reaches the server's tun device;
 # - without client-to-client: through the kernel with forwarding on, nowhere
 #   with it off.
-# Env: SERVER_MODES ("user offload"), OVX_NS (ovxsv), KEEP=1.
+# Env: SERVER_MODES ("user offload"), SERVER_GRO (on: GRO on the server's
+# veth), OVX_BUILD (another build directory, to compare), OVX_NS (ovxsv), KEEP=1.
 # Prints "interop-server: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
-B=$PWD/build
+B=${OVX_BUILD:-$PWD/build}	# another build to compare
 T=$(mktemp -d /tmp/ovpn-xdp-server.XXXXXX)
 OVX_NS=${OVX_NS:-ovxsv}
 MODES=${SERVER_MODES:-user offload}
@@ -51,7 +52,7 @@ topology() {
 	ovx_ns_del "$SRV"; ovx_ns_del "$LAN"
 	ip netns add "$SRV" && ovx_bridge_up &&
 	ovx_bridge_join "$SRV" veth-s 10.99.0.1/24 fd99::1/64 || return 1
-	ip netns exec "$SRV" ethtool -K veth-s gro on >/dev/null &&
+	ip netns exec "$SRV" ethtool -K veth-s gro "${SERVER_GRO:-on}" >/dev/null &&
 	ip netns exec "$SRV" sh -c 'echo 1 > /sys/class/net/veth-s/threaded' || return 1
 	for i in $(seq $NCLI); do
 		ovx_ns_del "$(cns "$i")"
@@ -244,19 +245,22 @@ iperf_c2c() {	# seconds: Mbit/s client 3 -> client 4
 		> "$T/iperf.json" 2>/dev/null
 	python3 -c 'import json, sys
 try:
-    print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))
+    e = json.load(open(sys.argv[1]))["end"]
+    print(int(e["sum_received"]["bits_per_second"] / 1e6), e["sum_sent"].get("retransmits", 0))
 except Exception:
-    print(0)' "$T/iperf.json"
+    print(0, 0)' "$T/iperf.json"
 }
 
 # iperf3 client 3 -> client 4; offloaded, the share of the server's data
 # packets the fast path decrypted and encrypted.
 throughput() {	# mode label
-	local rx0 tx0 lrx0 ltx0 mbit share
-	rx0=$(ovx_counter rx_vpn_pkts) tx0=$(ovx_counter tx_vpn_pkts)
+	local rx0 tx0 lrx0 ltx0 mbit share retr drops0 extra
+	rx0=$(ovx_counter rx_vpn_pkts) tx0=$(ovx_counter tx_vpn_pkts) drops0=$(ovx_counter drops)
 	lrx0=$(link_pkts rx) ltx0=$(link_pkts tx)
-	mbit=$(iperf_c2c 3)
-	echo "  $1 $2: iperf3 client 3 -> client 4: $mbit Mbit/s"
+	read -r mbit retr < <(iperf_c2c 3)
+	extra=
+	[ "$1" = offload ] && extra=", $(($(ovx_counter drops) - drops0)) fast-path drops"
+	echo "  $1 $2: iperf3 client 3 -> client 4: $mbit Mbit/s, $retr retransmits$extra"
 	check "$1 $2: iperf3 client 3 -> client 4 ($mbit Mbit/s)" '[ "$mbit" -ge 20 ]'
 	[ "$1" = offload ] || return 0
 	share=$(python3 -c 'import sys
