@@ -2,10 +2,12 @@
 /* ovpn-xdp fast path: the programs the daemon (or `ip link`) attaches. */
 #include "common.h"
 #include "aes_ctx.h"
+#include "c2c.h"
 #include "deliver.h"
 #include "rx.h"
 #include "tx.h"
 #include "renumber.h"
+#include "srccheck.h"
 
 /* RX: XDP on the interface that carries OpenVPN's UDP socket. "xdp.frags":
  * packets are read and written through a dynptr, so a frame in several
@@ -15,10 +17,14 @@ int ovpn_rx_xdp(struct xdp_md *ctx)
 {
 	struct ovpn_rx rx = {};
 	struct bpf_dynptr pkt;
+	int v;
 
 	if (bpf_dynptr_from_xdp(ctx, 0, &pkt))
 		return XDP_PASS;
-	switch (ovpn_rx(&pkt, &rx)) {
+	v = ovpn_rx(&pkt, &rx);
+	if (v == OVPN_RX_DELIVER)
+		v = ovpn_rx_source(&rx);
+	switch (v) {
 	case OVPN_RX_DELIVER:
 		if (ovpn_xdp_deliver(ctx, &pkt, &rx)) {
 			ovpn_rx_drop(&rx, OVPN_DROP_DELIVER);
@@ -32,17 +38,19 @@ int ovpn_rx_xdp(struct xdp_md *ctx)
 }
 
 /* RX: TC ingress of the same interface, moves what ovpn_rx_xdp marked into
- * the tun device's ingress. */
+ * the tun device's ingress, or its egress for another client (bpf/c2c.h). */
 SEC("tc")
 int ovpn_rx_tc(struct __sk_buff *skb)
 {
 	struct ovpn_rx_meta *meta = (void *)(long)skb->data_meta;
+	__u32 tun;
 
 	if ((void *)(meta + 1) > (void *)(long)skb->data)
 		return TC_ACT_OK;
 	if (meta->magic != OVPN_META_MAGIC)
 		return TC_ACT_OK;
-	return bpf_redirect(meta->ifindex, BPF_F_INGRESS);
+	tun = meta->ifindex;
+	return bpf_redirect(tun, ovpn_c2c(skb, tun) ? 0 : BPF_F_INGRESS);
 }
 
 /* The checksum helper's receiving end (loader/csum_helper.c): a veth polls

@@ -20,6 +20,7 @@
 
 #include <bpf/bpf_core_read.h>
 #include "aead.h"
+#include "csum.h"
 #include "encap.h"
 #include "maps.h"
 #include "parse.h"
@@ -242,16 +243,6 @@ static __always_inline int ovpn_tx_make_room(struct __sk_buff *skb,
 	return st->l2 ? 0 : bpf_skb_change_head(skb, OVPN_TX_L2, 0);
 }
 
-#define OVPN_CHECKSUM_PARTIAL	3
-
-/* The L4 checksum is still to be completed by the device. */
-static __always_inline bool ovpn_tx_csum_partial(struct __sk_buff *skb)
-{
-	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
-
-	return BPF_CORE_READ_BITFIELD(kskb, ip_summed) == OVPN_CHECKSUM_PARTIAL;
-}
-
 /* Through the checksum helper (see struct ovpn_iface): with a link header,
  * out of the helper's sending end. */
 static __always_inline int ovpn_tx_via_helper(struct __sk_buff *skb, const struct ovpn_iface *ifc)
@@ -283,7 +274,7 @@ static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, const struct o
 	tx.st->len = skb->len - tx.st->l2;
 	if (!ovpn_tx_lookup(skb, &tx) || !ovpn_tx_path(skb, tx.st))
 		return TC_ACT_OK;
-	if (ovpn_tx_csum_partial(skb)) {
+	if (ovpn_csum_pending(skb)) {
 		ovpn_gstat_inc(OVPN_G_TX_CSUM_PARTIAL);
 		if (tx.ifc->peer_ifindex && !tx.helper)
 			return ovpn_tx_via_helper(skb, tx.ifc);

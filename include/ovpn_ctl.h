@@ -75,7 +75,7 @@ enum ovpn_ctl_mode {
 
 /* OVPN_A_FLAGS of PEER_NEW and ROUTE_ADD: a VPN address or prefix another
  * peer of the instance has goes to this one (without it: -EADDRINUSE). */
-#define OVPN_F_MOVE		4
+#define OVPN_F_MOVE		8
 
 /* OVPN_A_FLAGS of INSTANCE_NEW. */
 #define OVPN_INST_F_NO_ATTACH	1	/* register only: programs attached by hand */
@@ -83,6 +83,8 @@ enum ovpn_ctl_mode {
 					 * connection that created it closes: the
 					 * OpenVPN plugin's, so a killed OpenVPN
 					 * leaves nothing behind */
+#define OVPN_INST_F_C2C		4	/* set by OVPN_A_C2C (old daemons ignore the
+					 * attribute; they refuse unknown flags) */
 
 /* OVPN_A_IF_STATE */
 enum ovpn_ctl_if_state {
@@ -179,6 +181,8 @@ enum ovpn_ctl_attr {
 					 * ones are 0) */
 	OVPN_A_GLOBAL_COUNTS,		/* binary: STATUS, a u64 per enum
 					 * ovpn_gstat in order, as DROP_COUNTS */
+	OVPN_A_C2C,			/* u32: INSTANCE_NEW, STATUS: 1 if OpenVPN's
+					 * client-to-client is on (a server) */
 	__OVPN_A_END,
 };
 #define OVPN_A_MAX	(__OVPN_A_END - 1)

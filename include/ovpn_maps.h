@@ -40,6 +40,7 @@ struct ovpn_socket {
 #define OVPN_IFACE_P2P		1	/* client mode: every packet to p2p_peer_id */
 #define OVPN_IFACE_ETH		2	/* packets carry an Ethernet header */
 #define OVPN_IFACE_CSUM_HELPER	4	/* receiving end of the checksum helper */
+#define OVPN_IFACE_C2C		8	/* server: client-to-client (bpf/c2c.h) */
 /* The checksum helper: TCP from this host reaches tun egress before the
  * kernel computes its checksum (CHECKSUM_PARTIAL, completed by the device
  * after TC egress), too late for a payload TX encrypts. Such packets go out
@@ -156,6 +157,7 @@ enum ovpn_drop {
 	OVPN_DROP_ENCAP,		/* TX: headers or route failed */
 	OVPN_DROP_TOO_BIG,		/* TX: over the link MTU once encapsulated */
 	OVPN_DROP_RENUMBER,		/* OpenVPN's packet could not be renumbered */
+	OVPN_DROP_SOURCE,		/* RX: inner source not the peer's (bpf/srccheck.h) */
 	OVPN_DROP_MAX,
 };
 

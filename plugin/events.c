@@ -130,6 +130,7 @@ static void on_up(struct plugin *p, const char **envp)
 	if (!p->name[0])
 		snprintf(p->name, sizeof(p->name), "ovpn-%s", dev);
 	p->role = env_get(envp, "remote_1") ? OVPN_ROLE_CLIENT : OVPN_ROLE_SERVER;
+	p->c2c = p->role == OVPN_ROLE_SERVER && plugin_client_to_client(env_get(envp, "config"));
 	if (!p->nlinks)
 		default_link(p);
 	try_register(p);

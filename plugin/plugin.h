@@ -21,6 +21,7 @@ struct plugin {
 	char addrs[2][64];		/* OpenVPN's socket(s) */
 	int naddrs;
 	int role;			/* enum ovpn_role */
+	bool c2c;			/* a server with --client-to-client */
 	char remote[64];		/* the peer of the latest TLS_FINAL / CLIENT_CONNECT */
 	bool registered;		/* the instance is known to the daemon */
 	int owner_fd;			/* the connection that owns the instance: the
@@ -40,6 +41,8 @@ void plugin_key_captured(struct plugin *p, const unsigned char *material);
 void plugin_event(struct plugin *p, int type, const char **argv, const char **envp);
 
 int plugin_udp_socket(char *out, size_t size);
+/* OpenVPN's --client-to-client, on its command line or in @config. */
+bool plugin_client_to_client(const char *config);
 
 int plugin_daemon_instance(struct plugin *p);
 int plugin_daemon_instance_del(struct plugin *p);

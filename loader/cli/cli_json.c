@@ -100,10 +100,12 @@ static void instance_json(void *ctx, const struct nlattr *const *tb, const struc
 	mnl_attr_for_each_nested(a, item)
 		if (mnl_attr_get_type(a) == OVPN_A_SOCKADDR)
 			json_array_append_new(socks, json_string(mnl_attr_get_str(a)));
-	json_array_append_new(d->instances, json_pack("{s:I, s:s, s:s, s:I, s:o, s:o}",
+	bool p2p = cli_u32(tb, OVPN_A_MODE) == OVPN_MODE_P2P;
+
+	json_array_append_new(d->instances, json_pack("{s:I, s:s, s:s, s:b, s:I, s:o, s:o}",
 		"id", (json_int_t)cli_u32(tb, OVPN_A_INSTANCE),
-		"name", cli_str(tb, OVPN_A_NAME, ""),
-		"mode", cli_u32(tb, OVPN_A_MODE) == OVPN_MODE_P2P ? "p2p" : "server",
+		"name", cli_str(tb, OVPN_A_NAME, ""), "mode", p2p ? "p2p" : "server",
+		"client_to_client", !p2p && cli_u32(tb, OVPN_A_FLAGS) & OVPN_INST_F_C2C,
 		"peers", (json_int_t)cli_u32(tb, OVPN_A_NPEERS),
 		"sockets", socks, "interfaces", ifaces_json(tb[OVPN_A_IFACES])));
 }

@@ -100,10 +100,12 @@ static void instance_text(void *ctx, const struct nlattr *const *tb, const struc
 {
 	const struct nlattr *a;
 	bool p2p = cli_u32(tb, OVPN_A_MODE) == OVPN_MODE_P2P;
+	bool c2c = !p2p && cli_u32(tb, OVPN_A_FLAGS) & OVPN_INST_F_C2C;
 
 	(void)ctx;
-	printf("instance %u '%s': %s, %u peers, socket", cli_u32(tb, OVPN_A_INSTANCE),
-	       cli_str(tb, OVPN_A_NAME, "?"), p2p ? "p2p" : "server", cli_u32(tb, OVPN_A_NPEERS));
+	printf("instance %u '%s': %s%s, %u peers, socket", cli_u32(tb, OVPN_A_INSTANCE),
+	       cli_str(tb, OVPN_A_NAME, "?"), p2p ? "p2p" : "server",
+	       c2c ? " (client-to-client)" : "", cli_u32(tb, OVPN_A_NPEERS));
 	mnl_attr_for_each_nested(a, item)
 		if (mnl_attr_get_type(a) == OVPN_A_SOCKADDR)
 			printf(" %s", mnl_attr_get_str(a));

@@ -14,6 +14,7 @@ static const char *const drop_names[OVPN_DROP_MAX] = {
 	[OVPN_DROP_ENCAP] = "encap",
 	[OVPN_DROP_TOO_BIG] = "too_big",
 	[OVPN_DROP_RENUMBER] = "renumber",
+	[OVPN_DROP_SOURCE] = "spoofed_source",
 };
 
 static const char *const gstat_names[OVPN_G_MAX] = {

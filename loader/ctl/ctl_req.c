@@ -92,6 +92,8 @@ static int dec_instance_new(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 		return ovpn_ctl_errf(e, -EINVAL, "unknown mode %u (0 server, 1 p2p)", in->mode);
 	if (in->flags & ~(OVPN_INST_F_NO_ATTACH | OVPN_INST_F_OWNED))
 		return ovpn_ctl_errf(e, -EINVAL, "unknown flags 0x%x", in->flags);
+	if (m->tb[OVPN_A_C2C] && mnl_attr_get_u32(m->tb[OVPN_A_C2C]))
+		in->flags |= OVPN_INST_F_C2C;
 	/* a client's plugin does not know its peer-id: it is learnt from the
 	 * wire with the first key (plugin_ctl.c), and TX waits for it */
 	in->p2p_peer_id = OVPN_P2P_PEER_UNKNOWN;

@@ -237,7 +237,8 @@ static int register_all(struct ovpnd *d, const struct ovpnd_instance *in)
 {
 	__u32 flags = in->mode == OVPN_MODE_P2P && in->p2p_peer_id != OVPN_P2P_PEER_UNKNOWN ?
 		      OVPN_IFACE_P2P : 0;
-	int err = ovpn_iface_set(&d->b.fp, in->tun_ifindex, in->id, flags,
+	__u32 c2c = in->flags & OVPN_INST_F_C2C ? OVPN_IFACE_C2C : 0;
+	int err = ovpn_iface_set(&d->b.fp, in->tun_ifindex, in->id, flags | c2c,
 				 flags ? in->p2p_peer_id : 0);
 
 	for (unsigned int i = 0; !err && i < in->naddrs; i++)

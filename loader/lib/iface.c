@@ -13,7 +13,8 @@ int ovpn_iface_set(const struct ovpn_fastpath *fp, __u32 ifindex, __u32 instance
 	/* the checksum helper set by ovpn_iface_set_peer stays */
 	if (!bpf_map_lookup_elem(fp->ifaces_fd, &ifindex, &old))
 		v.peer_ifindex = old.peer_ifindex;
-	if (!ifindex || flags & ~(OVPN_IFACE_P2P | OVPN_IFACE_ETH | OVPN_IFACE_CSUM_HELPER) || p2p_peer_id > OVPN_PEER_ID_MAX)
+	if (!ifindex || flags & ~(OVPN_IFACE_P2P | OVPN_IFACE_ETH | OVPN_IFACE_CSUM_HELPER |
+				  OVPN_IFACE_C2C) || p2p_peer_id > OVPN_PEER_ID_MAX)
 		return -EINVAL;
 	return ovpn_map_update(fp->ifaces_fd, &ifindex, &v, BPF_ANY);
 }

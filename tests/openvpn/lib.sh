@@ -62,6 +62,24 @@ ovx_qdisc() {	# pfifo|noqueue
 	tc -n "$CLI" qdisc replace dev veth-c root pfifo limit 1000
 }
 
+# A bridge (br0 in namespace $OVX_NS-br) joining namespaces, as a LAN switch:
+# ovx_bridge_up creates it, ovx_bridge_join puts a veth of a namespace on it.
+OVX_BR=$OVX_NS-br
+ovx_bridge_up() {
+	ovx_ns_del "$OVX_BR"
+	OVX_BR_PORTS=0
+	ip netns add "$OVX_BR" && ip -n "$OVX_BR" link add br0 type bridge &&
+	ip -n "$OVX_BR" link set br0 up
+}
+
+ovx_bridge_join() {	# namespace device ipv4/len ipv6/len
+	local port=p$((OVX_BR_PORTS += 1))
+	ip link add "$2" netns "$1" type veth peer name "$port" netns "$OVX_BR" &&
+	ip -n "$OVX_BR" link set "$port" master br0 up &&
+	ip -n "$1" addr add "$3" dev "$2" && ip -n "$1" addr add "$4" dev "$2" nodad &&
+	ip -n "$1" link set "$2" up && ip -n "$1" link set lo up
+}
+
 # Threaded NAPI on the veths (NAPI_THREADED=0: off). A veth's receive side
 # runs in the sender's context unless its NAPI has its own thread: one side's
 # decryption would then take CPU from the other side's OpenVPN, which two

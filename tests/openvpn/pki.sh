@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes a throwaway PKI for the interop tests in DIR: ca.crt, server.{crt,key},
-# client{1,2,3}.{crt,key}. EC P-256, valid one day.
+# client{1..N}.{crt,key} (N: PKI_CLIENTS, default 3). EC P-256, valid one day.
 set -eu
 dir=$1
 mkdir -p "$dir"
@@ -18,4 +18,4 @@ issue() {
 		-extfile "$name.ext" -out "$name.crt"
 }
 issue server "extendedKeyUsage=serverAuth"
-for c in client1 client2 client3; do issue "$c" "extendedKeyUsage=clientAuth"; done
+for c in $(seq "${PKI_CLIENTS:-3}"); do issue "client$c" "extendedKeyUsage=clientAuth"; done
