@@ -169,6 +169,10 @@ enum ovpn_ctl_attr {
 	OVPN_A_RESULTS,			/* nested list of OVPN_A_RESULT */
 	OVPN_A_RESULT,			/* nested: STATUS, ERROR */
 	OVPN_A_FAILED,			/* u32: failed items of a batch */
+	OVPN_A_FRAMING,			/* u32 of INSTANCE_NEW: the data-channel
+					 * framing, OVPN_FRAMING_* with fragment's
+					 * size in bits 16..31 (include/ovpn_maps.h);
+					 * absent: none */
 	__OVPN_A_END,
 };
 #define OVPN_A_MAX	(__OVPN_A_END - 1)

@@ -28,6 +28,7 @@ static const struct kw {
 	{ "enc-iv", OVPN_A_ENC_NONCE, K_HEX }, { "dec-key", OVPN_A_DEC_KEY, K_HEX },
 	{ "dec-iv", OVPN_A_DEC_NONCE, K_HEX }, { "tx-pid", OVPN_A_TX_PID, K_U64 },
 	{ "via", OVPN_A_PEER_ID, K_U32 },
+	{ "framing", OVPN_A_FRAMING, K_U32 },	/* OVPN_FRAMING_*, include/ovpn_maps.h */
 };
 
 /* Command words, then positionals: i instance, n name, p peer, x prefix. */

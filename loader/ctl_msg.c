@@ -88,6 +88,7 @@ static const struct pol policy[OVPN_A_MAX + 1] = {
 	[OVPN_A_RESULTS] = NEST("RESULTS"),
 	[OVPN_A_RESULT] = NEST("RESULT"),
 	[OVPN_A_FAILED] = U32("FAILED"),
+	[OVPN_A_FRAMING] = U32("FRAMING"),
 };
 
 #define CMD(c)	[OVPN_CMD_##c - NLMSG_MIN_TYPE] = #c

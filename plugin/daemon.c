@@ -105,6 +105,8 @@ int plugin_daemon_instance(struct plugin *p)
 	ovpn_ctl_put_u32(nlh, OVPN_A_MODE, p->role == OVPN_ROLE_CLIENT ? OVPN_MODE_P2P :
 								       OVPN_MODE_SERVER);
 	ovpn_ctl_put_u32(nlh, OVPN_A_FLAGS, OVPN_INST_F_OWNED);
+	if (p->framing)
+		ovpn_ctl_put_u32(nlh, OVPN_A_FRAMING, p->framing);
 	return call_owner(p, nlh);
 }
 
