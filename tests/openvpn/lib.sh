@@ -321,3 +321,19 @@ ovx_wire_pkts() {	# name source ("10.99.0.1", "[fd99::1]")
 ovx_repeats() {	# name: repeated packet-ids in a checked capture
 	awk '/^packets/ {print $4}' "$T/$1.pids"
 }
+
+# Fast-path counters of one offloaded side, read before the capture stops.
+ovx_read_counters() {	# socket: "rx tx"
+	echo "$(ovx_counter rx_vpn_pkts "$1") $(ovx_counter tx_vpn_pkts "$1")"
+}
+
+# Fast-path share of one offloaded side: its counters against the data
+# packets on the wire to and from it, less those the sending veth dropped
+# (a full ring under load: they never arrived).
+ovx_check_share() {	# name run "rx tx" own-address peer-address link-drops-towards-it
+	local rx=${3% *} tx=${3#* } in out
+	in=$(( $(ovx_wire_pkts "$2" "$5") - $6 )) out=$(ovx_wire_pkts "$2" "$4")
+	echo "$1: fast path received $rx of $in data packets ($6 more lost on the link), sent $tx of $out"
+	check "$1: fast path received >= 99%" "[ $in -gt 1000 ] && [ \$(($rx * 100)) -ge \$(($in * 99)) ]"
+	check "$1: fast path sent >= 99%" "[ $out -gt 1000 ] && [ \$(($tx * 100)) -ge \$(($out * 99)) ]"
+}
