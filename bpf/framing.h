@@ -78,4 +78,21 @@ static __always_inline bool ovpn_framing_strip(__u32 flags, __u32 *off, __u32 *l
 	return true;
 }
 
+/* RX, an instance configured without v1 compression or fragment: an
+ * authenticated plaintext of @len bytes that begins as those framings do
+ * (0xFA, 0xFB: no IP version; a zero fragment header). The peer frames
+ * otherwise than this OpenVPN's options tell (the server pushed a
+ * compression or fragment option the client's plugin cannot see): the
+ * peer is then left wholly to OpenVPN rather than half-offloaded. */
+static __always_inline bool ovpn_framing_foreign(__u32 flags, __u32 len)
+{
+	struct ovpn_scratch *s = ovpn_scratch_get();
+
+	if (!s || len < 5 ||
+	    flags & (OVPN_FRAMING_FRAGMENT | OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP))
+		return false;
+	return s->buf[0] == OVPN_NO_COMPRESS_BYTE || s->buf[0] == OVPN_NO_COMPRESS_BYTE_SWAP ||
+	       !(s->buf[0] | s->buf[1] | s->buf[2] | s->buf[3]);
+}
+
 #endif /* OVPN_FRAMING_H */

@@ -109,6 +109,11 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 		goto learn;
 	}
 	rx->stats = bpf_map_lookup_elem(&ovpn_peer_stats, &rx->pk);
+	if (rx->peer->flags & OVPN_PEER_F_FOREIGN_FRAMING) {	/* framing.h */
+		if (rx->stats)
+			OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);
+		return OVPN_RX_PASS;
+	}
 	kid.instance = rx->pk.instance;
 	kid.peer_id = rx->pk.peer_id;
 	kid.key_id = key_id;
@@ -199,8 +204,16 @@ static __noinline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 		floated = true;
 	}
 	stale = ovpn_liveness_ns && now - peer->last_to_ovpn_ns >= ovpn_liveness_ns;
-	if (floated || stale || !ovpn_framing_strip(rx->sock->flags, &rx->off, &rx->len) ||
+	if (!ovpn_framing_strip(rx->sock->flags, &rx->off, &rx->len) ||
 	    !ovpn_rx_is_ip(rx->off, rx->len)) {
+		if (ovpn_framing_foreign(rx->sock->flags, rx->len) &&
+		    !(peer->flags & OVPN_PEER_F_FOREIGN_FRAMING)) {
+			__sync_fetch_and_or(&peer->flags, OVPN_PEER_F_FOREIGN_FRAMING);
+			ovpn_event(OVPN_EV_FOREIGN_FRAMING, &rx->pk, 0, NULL);
+		}
+		stale = true;
+	}
+	if (floated || stale) {
 		peer->last_to_ovpn_ns = now;
 		if (rx->stats)
 			OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);

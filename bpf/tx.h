@@ -115,7 +115,7 @@ static __noinline bool ovpn_tx_lookup(struct __sk_buff *skb, struct ovpn_tx *tx)
 		route_if = tx->helper;
 	peer = ovpn_route_peer(skb, route_if, ifc, &st->dst, &st->pk.peer_id) ?
 	       bpf_map_lookup_elem(&ovpn_peers, &st->pk) : NULL;
-	if (!peer) {
+	if (!peer || peer->flags & OVPN_PEER_F_FOREIGN_FRAMING) {	/* framing.h */
 		ovpn_gstat_inc(OVPN_G_TX_NO_PEER);
 		return false;
 	}

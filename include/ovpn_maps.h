@@ -118,10 +118,13 @@ struct ovpn_peer_key {
 #define OVPN_SLOT_SECONDARY	1
 #define OVPN_SLOT_EMPTY		0xFF
 
+#define OVPN_PEER_F_FOREIGN_FRAMING	1	/* framed otherwise than configured
+						 * (bpf/framing.h): left to OpenVPN */
+
 struct ovpn_peer {
 	struct bpf_spin_lock lock;	/* guards remote, local; userspace changes
 					 * fields only under it (ovpn_peer_ctl) */
-	__u32 flags;
+	__u32 flags;			/* OVPN_PEER_F_*, set by RX */
 	struct ovpn_sockaddr remote;	/* where the peer's packets come from */
 	struct ovpn_sockaddr local;	/* our address and port towards it */
 	__u8 vpn_ipv4[4];
@@ -248,6 +251,9 @@ struct ovpn_learn {
 enum ovpn_event_type {
 	OVPN_EV_PID_HIGH_WATER = 1,	/* a key's packet-id passed the mark */
 	OVPN_EV_FLOAT = 2,		/* a peer's remote address changed */
+	OVPN_EV_FOREIGN_FRAMING = 3,	/* a peer's packets are framed otherwise
+					 * than the instance's options say: it is
+					 * left to OpenVPN from now on */
 };
 
 struct ovpn_event {

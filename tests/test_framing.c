@@ -237,6 +237,34 @@ static void test_tx(struct ctx *c, uint32_t flags, const char *name)
 	}
 }
 
+/* Configured without framing, a peer that frames (the server pushed
+ * `comp-lzo no` to a client whose config lacks it): from its first framed
+ * packet on, the peer is left wholly to OpenVPN, both ways, and an event
+ * says so. */
+static void test_foreign(struct ctx *c, const char *name)
+{
+	static const uint32_t theirs[] = {
+		OVPN_FRAMING_COMP_V1, OVPN_FRAMING_COMP_SWAP, OVPN_FRAMING_FRAGMENT,
+	};
+	uint8_t ip[200], pt[300];
+	struct ovpn_peer p;
+	size_t n;
+
+	inner_ipv4(ip, sizeof(ip), 3);
+	for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++) {
+		setup(c, c->cipher, 0);
+		CHECK(rx(c, ip, sizeof(ip), ip, sizeof(ip)) && tx(c, 0, 100, false),
+		      "%s: offloaded before", name);
+		n = frame_as(theirs[i], ip, sizeof(ip), pt);
+		CHECK(rx(c, pt, n, NULL, 0), "%s: framing 0x%x to OpenVPN", name, theirs[i]);
+		CHECK(!ovpn_peer_get(&c->h.fp, INST, PEER, &p) &&
+		      p.flags & OVPN_PEER_F_FOREIGN_FRAMING, "%s: peer marked", name);
+		CHECK(rx(c, ip, sizeof(ip), NULL, 0), "%s: then its IP packets to OpenVPN", name);
+		CHECK(tx(c, 0, 100, true), "%s: and TX to it to OpenVPN", name);
+		fp_close(&c->h);
+	}
+}
+
 int main(void)
 {
 	static const int ciphers[] = { OVPN_CIPHER_AES_256_GCM, OVPN_CIPHER_CHACHA20_POLY1305 };
@@ -254,6 +282,7 @@ int main(void)
 			test_tx(c, framings[f].flags, name);
 			fp_close(&c->h);
 		}
+		test_foreign(c, ovpn_cipher_name(ciphers[i]));
 	}
 	free(c);
 	return t_done("framing");
