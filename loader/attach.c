@@ -306,17 +306,13 @@ int ovpnd_if_mtu(const char *name)
 
 /* See bpf/tx.h: a packet too big for the link once encapsulated cannot be
  * sent, so the tun device's MTU leaves room for the outer headers. */
-/* Bytes OpenVPN's framing adds around a packet (bpf/framing.h). */
+/* Bytes OpenVPN's framing adds around a packet (bpf/framing.h). With
+ * --fragment the MTU stays above what it sends whole, as OpenVPN's does
+ * (IPv6 needs 1280): bigger packets go to OpenVPN, which fragments them, and
+ * OpenVPN's --mssfix (the fragment size by default) keeps TCP within it. */
 static int framing_len(__u32 f)
 {
 	return (f & OVPN_FRAMING_FRAGMENT ? OVPN_FRAG_HLEN : 0) +
-	       (f & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP) ? 1 : 0);
-}
-
-/* The largest packet fragment sends whole. */
-static int frag_whole(__u32 f)
-{
-	return (int)(f >> OVPN_FRAG_MAX_SHIFT) -
 	       (f & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP) ? 1 : 0);
 }
 
@@ -339,17 +335,12 @@ int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 	want = link_mtu - overhead - framing_len(in->flags);
 	if (want > OVPN_AEAD_MAX_LEN)
 		want = OVPN_AEAD_MAX_LEN;
-	if (in->flags & OVPN_FRAMING_FRAGMENT && want > frag_whole(in->flags)) {
-		want = frag_whole(in->flags);	/* what fragment sends whole */
-		overhead = 0;
-	}
+
 	if (cur <= want)	/* never above OpenVPN's own tun-mtu: it reads the rest */
 		return 0;
 	err = mtu_ioctl(in->tun, SIOCSIFMTU, &want);
 	if (err)
 		ovpnd_log("%s: cannot set MTU %d: %s", in->tun, want, strerror(-err));
-	else if (!overhead)
-		ovpnd_log("%s: MTU %d -> %d (the most --fragment sends whole)", in->tun, cur, want);
 	else if (want == link_mtu - overhead - framing_len(in->flags))
 		ovpnd_log("%s: MTU %d -> %d (link MTU %d - %d for %s outer headers%s)", in->tun,
 			  cur, want, link_mtu, overhead, overhead == 52 ? "IPv4" : "IPv6",

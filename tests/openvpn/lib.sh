@@ -164,12 +164,15 @@ ovx_counter() {	# name [socket]
 
 # iperf3 from the client namespace to the server's tunnel address; prints the
 # received Mbit/s (0 on failure). Extra arguments go to the iperf3 client.
+# IPERF_FROM=srv: from the server's namespace to IPERF_SERVER in the client's
+# (an iperf3 client sends random bytes; a -R server's are compressible).
 ovx_iperf() {	# port seconds [iperf3 client args...]
-	local port=$1 secs=$2
+	local port=$1 secs=$2 sns=$SRV cns=$CLI
 	shift 2
-	ip netns exec "$SRV" iperf3 -s -B "${IPERF_SERVER:-10.8.0.1}" -1 -D -p "$port" >/dev/null 2>&1
+	[ "${IPERF_FROM:-}" = srv ] && sns=$CLI cns=$SRV
+	ip netns exec "$sns" iperf3 -s -B "${IPERF_SERVER:-10.8.0.1}" -1 -D -p "$port" >/dev/null 2>&1
 	sleep 0.3
-	timeout $((secs + 15)) ip netns exec "$CLI" iperf3 -c "${IPERF_SERVER:-10.8.0.1}" -p "$port" \
+	timeout $((secs + 15)) ip netns exec "$cns" iperf3 -c "${IPERF_SERVER:-10.8.0.1}" -p "$port" \
 		-t "$secs" -J "$@" > "$T/iperf.json" 2>/dev/null
 	grep -A12 '"sum_received"' "$T/iperf.json" | grep -o '"bits_per_second":[[:space:]]*[0-9.e+]*' |
 		head -1 | awk -F: '{printf "%d\n", $2 / 1e6} END {if (NR == 0) print 0}'
