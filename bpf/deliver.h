@@ -12,13 +12,15 @@
 
 #include "rx.h"
 
-/* Rewrites the frame of @rx in place: [Ethernet | plaintext], metadata set.
+/* Rewrites the frame of @rx in place: [Ethernet | packet], metadata set (the
+ * packet without its framing: scratch buf[rx->off..rx->off + rx->len)).
  * Returns 0 or -errno (then the frame is no longer valid: drop it). */
 static __noinline int ovpn_xdp_deliver(struct xdp_md *ctx, struct bpf_dynptr *pkt,
 					    struct ovpn_rx *rx)
 {
 	struct ovpn_scratch *s = ovpn_scratch_get();
-	__u32 len = rx->len, data_off = rx->f->payload_off + OVPN_DATA_HDR_LEN;
+	__u32 len = rx->len, off = rx->off & 7;
+	__u32 data_off = rx->f->payload_off + OVPN_DATA_HDR_LEN;
 	__u32 start = data_off - sizeof(struct ethhdr);
 	__u32 ifindex = rx->sock->vpn_ifindex;
 	struct ovpn_rx_meta *meta;
@@ -29,8 +31,8 @@ static __noinline int ovpn_xdp_deliver(struct xdp_md *ctx, struct bpf_dynptr *pk
 		return -EINVAL;
 	if (bpf_dynptr_read(&eth, sizeof(eth), pkt, 0, 0))
 		return -EINVAL;
-	eth.h_proto = bpf_htons(s->buf[0] >> 4 == 4 ? ETH_P_IP : ETH_P_IPV6);
-	if (bpf_dynptr_write(pkt, data_off, s->buf, len, 0) ||
+	eth.h_proto = bpf_htons(s->buf[off] >> 4 == 4 ? ETH_P_IP : ETH_P_IPV6);
+	if (bpf_dynptr_write(pkt, data_off, s->buf + off, len, 0) ||
 	    bpf_dynptr_write(pkt, start, &eth, sizeof(eth), 0))
 		return -EINVAL;
 	trim = bpf_xdp_get_buff_len(ctx) - (data_off + len);

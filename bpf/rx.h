@@ -11,6 +11,7 @@
 #define OVPN_RX_H
 
 #include "aead.h"
+#include "framing.h"
 #include "learn.h"
 #include "maps.h"
 #include "parse.h"
@@ -47,7 +48,8 @@ struct ovpn_rx {
 	struct ovpn_key *key;
 	struct ovpn_peer_stats *stats;
 	struct ovpn_peer_key pk;
-	__u32 len;		/* plaintext length */
+	__u32 len;		/* plaintext length; once unframed, the packet's */
+	__u32 off;		/* where the packet starts in scratch (framing) */
 	__u32 pid;		/* packet-id */
 };
 
@@ -107,6 +109,11 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 		goto learn;
 	}
 	rx->stats = bpf_map_lookup_elem(&ovpn_peer_stats, &rx->pk);
+	if (rx->peer->flags & OVPN_PEER_F_FOREIGN_FRAMING) {	/* framing.h */
+		if (rx->stats)
+			OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);
+		return OVPN_RX_PASS;
+	}
 	kid.instance = rx->pk.instance;
 	kid.peer_id = rx->pk.peer_id;
 	kid.key_id = key_id;
@@ -162,19 +169,20 @@ static __always_inline int ovpn_rx_authenticate(struct bpf_dynptr *pkt, struct o
 }
 
 /* Plaintext that is not an IP packet (keepalive ping, OCC) is OpenVPN's. */
-static __always_inline bool ovpn_rx_is_ip(__u32 len)
+static __always_inline bool ovpn_rx_is_ip(__u32 off, __u32 len)
 {
 	struct ovpn_scratch *s = ovpn_scratch_get();
 	__u8 v;
 
 	if (!s || len < 20)
 		return false;
-	v = s->buf[0] >> 4;
+	v = s->buf[off & 7] >> 4;
 	return v == 4 || (v == 6 && len >= 40);
 }
 
 /* After authentication: what OpenVPN must see itself. A packet from a new
- * address floats the peer (OpenVPN follows it too, as it gets the packet). */
+ * address floats the peer (OpenVPN follows it too, as it gets the packet).
+ * What is left is unframed (framing.h): rx->off and rx->len the packet's. */
 static __noinline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 {
 	struct ovpn_peer *peer = rx->peer;
@@ -196,7 +204,16 @@ static __noinline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 		floated = true;
 	}
 	stale = ovpn_liveness_ns && now - peer->last_to_ovpn_ns >= ovpn_liveness_ns;
-	if (floated || stale || !ovpn_rx_is_ip(rx->len)) {
+	if (!ovpn_framing_strip(rx->sock->flags, &rx->off, &rx->len) ||
+	    !ovpn_rx_is_ip(rx->off, rx->len)) {
+		if (ovpn_framing_foreign(rx->sock->flags, rx->len) &&
+		    !(peer->flags & OVPN_PEER_F_FOREIGN_FRAMING)) {
+			__sync_fetch_and_or(&peer->flags, OVPN_PEER_F_FOREIGN_FRAMING);
+			ovpn_event(OVPN_EV_FOREIGN_FRAMING, &rx->pk, 0, NULL);
+		}
+		stale = true;
+	}
+	if (floated || stale) {
 		peer->last_to_ovpn_ns = now;
 		if (rx->stats)
 			OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);

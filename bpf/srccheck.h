@@ -23,24 +23,25 @@
 #include "rx.h"
 #include "scratch.h"
 
-/* The inner source of the plaintext in scratch (an IP packet of @len bytes,
- * ovpn_rx_is_ip) into @d. */
-static __always_inline bool ovpn_src_of(__u32 len, struct ovpn_dst *d)
+/* The inner source of the plaintext in scratch (an IP packet of @len bytes
+ * at @off, past the framing: ovpn_rx_is_ip) into @d. */
+static __always_inline bool ovpn_src_of(__u32 off, __u32 len, struct ovpn_dst *d)
 {
 	struct ovpn_scratch *s = ovpn_scratch_get();
+	__u32 o = off & 7;		/* framing.h: at most 5 bytes */
 
 	if (!s)
 		return false;
 	__builtin_memset(d->addr, 0, sizeof(d->addr));
-	if (s->buf[0] >> 4 == 4) {
+	if (s->buf[o] >> 4 == 4) {
 		d->family = OVPN_AF_INET;
-		__builtin_memcpy(d->addr, s->buf + 12, 4);
+		__builtin_memcpy(d->addr, s->buf + o + 12, 4);
 		return true;
 	}
 	if (len < 40)
 		return false;
 	d->family = OVPN_AF_INET6;
-	__builtin_memcpy(d->addr, s->buf + 8, 16);
+	__builtin_memcpy(d->addr, s->buf + o + 8, 16);
 	return true;
 }
 
@@ -75,7 +76,7 @@ static __noinline int ovpn_rx_source(struct ovpn_rx *rx)
 
 	if (!ifc || ifc->flags & OVPN_IFACE_P2P)
 		return OVPN_RX_DELIVER;
-	if (!ovpn_src_of(rx->len, &src)) {
+	if (!ovpn_src_of(rx->off, rx->len, &src)) {
 		ovpn_rx_drop(rx, OVPN_DROP_SOURCE);
 		return OVPN_RX_DROP;
 	}

@@ -14,7 +14,8 @@
  * packet-id could repeat one of ours. The tun device's MTU is set so that
  * this does not happen (link MTU - 52 over IPv4, - 72 over IPv6), as
  * WireGuard sizes its device; the kernel then fragments or signals PMTU for
- * the inner packets itself. */
+ * the inner packets itself (less the framing: framing.h). With `fragment`,
+ * a packet too big to go whole goes to OpenVPN, which fragments it. */
 #ifndef OVPN_TX_H
 #define OVPN_TX_H
 
@@ -22,6 +23,7 @@
 #include "aead.h"
 #include "csum.h"
 #include "encap.h"
+#include "framing.h"
 #include "maps.h"
 #include "parse.h"
 #include "pid.h"
@@ -40,7 +42,9 @@ struct ovpn_tx_state {
 	struct ovpn_peer_key pk;
 	struct ovpn_dst dst;
 	struct ovpn_path path;
-	__u32 len;		/* inner packet */
+	__u32 len;		/* inner packet; once framed, the plaintext */
+	__u32 flen;		/* framing (framing.h) around the inner packet */
+	__u32 framing;		/* the instance's OVPN_FRAMING_* and fragment size */
 	__u32 pid;
 	__u32 too_big;		/* over the link MTU once encapsulated */
 	__u32 l2;		/* link header before the inner packet: 0 on tun */
@@ -112,7 +116,7 @@ static __noinline bool ovpn_tx_lookup(struct __sk_buff *skb, struct ovpn_tx *tx)
 		route_if = tx->helper;
 	peer = ovpn_route_peer(skb, route_if, ifc, &st->dst, &st->pk.peer_id) ?
 	       bpf_map_lookup_elem(&ovpn_peers, &st->pk) : NULL;
-	if (!peer) {
+	if (!peer || peer->flags & OVPN_PEER_F_FOREIGN_FRAMING) {	/* framing.h */
 		ovpn_gstat_inc(OVPN_G_TX_NO_PEER);
 		return false;
 	}
@@ -149,8 +153,8 @@ static __noinline bool ovpn_tx_path(struct __sk_buff *skb, struct ovpn_tx_state 
 		ovpn_gstat_inc(OVPN_G_TX_NO_ROUTE);
 		return false;
 	}
-	if (tx->len > OVPN_AEAD_MAX_LEN ||
-	    bpf_check_mtu(skb, tx->path.ifindex, &mtu, tx->path.hlen, 0)) {
+	if (tx->len + tx->flen > OVPN_AEAD_MAX_LEN ||
+	    bpf_check_mtu(skb, tx->path.ifindex, &mtu, tx->path.hlen + tx->flen, 0)) {
 		ovpn_gstat_inc(OVPN_G_TX_TOO_BIG);
 		tx->too_big = 1;
 	}
@@ -231,16 +235,50 @@ static __always_inline int ovpn_tx_seal(struct bpf_dynptr *pkt, struct ovpn_tx *
  * reallocation); otherwise adjust_room also sets skb->protocol to the outer
  * family, which bpf_redirect_neigh goes by. */
 static __always_inline int ovpn_tx_make_room(struct __sk_buff *skb,
-					     const struct ovpn_tx_state *st)
+					     const struct ovpn_tx_state *st, __u32 front)
 {
 	__u64 flags = st->path.dst.family == OVPN_AF_INET ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 :
 							    BPF_F_ADJ_ROOM_ENCAP_L3_IPV6;
+	__u32 room = st->path.hlen + (front & 7);
 
 	if (!st->l2 && st->dst.family == st->path.dst.family)
-		return bpf_skb_change_head(skb, OVPN_TX_L2 + st->path.hlen, 0);
-	if (bpf_skb_adjust_room(skb, st->path.hlen, BPF_ADJ_ROOM_MAC, flags))
+		return bpf_skb_change_head(skb, OVPN_TX_L2 + room, 0);
+	if (bpf_skb_adjust_room(skb, room, BPF_ADJ_ROOM_MAC, flags))
 		return -EINVAL;
 	return st->l2 ? 0 : bpf_skb_change_head(skb, OVPN_TX_L2, 0);
+}
+
+/* The framing (framing.h) around the inner packet, with room made for it
+ * and the outer headers: the fragment header, then 0xFA in front, or 0xFB in
+ * place of the packet's first byte, which goes to the end. st->len becomes
+ * the plaintext's length. */
+static __noinline int ovpn_tx_frame(struct __sk_buff *skb, struct ovpn_tx_state *st)
+{
+	__u8 hdr[OVPN_FRAG_HLEN + 1] = {}, first;
+	__u32 fr = st->framing, front = 0, comp_at, len = st->len;
+	struct bpf_dynptr pkt;
+
+	if (fr & OVPN_FRAMING_FRAGMENT)
+		front = OVPN_FRAG_HLEN;
+	comp_at = front;
+	if (fr & OVPN_FRAMING_COMP_V1) {
+		hdr[comp_at] = OVPN_NO_COMPRESS_BYTE;
+		front++;
+	} else if (fr & OVPN_FRAMING_COMP_SWAP) {
+		if (bpf_skb_load_bytes(skb, st->l2 & 0x3f, &first, 1) ||
+		    bpf_skb_change_tail(skb, skb->len + 1, 0) ||
+		    bpf_skb_store_bytes(skb, skb->len - 1, &first, 1, 0))
+			return -EINVAL;
+		hdr[comp_at] = OVPN_NO_COMPRESS_BYTE_SWAP;
+		len++;
+	}
+	if (ovpn_tx_make_room(skb, st, front) || bpf_dynptr_from_skb(skb, 0, &pkt))
+		return -EINVAL;
+	st->len = front + len;
+	if (fr & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP))
+		comp_at++;
+	return comp_at ? bpf_dynptr_write(&pkt, OVPN_TX_L2 + st->path.hlen, hdr,
+					  comp_at & 7, 0) : 0;
 }
 
 /* Through the checksum helper (see struct ovpn_iface): with a link header,
@@ -272,12 +310,18 @@ static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, const struct o
 	    !ovpn_tx_inner(&pkt, tx.st))
 		return TC_ACT_OK;
 	tx.st->len = skb->len - tx.st->l2;
+	tx.st->framing = tx.ifc->flags;
+	tx.st->flen = ovpn_framing_len(tx.st->framing);
 	if (!ovpn_tx_lookup(skb, &tx) || !ovpn_tx_path(skb, tx.st))
 		return TC_ACT_OK;
 	if (ovpn_csum_pending(skb)) {
 		ovpn_gstat_inc(OVPN_G_TX_CSUM_PARTIAL);
 		if (tx.ifc->peer_ifindex && !tx.helper)
 			return ovpn_tx_via_helper(skb, tx.ifc);
+		return TC_ACT_OK;
+	}
+	if (ovpn_framing_needs_fragment(tx.st->framing, tx.st->len)) {
+		ovpn_gstat_inc(OVPN_G_TX_FRAGMENT);	/* OpenVPN fragments it */
 		return TC_ACT_OK;
 	}
 	if (tx.st->too_big) {
@@ -289,14 +333,16 @@ static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, const struct o
 		ovpn_tx_drop(&tx, OVPN_DROP_PID_EXHAUSTED);
 		return TC_ACT_SHOT;
 	}
-	if (ovpn_tx_make_room(skb, tx.st) ||
+	__u32 inner = tx.st->len;
+
+	if ((tx.st->flen ? ovpn_tx_frame(skb, tx.st) : ovpn_tx_make_room(skb, tx.st, 0)) ||
 	    bpf_dynptr_from_skb(skb, 0, &pkt) || ovpn_tx_seal(&pkt, &tx)) {
 		ovpn_tx_drop(&tx, OVPN_DROP_ENCAP);
 		return TC_ACT_SHOT;
 	}
 	if (tx.stats) {
 		OVPN_STAT_ADD(tx.stats->tx_vpn_pkts, 1);
-		OVPN_STAT_ADD(tx.stats->tx_vpn_bytes, tx.st->len);
+		OVPN_STAT_ADD(tx.stats->tx_vpn_bytes, inner);
 		OVPN_STAT_ADD(tx.stats->tx_link_pkts, 1);
 		OVPN_STAT_ADD(tx.stats->tx_link_bytes, OVPN_DATA_HDR_LEN + tx.st->len);
 	}

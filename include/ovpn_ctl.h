@@ -183,6 +183,10 @@ enum ovpn_ctl_attr {
 					 * ovpn_gstat in order, as DROP_COUNTS */
 	OVPN_A_C2C,			/* u32: INSTANCE_NEW, STATUS: 1 if OpenVPN's
 					 * client-to-client is on (a server) */
+	OVPN_A_FRAMING,			/* u32 of INSTANCE_NEW: the data-channel
+					 * framing, OVPN_FRAMING_* with fragment's
+					 * size in bits 16..31 (include/ovpn_maps.h);
+					 * absent: none */
 	__OVPN_A_END,
 };
 #define OVPN_A_MAX	(__OVPN_A_END - 1)

@@ -26,13 +26,32 @@ struct ovpn_sockaddr {
 	__u16 family;		/* OVPN_AF_INET or OVPN_AF_INET6 */
 } __attribute__((aligned(4)));
 
+/* The instance's data-channel framing: what OpenVPN puts in the plaintext
+ * around an IP packet (bpf/framing.h), in bits 8..31 of ovpn_socket.flags
+ * (RX) and ovpn_iface.flags (TX), and of OVPN_A_FRAMING. Outermost first:
+ * fragment's 4-byte header, then the compression framing, then the packet.
+ * The fast path never compresses; a compressed or fragmented packet it
+ * receives goes to OpenVPN. */
+#define OVPN_FRAMING_COMP_V1	0x0100	/* comp-lzo, compress lzo: 0xFA, packet */
+#define OVPN_FRAMING_COMP_SWAP	0x0200	/* compress stub, compress lz4: 0xFB, the
+					 * packet from its 2nd byte, its 1st byte */
+#define OVPN_FRAMING_COMP_V2	0x0400	/* compress stub-v2, lz4-v2: IP packets
+					 * unchanged (only a 0x50 first byte is
+					 * escaped, which no IP packet has) */
+#define OVPN_FRAMING_FRAGMENT	0x0800	/* fragment N: header 0 (FRAG_WHOLE) in
+					 * front of packets that fit whole */
+#define OVPN_FRAMING_MASK	0xff00
+#define OVPN_FRAG_MAX_SHIFT	16	/* bits 16..31: fragment's largest whole
+					 * payload (compression byte + packet) */
+#define OVPN_FRAG_HLEN		4
+
 /* ovpn_sockets: the OpenVPN sockets whose data packets are offloaded, keyed
  * by local address and port; an all-zero address matches a wildcard bind. */
 struct ovpn_socket {
 	__u32 instance;		/* which OpenVPN instance owns the socket */
 	__u32 vpn_ifindex;	/* its tun device: plaintext is received there */
 	__u32 link_ifindex;	/* the device its packets go out of (TX) */
-	__u32 flags;
+	__u32 flags;		/* OVPN_FRAMING_* and the fragment size */
 };
 
 /* ovpn_ifaces: the VPN (tun) devices, keyed by ifindex: TX looks up the
@@ -41,6 +60,7 @@ struct ovpn_socket {
 #define OVPN_IFACE_ETH		2	/* packets carry an Ethernet header */
 #define OVPN_IFACE_CSUM_HELPER	4	/* receiving end of the checksum helper */
 #define OVPN_IFACE_C2C		8	/* server: client-to-client (bpf/c2c.h) */
+/* and OVPN_FRAMING_* with the fragment size in bits 8..31 (TX frames with it) */
 /* The checksum helper: TCP from this host reaches tun egress before the
  * kernel computes its checksum (CHECKSUM_PARTIAL, completed by the device
  * after TC egress), too late for a payload TX encrypts. Such packets go out
@@ -99,10 +119,13 @@ struct ovpn_peer_key {
 #define OVPN_SLOT_SECONDARY	1
 #define OVPN_SLOT_EMPTY		0xFF
 
+#define OVPN_PEER_F_FOREIGN_FRAMING	1	/* framed otherwise than configured
+						 * (bpf/framing.h): left to OpenVPN */
+
 struct ovpn_peer {
 	struct bpf_spin_lock lock;	/* guards remote, local; userspace changes
 					 * fields only under it (ovpn_peer_ctl) */
-	__u32 flags;
+	__u32 flags;			/* OVPN_PEER_F_*, set by RX */
 	struct ovpn_sockaddr remote;	/* where the peer's packets come from */
 	struct ovpn_sockaddr local;	/* our address and port towards it */
 	__u8 vpn_ipv4[4];
@@ -185,6 +208,7 @@ enum ovpn_gstat {
 	OVPN_G_TX_NO_ROUTE,	/* no offloaded socket or local address: to OpenVPN */
 	OVPN_G_TX_RENUMBERED,	/* OpenVPN's own data packets renumbered */
 	OVPN_G_TX_CSUM_PARTIAL,	/* L4 checksum not computed yet: to OpenVPN */
+	OVPN_G_TX_FRAGMENT,	/* too big to go whole (fragment N): to OpenVPN */
 	OVPN_G_MAX,
 };
 
@@ -229,6 +253,9 @@ struct ovpn_learn {
 enum ovpn_event_type {
 	OVPN_EV_PID_HIGH_WATER = 1,	/* a key's packet-id passed the mark */
 	OVPN_EV_FLOAT = 2,		/* a peer's remote address changed */
+	OVPN_EV_FOREIGN_FRAMING = 3,	/* a peer's packets are framed otherwise
+					 * than the instance's options say: it is
+					 * left to OpenVPN from now on */
 };
 
 struct ovpn_event {

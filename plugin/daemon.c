@@ -107,6 +107,8 @@ int plugin_daemon_instance(struct plugin *p)
 	ovpn_ctl_put_u32(nlh, OVPN_A_FLAGS, OVPN_INST_F_OWNED);
 	if (p->c2c)
 		ovpn_ctl_put_u32(nlh, OVPN_A_C2C, 1);
+	if (p->framing)
+		ovpn_ctl_put_u32(nlh, OVPN_A_FRAMING, p->framing);
 	return call_owner(p, nlh);
 }
 

@@ -104,7 +104,7 @@ static void try_register(struct plugin *p)
 		plugin_daemon_release(p);
 		p->registered = false;
 	}
-	if (p->registered || !p->dev[0])
+	if (p->registered || !p->dev[0] || !plugin_offloadable(p))
 		return;
 	find_sockets(p);
 	if (!p->naddrs || plugin_daemon_instance(p))
@@ -127,10 +127,12 @@ static void on_up(struct plugin *p, const char **envp)
 	if (!dev)
 		return;
 	snprintf(p->dev, sizeof(p->dev), "%s", dev);
+	if (!strcmp(env_get(envp, "dev_type") ?: "tun", "tap"))	/* options.c */
+		snprintf(p->decline, sizeof(p->decline), "dev tap (Ethernet frames)");
 	if (!p->name[0])
 		snprintf(p->name, sizeof(p->name), "ovpn-%s", dev);
 	p->role = env_get(envp, "remote_1") ? OVPN_ROLE_CLIENT : OVPN_ROLE_SERVER;
-	p->c2c = p->role == OVPN_ROLE_SERVER && plugin_client_to_client(env_get(envp, "config"));
+	p->c2c = p->role == OVPN_ROLE_SERVER && p->opt_c2c;
 	if (!p->nlinks)
 		default_link(p);
 	try_register(p);
@@ -159,6 +161,7 @@ void plugin_event(struct plugin *p, int type, const char **argv, const char **en
 	case OPENVPN_PLUGIN_TLS_FINAL:
 	case OPENVPN_PLUGIN_CLIENT_CONNECT_V2:
 		env_remote(envp, p->remote, sizeof(p->remote));
+		plugin_peer_check(p, envp);	/* options.c */
 		try_register(p);
 		break;
 	case OPENVPN_PLUGIN_LEARN_ADDRESS:
@@ -190,6 +193,8 @@ void plugin_key_captured(struct plugin *p, const unsigned char *material)
 		fputc('\n', f);
 		fclose(f);
 	}
+	if (!plugin_peer_offloadable(p))	/* options.c */
+		return;
 	try_register(p);
 	if (p->registered) {
 		plugin_daemon_key(p, material);

@@ -87,6 +87,7 @@ PLUGIN_API int openvpn_plugin_open_v3(const int version,
 	p->log = in->callbacks ? in->callbacks->plugin_vlog : NULL;
 	p->owner_fd = -1;
 	parse_args(p, in->argv);
+	plugin_options_read(p);
 	if (in->ssl_api != SSLAPI_OPENSSL) {
 		plugin_msg(p, PLOG_ERR, "OpenVPN is not built with OpenSSL: no offload");
 	} else {

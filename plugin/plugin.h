@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 #include <openvpn/openvpn-plugin.h>
 
 #define PLUGIN_KEY_LEN	256
@@ -31,6 +32,14 @@ struct plugin {
 	unsigned char queued[4][PLUGIN_KEY_LEN];
 	char queued_remote[4][64];
 	int nqueued;
+	/* options.c: from OpenVPN's options */
+	__u32 framing;			/* OVPN_A_FRAMING */
+	char decline[96];		/* why nothing is offloaded, or "" */
+	char cd[256];			/* --cd */
+	bool declined;			/* plugin_offloadable() said so */
+	bool opt_client;		/* client, tls-client or pull */
+	bool opt_c2c;			/* client-to-client */
+	bool peer_v1;			/* the current client has no P_DATA_V2 */
 };
 
 void plugin_msg(struct plugin *p, int level, const char *fmt, ...)
@@ -41,8 +50,13 @@ void plugin_key_captured(struct plugin *p, const unsigned char *material);
 void plugin_event(struct plugin *p, int type, const char **argv, const char **envp);
 
 int plugin_udp_socket(char *out, size_t size);
-/* OpenVPN's --client-to-client, on its command line or in @config. */
-bool plugin_client_to_client(const char *config);
+
+/* options.c */
+void plugin_options_read(struct plugin *p);
+bool plugin_offloadable(struct plugin *p);
+void plugin_peer_check(struct plugin *p, const char **envp);
+bool plugin_peer_offloadable(struct plugin *p);
+const char *plugin_framing_name(__u32 framing, char *out, size_t size);
 
 int plugin_daemon_instance(struct plugin *p);
 int plugin_daemon_instance_del(struct plugin *p);

@@ -32,22 +32,6 @@ set_family() {	# 4|6
 	export PROTO LOCAL CPROTO REMOTE
 }
 
-# Fast-path counters of one offloaded side, read before the capture stops.
-read_counters() {	# socket: "rx tx"
-	echo "$(ovx_counter rx_vpn_pkts "$1") $(ovx_counter tx_vpn_pkts "$1")"
-}
-
-# Fast-path share of one offloaded side: its counters against the data
-# packets on the wire to and from it, less those the sending veth dropped
-# (a full ring under load: they never arrived).
-check_share() {	# name run "rx tx" own-address peer-address link-drops-towards-it
-	local rx=${3% *} tx=${3#* } in out
-	in=$(( $(ovx_wire_pkts "$2" "$5") - $6 )) out=$(ovx_wire_pkts "$2" "$4")
-	echo "$1: fast path received $rx of $in data packets ($6 more lost on the link), sent $tx of $out"
-	check "$1: fast path received >= 99%" "[ $in -gt 1000 ] && [ \$(($rx * 100)) -ge \$(($in * 99)) ]"
-	check "$1: fast path sent >= 99%" "[ $out -gt 1000 ] && [ \$(($tx * 100)) -ge \$(($out * 99)) ]"
-}
-
 run_traffic() {	# name
 	local up down
 	check "$1: ping inner IPv4" "ip netns exec $CLI ping -c 20 -i 0.05 -W 1 10.8.0.1 >/dev/null"
@@ -71,14 +55,14 @@ run_case() {	# family mode cipher
 	ds=$(ovx_link_drops srv) dc=$(ovx_link_drops cli)
 	run_traffic "$name"
 	ds=$(( $(ovx_link_drops srv) - ds )) dc=$(( $(ovx_link_drops cli) - dc ))
-	[ -n "$srv" ] && sc=$(read_counters "$SRV_SOCK")
-	[ -n "$cli" ] && cc=$(read_counters "$CLI_SOCK")
+	[ -n "$srv" ] && sc=$(ovx_read_counters "$SRV_SOCK")
+	[ -n "$cli" ] && cc=$(ovx_read_counters "$CLI_SOCK")
 	drops=$(ovx_capture_stop "$run")
 	ovx_capture_check "$run"
 	check "$name: no packet-id repeated (capture, $drops dropped by tcpdump)" \
 		"[ \"\$(ovx_repeats $run)\" = 0 ]"
-	[ -n "$srv" ] && check_share "$name, server" "$run" "$sc" "$SRV_ADDR" "$CLI_ADDR" "$dc"
-	[ -n "$cli" ] && check_share "$name, client" "$run" "$cc" "$CLI_ADDR" "$SRV_ADDR" "$ds"
+	[ -n "$srv" ] && ovx_check_share "$name, server" "$run" "$sc" "$SRV_ADDR" "$CLI_ADDR" "$dc"
+	[ -n "$cli" ] && ovx_check_share "$name, client" "$run" "$cc" "$CLI_ADDR" "$SRV_ADDR" "$ds"
 	[ -n "${DEBUG:-}" ] && cat "$T/$run.pids"
 	ovx_stop_all
 }

@@ -31,6 +31,7 @@ static const struct kw {
 	{ "dec-iv", OVPN_A_DEC_NONCE, K_HEX, 0 }, { "tx-pid", OVPN_A_TX_PID, K_U64, 0 },
 	{ "via", OVPN_A_PEER_ID, K_U32, 0 },
 	{ "client-to-client", OVPN_A_C2C, K_FLAG, 1 },
+	{ "framing", OVPN_A_FRAMING, K_U32, 0 },	/* OVPN_FRAMING_*, include/ovpn_maps.h */
 };
 
 /* Command words, then positionals: i instance, n name, p peer, x prefix. */

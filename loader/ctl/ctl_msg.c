@@ -91,6 +91,7 @@ static const struct pol policy[OVPN_A_MAX + 1] = {
 	[OVPN_A_DROP_COUNTS] = BIN("DROP_COUNTS", 64 * 8),
 	[OVPN_A_GLOBAL_COUNTS] = BIN("GLOBAL_COUNTS", 64 * 8),
 	[OVPN_A_C2C] = U32("C2C"),
+	[OVPN_A_FRAMING] = U32("FRAMING"),
 };
 
 #define CMD(c)	[OVPN_CMD_##c - NLMSG_MIN_TYPE] = #c

@@ -64,6 +64,20 @@ static int ifname_copy(char *dst, const char *src, const char *what,
 	return 0;
 }
 
+/* A framing the fast path carries (include/ovpn_maps.h, OVPN_FRAMING_*). */
+static int framing_check(__u32 f, struct ovpn_ctl_err *e)
+{
+	__u32 comp = f & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP | OVPN_FRAMING_COMP_V2);
+
+	if (f & 0xff || f & OVPN_FRAMING_MASK & ~(comp | OVPN_FRAMING_FRAGMENT) ||
+	    (comp & (comp - 1)))
+		return ovpn_ctl_errf(e, -EINVAL, "unknown framing 0x%x", f);
+	if (!(f & OVPN_FRAMING_FRAGMENT) != !(f >> OVPN_FRAG_MAX_SHIFT))
+		return ovpn_ctl_errf(e, -EINVAL, "framing 0x%x: fragment needs its size, and only it",
+				     f);
+	return 0;
+}
+
 static int dec_instance_new(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 			    struct ovpn_ctl_err *e)
 {
@@ -94,6 +108,10 @@ static int dec_instance_new(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 		return ovpn_ctl_errf(e, -EINVAL, "unknown flags 0x%x", in->flags);
 	if (m->tb[OVPN_A_C2C] && mnl_attr_get_u32(m->tb[OVPN_A_C2C]))
 		in->flags |= OVPN_INST_F_C2C;
+	ovpn_ctl_u32(m->tb, OVPN_A_FRAMING, &in->framing);
+	err = framing_check(in->framing, e);
+	if (err)
+		return err;
 	/* a client's plugin does not know its peer-id: it is learnt from the
 	 * wire with the first key (plugin_ctl.c), and TX waits for it */
 	in->p2p_peer_id = OVPN_P2P_PEER_UNKNOWN;

@@ -16,6 +16,7 @@ struct ovpn_req_instance {
 	struct ovpn_sockaddr addrs[OVPN_CTL_MAX_ADDRS];
 	unsigned int naddrs;
 	__u32 mode, p2p_peer_id, flags;
+	__u32 framing;		/* OVPN_A_FRAMING */
 };
 
 /* The plugin's requests: peers named by remote address. */

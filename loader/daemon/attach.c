@@ -324,6 +324,16 @@ int ovpnd_if_mtu(const char *name)
 
 /* See bpf/tx.h: a packet too big for the link once encapsulated cannot be
  * sent, so the tun device's MTU leaves room for the outer headers. */
+/* Bytes OpenVPN's framing adds around a packet (bpf/framing.h). With
+ * --fragment the MTU stays above what it sends whole, as OpenVPN's does
+ * (IPv6 needs 1280): bigger packets go to OpenVPN, which fragments them, and
+ * OpenVPN's --mssfix (the fragment size by default) keeps TCP within it. */
+static int framing_len(__u32 f)
+{
+	return (f & OVPN_FRAMING_FRAGMENT ? OVPN_FRAG_HLEN : 0) +
+	       (f & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP) ? 1 : 0);
+}
+
 int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 {
 	int link_mtu = 0, overhead = 52, cur, want, err;
@@ -340,17 +350,19 @@ int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 	cur = ovpnd_if_mtu(in->tun);
 	if (link_mtu <= overhead || cur < 0)
 		return -EINVAL;
-	want = link_mtu - overhead;
+	want = link_mtu - overhead - framing_len(in->flags);
 	if (want > OVPN_AEAD_MAX_LEN)
 		want = OVPN_AEAD_MAX_LEN;
+
 	if (cur <= want)	/* never above OpenVPN's own tun-mtu: it reads the rest */
 		return 0;
 	err = mtu_ioctl(in->tun, SIOCSIFMTU, &want);
 	if (err)
 		ovpnd_log("%s: cannot set MTU %d: %s", in->tun, want, strerror(-err));
-	else if (want == link_mtu - overhead)
-		ovpnd_log("%s: MTU %d -> %d (link MTU %d - %d for %s outer headers)", in->tun,
-			  cur, want, link_mtu, overhead, overhead == 52 ? "IPv4" : "IPv6");
+	else if (want == link_mtu - overhead - framing_len(in->flags))
+		ovpnd_log("%s: MTU %d -> %d (link MTU %d - %d for %s outer headers%s)", in->tun,
+			  cur, want, link_mtu, overhead, overhead == 52 ? "IPv4" : "IPv6",
+			  framing_len(in->flags) ? " and the framing" : "");
 	else
 		ovpnd_log("%s: MTU %d -> %d (the most the fast path seals)", in->tun, cur, want);
 	return err;

@@ -42,7 +42,8 @@ enum ovpnd_xdp_mode {
 /* An instance, as kept in the pinned map ovpn_instances (so a restarted
  * daemon knows it). */
 struct ovpnd_instance {
-	__u32 id, mode, p2p_peer_id, flags;
+	__u32 id, mode, p2p_peer_id, flags;	/* OVPN_INST_F_*, and OVPN_A_FRAMING's
+						 * framing from bit 8 on */
 	__u32 tun_ifindex;
 	__u32 link_ifindex[OVPN_CTL_MAX_LINKS];
 	__u32 nlinks, naddrs, state;

@@ -34,6 +34,10 @@ static int on_event(void *ctx, void *data, size_t size)
 			 a, ntohs(ev->addr.port));
 		ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, t);
 	}
+	if (ev->type == OVPN_EV_FOREIGN_FRAMING)
+		ovpnd_log("instance %u peer %u: its packets are framed otherwise than OpenVPN's "
+			  "options say (a compression or fragment option pushed by the server?): "
+			  "it stays in OpenVPN", ev->instance, ev->peer_id);
 	if (ev->type == OVPN_EV_PID_HIGH_WATER)
 		ovpnd_log("instance %u peer %u key %u: packet-id past the high-water mark, "
 			  "renegotiation needed", ev->instance, ev->peer_id, ev->key_id);

@@ -179,7 +179,7 @@ static void instance_fill(struct ovpnd_instance *in, const struct ovpn_req_insta
 {
 	in->mode = ri->mode;
 	in->p2p_peer_id = ri->p2p_peer_id;
-	in->flags = ri->flags;
+	in->flags = ri->flags | ri->framing;	/* OVPN_INST_F_* below 0x100 */
 	in->nlinks = ri->nlinks;
 	in->naddrs = ri->naddrs;
 	memcpy(in->name, ri->name, sizeof(in->name));
@@ -235,15 +235,17 @@ static int devices_attach(struct ovpnd *d, struct ovpnd_instance *in)
 
 static int register_all(struct ovpnd *d, const struct ovpnd_instance *in)
 {
-	__u32 flags = in->mode == OVPN_MODE_P2P && in->p2p_peer_id != OVPN_P2P_PEER_UNKNOWN ?
-		      OVPN_IFACE_P2P : 0;
+	__u32 p2p = in->mode == OVPN_MODE_P2P && in->p2p_peer_id != OVPN_P2P_PEER_UNKNOWN ?
+		    OVPN_IFACE_P2P : 0;
 	__u32 c2c = in->flags & OVPN_INST_F_C2C ? OVPN_IFACE_C2C : 0;
-	int err = ovpn_iface_set(&d->b.fp, in->tun_ifindex, in->id, flags | c2c,
-				 flags ? in->p2p_peer_id : 0);
+	__u32 framing = in->flags & ~0xffu;
+	int err = ovpn_iface_set(&d->b.fp, in->tun_ifindex, in->id, p2p | c2c | framing,
+				 p2p ? in->p2p_peer_id : 0);
 
 	for (unsigned int i = 0; !err && i < in->naddrs; i++)
 		err = ovpn_socket_add(&d->b.fp, &in->addrs[i], in->id, in->tun_ifindex,
-				      in->link_ifindex[0]);
+				      in->link_ifindex[0]) ?:
+		      ovpn_socket_set_framing(&d->b.fp, &in->addrs[i], framing);
 	if (err)
 		unregister(d, in);
 	return err;
@@ -274,8 +276,8 @@ int ovpnd_instance_new(struct ovpnd *d, const struct ovpn_req_instance *ri, __u3
 		ovpnd_tun_mtu(in);
 		ovpnd_csum_helper_up(d, in);	/* optional: logged if it fails */
 	}
-	ovpnd_log("instance %u '%s': tun %s, link %s%s", in->id, in->name, in->tun,
-		  in->links[0], in->nlinks > 1 ? " ..." : "");
+	ovpnd_log("instance %u '%s': tun %s, link %s%s, framing 0x%x", in->id, in->name, in->tun,
+		  in->links[0], in->nlinks > 1 ? " ..." : "", in->flags >> 8);
 	return 0;
 }
 

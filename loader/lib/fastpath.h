@@ -24,9 +24,15 @@ struct ovpn_fastpath {
 int ovpn_socket_add(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local,
 		    __u32 instance, __u32 vpn_ifindex, __u32 link_ifindex);
 int ovpn_socket_del(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local);
+/* The data-channel framing RX expects on the socket (OVPN_FRAMING_* and the
+ * fragment size, include/ovpn_maps.h). */
+int ovpn_socket_set_framing(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local,
+			    __u32 framing);
 
 /* A VPN (tun) device of an instance; @p2p_peer_id is used with
- * OVPN_IFACE_P2P (client mode: one peer for everything). */
+ * OVPN_IFACE_P2P (client mode: one peer for everything). @flags may carry
+ * the framing TX adds (OVPN_FRAMING_*, fragment size); without it, the
+ * device's framing stays as it was. */
 int ovpn_iface_set(const struct ovpn_fastpath *fp, __u32 ifindex, __u32 instance,
 		   __u32 flags, __u32 p2p_peer_id);
 int ovpn_iface_del(const struct ovpn_fastpath *fp, __u32 ifindex);

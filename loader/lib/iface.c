@@ -10,11 +10,16 @@ int ovpn_iface_set(const struct ovpn_fastpath *fp, __u32 ifindex, __u32 instance
 	struct ovpn_iface v = { .instance = instance, .flags = flags,
 				.p2p_peer_id = p2p_peer_id }, old;
 
-	/* the checksum helper set by ovpn_iface_set_peer stays */
-	if (!bpf_map_lookup_elem(fp->ifaces_fd, &ifindex, &old))
+	/* the checksum helper set by ovpn_iface_set_peer stays, and so does the
+	 * framing unless @flags give one */
+	if (!bpf_map_lookup_elem(fp->ifaces_fd, &ifindex, &old)) {
 		v.peer_ifindex = old.peer_ifindex;
-	if (!ifindex || flags & ~(OVPN_IFACE_P2P | OVPN_IFACE_ETH | OVPN_IFACE_CSUM_HELPER |
-				  OVPN_IFACE_C2C) || p2p_peer_id > OVPN_PEER_ID_MAX)
+		if (!(flags & ~0xffu))
+			v.flags |= old.flags & ~0xffu;
+	}
+	if (!ifindex || flags & 0xff & ~(OVPN_IFACE_P2P | OVPN_IFACE_ETH | OVPN_IFACE_CSUM_HELPER |
+					  OVPN_IFACE_C2C) ||
+	    flags & 0xff00 & ~OVPN_FRAMING_MASK || p2p_peer_id > OVPN_PEER_ID_MAX)
 		return -EINVAL;
 	return ovpn_map_update(fp->ifaces_fd, &ifindex, &v, BPF_ANY);
 }

@@ -20,6 +20,19 @@ int ovpn_socket_add(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *
 	return ovpn_map_update(fp->sockets_fd, local, &s, BPF_ANY);
 }
 
+int ovpn_socket_set_framing(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local,
+			    __u32 framing)
+{
+	struct ovpn_socket s;
+
+	if (framing & ~(OVPN_FRAMING_MASK | ~0u << OVPN_FRAG_MAX_SHIFT))
+		return -EINVAL;
+	if (bpf_map_lookup_elem(fp->sockets_fd, local, &s))
+		return -errno;
+	s.flags = framing;
+	return ovpn_map_update(fp->sockets_fd, local, &s, BPF_EXIST);
+}
+
 int ovpn_socket_del(const struct ovpn_fastpath *fp, const struct ovpn_sockaddr *local)
 {
 	return bpf_map_delete_elem(fp->sockets_fd, local) ? -errno : 0;

@@ -195,12 +195,15 @@ ovx_counter() {	# name [socket]
 
 # iperf3 from the client namespace to the server's tunnel address; prints the
 # received Mbit/s (0 on failure). Extra arguments go to the iperf3 client.
+# IPERF_FROM=srv: from the server's namespace to IPERF_SERVER in the client's
+# (an iperf3 client sends random bytes; a -R server's are compressible).
 ovx_iperf() {	# port seconds [iperf3 client args...]
-	local port=$1 secs=$2
+	local port=$1 secs=$2 sns=$SRV cns=$CLI
 	shift 2
-	ip netns exec "$SRV" iperf3 -s -B "${IPERF_SERVER:-10.8.0.1}" -1 -D -p "$port" >/dev/null 2>&1
+	[ "${IPERF_FROM:-}" = srv ] && sns=$CLI cns=$SRV
+	ip netns exec "$sns" iperf3 -s -B "${IPERF_SERVER:-10.8.0.1}" -1 -D -p "$port" >/dev/null 2>&1
 	sleep 0.3
-	timeout $((secs + 15)) ip netns exec "$CLI" iperf3 -c "${IPERF_SERVER:-10.8.0.1}" -p "$port" \
+	timeout $((secs + 15)) ip netns exec "$cns" iperf3 -c "${IPERF_SERVER:-10.8.0.1}" -p "$port" \
 		-t "$secs" -J "$@" > "$T/iperf.json" 2>/dev/null
 	grep -A12 '"sum_received"' "$T/iperf.json" | grep -o '"bits_per_second":[[:space:]]*[0-9.e+]*' |
 		head -1 | awk -F: '{printf "%d\n", $2 / 1e6} END {if (NR == 0) print 0}'
@@ -351,4 +354,20 @@ ovx_wire_pkts() {	# name source ("10.99.0.1", "[fd99::1]")
 
 ovx_repeats() {	# name: repeated packet-ids in a checked capture
 	awk '/^packets/ {print $4}' "$T/$1.pids"
+}
+
+# Fast-path counters of one offloaded side, read before the capture stops.
+ovx_read_counters() {	# socket: "rx tx"
+	echo "$(ovx_counter rx_vpn_pkts "$1") $(ovx_counter tx_vpn_pkts "$1")"
+}
+
+# Fast-path share of one offloaded side: its counters against the data
+# packets on the wire to and from it, less those the sending veth dropped
+# (a full ring under load: they never arrived).
+ovx_check_share() {	# name run "rx tx" own-address peer-address link-drops-towards-it
+	local rx=${3% *} tx=${3#* } in out
+	in=$(( $(ovx_wire_pkts "$2" "$5") - $6 )) out=$(ovx_wire_pkts "$2" "$4")
+	echo "$1: fast path received $rx of $in data packets ($6 more lost on the link), sent $tx of $out"
+	check "$1: fast path received >= 99%" "[ $in -gt 1000 ] && [ \$(($rx * 100)) -ge \$(($in * 99)) ]"
+	check "$1: fast path sent >= 99%" "[ $out -gt 1000 ] && [ \$(($tx * 100)) -ge \$(($out * 99)) ]"
 }
