@@ -54,7 +54,7 @@ FUZZ       := $(BUILD)/fuzz/fuzz_ctl
 FUZZ_SRCS  := tests/fuzz_ctl.c $(CTL_SRCS)
 BPF_HDRS   := $(wildcard include/*.h bpf/*.h bpf/crypto/*.h tests/*.h)
 
-.PHONY: all progs man install uninstall check bench bench-openvpn demo profile clean deps \
+.PHONY: all progs man install uninstall hdrcheck lint check bench bench-openvpn demo profile clean deps \
         tools-check fuzz soak
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -183,7 +183,7 @@ $(BUILD)/asan/plugin_drive: tests/asan/plugin_drive.c $(PLUGIN_SRCS) $(CTL_SRCS)
 	$(CC) $(CFLAGS) -MF /dev/null $(ASAN_FLAGS) -Iplugin $(INC_ctl) $< $(PLUGIN_SRCS) \
 	  $(CTL_SRCS) -lmnl -lcrypto -o $@
 
-check: all $(FUZZ) $(ASAN)
+check: all lint $(FUZZ) $(ASAN)
 	@scripts/run-tests.sh $(TESTS) $(SCRIPT_TESTS) tests/ctl_fuzz.sh
 
 # `make bench`: the C benchmarks (per-packet costs), then the OpenVPN
@@ -211,6 +211,20 @@ soak: all
 
 deps:
 	scripts/install-deps.sh
+
+# Every header compiles on its own (it includes what it uses), and the shell
+# scripts pass shellcheck.
+hdrcheck: $(BUILD)/vmlinux.h $(SKELS)
+	@for h in bpf/*.h bpf/crypto/*.h; do \
+	  echo "#include \"$$(basename $$h)\"" | $(CLANG) $(BPF_CFLAGS) -Wno-unused-function -fsyntax-only -x c - || \
+	    { echo "hdrcheck: $$h does not compile on its own" >&2; exit 1; }; done
+	@for h in include/*.h loader/*/*.h; do \
+	  echo "#include \"$$h\"" | $(CC) -std=gnu11 -Wall -Werror -Iinclude -I$(BUILD) $(INC_ALL) \
+	    -fsyntax-only -x c - || { echo "hdrcheck: $$h does not compile on its own" >&2; exit 1; }; done
+	@echo "hdrcheck: every header compiles on its own"
+
+lint: hdrcheck
+	shellcheck -S warning scripts/*.sh tests/*.sh tests/openvpn/*.sh .ci/run
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

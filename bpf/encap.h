@@ -5,6 +5,7 @@
 #define OVPN_ENCAP_H
 
 #include "maps.h"
+#include "parse.h"
 #include "scratch.h"
 
 #define OVPN_IP4_HLEN	20

@@ -17,7 +17,16 @@
 #include "learn.h"
 #include "maps.h"
 #include "parse.h"
+#include "proto.h"
 #include "pid.h"
+
+/* Per-CPU home of the parsed frame of OpenVPN's packet, as RX has its own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ovpn_frame);
+} ovpn_renumber_frame SEC(".maps");
 
 struct ovpn_renumber {
 	struct ovpn_frame *f;
@@ -45,15 +54,15 @@ static __noinline bool ovpn_renumber_match(struct __sk_buff *skb, struct bpf_dyn
 	if (!sock)
 		return false;
 	h = bpf_dynptr_slice(pkt, r->f->payload_off, hbuf, sizeof(hbuf));
-	if (!h || h[0] >> OVPN_OP_SHIFT != OVPN_OP_DATA_V2 ||
+	if (!h || !ovpn_proto_is_data_v2(h) ||
 	    r->f->payload_len < OVPN_DATA_HDR_LEN)
 		return false;
 	r->pk.instance = sock->instance;
-	r->pk.peer_id = (__u32)h[1] << 16 | (__u32)h[2] << 8 | h[3];
+	r->pk.peer_id = ovpn_proto_peer_id(h);
 	peer = bpf_map_lookup_elem(&ovpn_peers, &r->pk);
 	kid.instance = r->pk.instance;
 	kid.peer_id = r->pk.peer_id;
-	kid.key_id = h[0] & OVPN_KEY_ID_MASK;
+	kid.key_id = ovpn_proto_key_id(h);
 	if (!peer || (peer->slot_key_id[0] != kid.key_id && peer->slot_key_id[1] != kid.key_id)) {
 		/* not offloaded (yet): what OpenVPN sends with it */
 		struct ovpn_learn_key lk = {
@@ -141,7 +150,7 @@ static __always_inline int ovpn_renumber(struct __sk_buff *skb)
 	 * path, whose skb lost its socket on the way) or a TCP one */
 	if (!skb->sk)
 		return TC_ACT_OK;
-	r.f = bpf_map_lookup_elem(&ovpn_rx_frame, &zero);
+	r.f = bpf_map_lookup_elem(&ovpn_renumber_frame, &zero);
 	if (!r.f || bpf_dynptr_from_skb(skb, 0, &pkt))
 		return TC_ACT_OK;
 	__builtin_memset(r.f, 0, sizeof(*r.f));

@@ -15,11 +15,9 @@
 #include "learn.h"
 #include "maps.h"
 #include "parse.h"
+#include "proto.h"
 #include "replay.h"
 
-#define OVPN_OP_DATA_V2		9
-#define OVPN_OP_SHIFT		3
-#define OVPN_KEY_ID_MASK	7
 
 /* How often a peer's data packet goes to OpenVPN unchanged, so that OpenVPN
  * sees the peer alive (its ping-restart timer) and keeps its own state. Set
@@ -94,15 +92,15 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 		return OVPN_RX_PASS;
 	ovpn_gstat_inc(OVPN_G_RX_SEEN);
 	h = bpf_dynptr_slice(pkt, rx->f->payload_off, hbuf, sizeof(hbuf));
-	if (!h || h[0] >> OVPN_OP_SHIFT != OVPN_OP_DATA_V2 ||
+	if (!h || !ovpn_proto_is_data_v2(h) ||
 	    rx->f->payload_len < OVPN_DATA_HDR_LEN) {
 		ovpn_gstat_inc(OVPN_G_RX_NOT_DATA);
 		return OVPN_RX_PASS;
 	}
 	rx->pk.instance = rx->sock->instance;
-	rx->pk.peer_id = (__u32)h[1] << 16 | (__u32)h[2] << 8 | h[3];
-	rx->pid = (__u32)h[4] << 24 | (__u32)h[5] << 16 | (__u32)h[6] << 8 | h[7];
-	key_id = h[0] & OVPN_KEY_ID_MASK;
+	rx->pk.peer_id = ovpn_proto_peer_id(h);
+	rx->pid = ovpn_proto_pid(h);
+	key_id = ovpn_proto_key_id(h);
 	rx->peer = bpf_map_lookup_elem(&ovpn_peers, &rx->pk);
 	if (!rx->peer) {
 		ovpn_gstat_inc(OVPN_G_RX_NO_PEER);

@@ -27,6 +27,7 @@
 #include "maps.h"
 #include "parse.h"
 #include "pid.h"
+#include "proto.h"
 #include "route.h"
 
 /* bpf_redirect_neigh takes an Ethernet frame (it replaces the addresses), so
@@ -165,13 +166,9 @@ static __noinline bool ovpn_tx_path(struct __sk_buff *skb, struct ovpn_tx_state 
 static __noinline int ovpn_tx_data_hdr(struct bpf_dynptr *pkt, const struct ovpn_tx_state *st,
 				       __u32 key_id)
 {
-	__u32 peer_id = st->pk.peer_id, pid = st->pid;
-	__u8 h[OVPN_AAD_LEN] = {
-		OVPN_OP_DATA_V2 << OVPN_OP_SHIFT | key_id,
-		peer_id >> 16, peer_id >> 8, peer_id,
-		pid >> 24, pid >> 16, pid >> 8, pid,
-	};
+	__u8 h[OVPN_AAD_LEN];
 
+	ovpn_proto_pack(h, key_id, st->pk.peer_id, st->pid);
 	return bpf_dynptr_write(pkt, OVPN_TX_L2 + st->path.hlen - OVPN_DATA_HDR_LEN, h,
 				sizeof(h), 0);
 }

@@ -15,7 +15,7 @@
 # scripts/install-deps.sh. Prints one line per variant; output of a failed
 # step in build/openvpn-2.7.6/VARIANT/build.log.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 VERSION=2.7.6
 TARBALL=${OPENVPN_TARBALL:-../shared/peers/openvpn-$VERSION.tar.gz}
 DIR=$PWD/build/openvpn-$VERSION

@@ -11,7 +11,7 @@
 # both"), OVX_NS (ovxfr), IPERF_SECS (3), KEEP=1 (keep logs and captures).
 # Prints "interop-framing: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-framing.XXXXXX)
 OVX_NS=${OVX_NS:-ovxfr}

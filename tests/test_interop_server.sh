@@ -22,7 +22,7 @@
 # veth), OVX_BUILD (another build directory, to compare), OVX_NS (ovxsv), KEEP=1.
 # Prints "interop-server: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=${OVX_BUILD:-$PWD/build}	# another build to compare
 T=$(mktemp -d /tmp/ovpn-xdp-server.XXXXXX)
 OVX_NS=${OVX_NS:-ovxsv}

@@ -14,7 +14,7 @@
 # OVX_NS (ovxpb), KEEP=1 (keep the temp dir with the logs).
 # Prints "plugin-builds: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-builds.XXXXXX)
 OVX_NS=${OVX_NS:-ovxpb}
