@@ -174,9 +174,12 @@ int got_redirect(const char *symbol, void *hook, void **orig, const char **why)
 	*why = "unaligned GOT slot";
 	if ((uintptr_t)s.slot % sizeof(void *))
 		return -EINVAL;
+	*why = "already redirected";
+	if (*s.slot == hook)
+		return -EBUSY;
 	*why = "the dynamic linker does not find it";
 	target = s.lazy ? dlsym(RTLD_DEFAULT, symbol) : *s.slot;
-	if (!target || target == hook)
+	if (!target)
 		return -ENOENT;
 	*why = "cannot read the GOT page's protection from /proc/self/maps";
 	err = page_prot(s.slot, &prot);

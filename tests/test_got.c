@@ -6,8 +6,8 @@
  * until the first call. The redirect must leave every page of the executable
  * as it was (data written after it), catch every call, not only the first
  * (the resolver would overwrite the hook), call the real function, and be
- * undone by got_restore. A symbol the executable does not import is refused
- * with the executable untouched. */
+ * undone by got_restore. A second redirect of the slot, and a symbol the
+ * executable does not import, are refused with the executable untouched. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
@@ -59,6 +59,8 @@ int main(void)
 	data_word++;
 	CHECK(getppid() == parent && getppid() == parent, "the real function is called");
 	CHECK(calls == 2, "both calls went through the hook (%d did)", calls);
+	err = got_redirect("getppid", (void *)hook, &unused, &why);
+	CHECK(err == -EBUSY && !unused, "a second redirect is refused (%d)", err);
 
 	CHECK(got_restore((void *)real_getppid) == 0, "restore");
 	CHECK(getppid() == parent && calls == 2, "the hook is gone after restore");

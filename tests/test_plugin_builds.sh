@@ -6,7 +6,8 @@
 # each as the offloaded server (plugin + daemon) with Debian's stock 2.6 as
 # client (the 2.6 wire format). For each: the plugin's "loaded" line, the
 # tunnel up, ping and iperf3 both ways, OpenVPN still running with nothing
-# fatal in its log, and the fast path carried data packets each way. Then the
+# fatal in its log, and the fast path carried data packets each way; then the
+# same after a SIGHUP (OpenVPN closes and reopens the plugin). Then the
 # 2.7.6 default build with an empty /proc, where the plugin cannot read the
 # GOT page's protection: it declines in one line, and OpenVPN works without
 # offload.
@@ -41,9 +42,23 @@ traffic() {	# name
 	check "$1: iperf3 down" "[ $down -gt 0 ]"
 }
 
+# SIGHUP: OpenVPN closes the plugin (the slot restored, the plugin unloaded)
+# and opens it again (redirected again); explicit-exit-notify has the client
+# reconnect at once, and its new key must be offloaded.
+sighup() {	# name
+	kill -HUP "$(cat "$T/srv.pid")"
+	sleep 1
+	ovx_wait_ping && ovx_wait_offloaded
+	check "$1: after SIGHUP, plugin loaded again" \
+		"[ \$(grep -c 'ovpn-xdp: loaded, capturing' \"$T/srv.log\") -eq 2 ]"
+	check "$1: after SIGHUP, fast path received data packets" \
+		"[ $(ovx_counter rx_vpn_pkts) -gt 0 ]"
+	check "$1: after SIGHUP, OpenVPN still running" server_alive
+}
+
 run_build() {	# name openvpn-executable
 	local name=$1 rx tx
-	SRV_OPENVPN=$2 ovx_start_tunnel "$CIPHER"
+	OVX_CONF="explicit-exit-notify 1" SRV_OPENVPN=$2 ovx_start_tunnel "$CIPHER"
 	check "$name: plugin loaded" \
 		"grep -q 'ovpn-xdp: loaded, capturing data-channel keys' \"$T/srv.log\""
 	check "$name: tunnel up" "ip netns exec $CLI ping -c1 -W2 10.8.0.1 >/dev/null"
@@ -54,6 +69,7 @@ run_build() {	# name openvpn-executable
 	check "$name: fast path received data packets" "[ $rx -gt 0 ]"
 	check "$name: fast path sent data packets" "[ $tx -gt 0 ]"
 	check "$name: OpenVPN still running, nothing fatal logged" server_alive
+	sighup "$name"
 	[ -n "${KEEP:-}" ] && cp "$T/srv.log" "$T/srv-${name// /_}.log"
 	ovx_stop_all
 }
