@@ -693,6 +693,9 @@ static void test_monitor(void)
 	usleep(300000);
 	kill(mon, SIGTERM);
 	waitpid(mon, NULL, 0);
+	CHECK(!sh("python3 -c 'import json, sys; "
+		  "[json.loads(l) for l in open(sys.argv[1])]' %s", out),
+	      "monitor --json: a line that is not JSON");
 	CHECK(line_has(out, "\"event\":\"float\"", "\"peer_id\":40,", "\"key_id\":5,"),
 	      "monitor: no FLOAT of peer 40 with key-id 5");
 	CHECK(line_has(out, "\"event\":\"pid-high-water\"", "\"peer_id\":42,", "\"key_id\":6,"),
