@@ -106,6 +106,16 @@ size_t inner_ipv4(uint8_t *b, size_t len, uint32_t seq)
 	return len;
 }
 
+void inner_ipv4_src(uint8_t *b, uint8_t a, uint8_t b1, uint8_t c, uint8_t d)
+{
+	uint16_t sum;
+
+	b[12] = a, b[13] = b1, b[14] = c, b[15] = d;
+	b[10] = b[11] = 0;
+	sum = csum16(b, 20);
+	b[10] = sum >> 8, b[11] = sum;
+}
+
 size_t inner_ipv6(uint8_t *b, size_t len, uint32_t seq)
 {
 	memset(b, 0, len);

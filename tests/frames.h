@@ -27,6 +27,9 @@ size_t data_v2_build(uint8_t *out, uint32_t peer_id, uint32_t key_id, uint32_t p
 
 /* An IPv4 (or IPv6) ICMP echo of @len bytes in all, as a tunnel carries. */
 size_t inner_ipv4(uint8_t *buf, size_t len, uint32_t seq);
+/* Gives the packet of inner_ipv4 the source a.b.c.d (a server's source check
+ * delivers only what comes from the peer's VPN address or iroutes). */
+void inner_ipv4_src(uint8_t *buf, uint8_t a, uint8_t b, uint8_t c, uint8_t d);
 size_t inner_ipv6(uint8_t *buf, size_t len, uint32_t seq);
 
 #endif

@@ -55,7 +55,7 @@ check "daemon, CLI, units and man pages installed" \
 	"[ -x /usr/sbin/ovpn-xdpd ] && [ -x /usr/sbin/ovpn-xdp ] &&
 	 [ -f /lib/systemd/system/ovpn-xdpd.service ] && [ -f /usr/share/man/man8/ovpn-xdpd.8.gz ]"
 check "nothing enabled or started by the installation" \
-	"[ ! -e /etc/systemd/system/multi-user.target.wants/ovpn-xdpd.service ] && ! pgrep -x ovpn-xdpd >/dev/null"
+	"[ ! -e /etc/systemd/system/multi-user.target.wants/ovpn-xdpd.service ] && ! pgrep -f '^/usr/sbin/ovpn-xdpd' >/dev/null"
 
 # The demo's tunnel with the installed pieces.
 tests/openvpn/pki.sh "$T/pki" >/dev/null 2>&1

@@ -168,8 +168,11 @@ static int traffic(int i)
 	snprintf(ip, sizeof(ip), "10.98.%d.1", i + 1);
 	inet_pton(AF_INET, ip, &srv.sin_addr);
 	for (int k = 0; k < N; k++) {
-		size_t n = data_v2_build(payload, 1, 0, pid++, OVPN_CIPHER_AES_256_GCM, key_c2s,
-					 iv, pt, inner_ipv4(pt, sizeof(pt), k));
+		size_t len = inner_ipv4(pt, sizeof(pt), k), n;
+
+		inner_ipv4_src(pt, 10, 8, i + 1, 2);	/* peer 1's VPN address */
+		n = data_v2_build(payload, 1, 0, pid++, OVPN_CIPHER_AES_256_GCM, key_c2s, iv, pt,
+				  len);
 
 		sendto(out, "x", 1, 0, (void *)&vpn, sizeof(vpn));
 		sendto(peer, payload, n, 0, (void *)&srv, sizeof(srv));

@@ -162,8 +162,10 @@ static void rx_one(struct load *l, int i, struct fp_result *r)
 		kid = t_rand() % 8;
 	while (!(mask & 1u << kid));
 	e1 = __atomic_load_n(&p->epoch[kid], __ATOMIC_SEQ_CST);
+	n = inner_ipv4(pt, PT_LEN, l->rx_sent);
+	inner_ipv4_src(pt, 10, 8, i >> 8, i & 0xff);	/* peer i's VPN address */
 	n = data_v2_build(payload, i, kid, p->k[kid].next_pid++, p->cipher, p->k[kid].key,
-			  p->k[kid].iv, pt, inner_ipv4(pt, PT_LEN, l->rx_sent));
+			  p->k[kid].iv, pt, n);
 	n = frame_build(f, &p->spec, payload, n);
 	l->rx_sent++;
 	if (fp_run_xdp(&l->h, f, n, r))
