@@ -74,7 +74,7 @@ $(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp: $(BUILD)/%: loader/%.c $(LIB) $(HDRS) $(SK
 
 # The OpenVPN plugin: only its entry points are exported.
 $(PLUGIN): $(PLUGIN_SRCS) $(HDRS) $(wildcard plugin/*.h)
-	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -shared -Iplugin $(PLUGIN_SRCS) -lmnl -o $@
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -shared -Iplugin $(PLUGIN_SRCS) -lmnl -lssl -lcrypto -o $@
 
 # libFuzzer target for the control message parser (ASan, UBSan).
 $(FUZZ): $(FUZZ_SRCS) $(HDRS)
@@ -109,7 +109,7 @@ $(BUILD)/asan/ovpn-xdpd: loader/ovpn-xdpd.c $(LIB_SRCS) $(HDRS) $(SKELS)
 
 $(BUILD)/asan/plugin_drive: tests/asan/plugin_drive.c $(PLUGIN_SRCS) $(HDRS) $(wildcard plugin/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Iplugin $< $(PLUGIN_SRCS) -lmnl -o $@
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Iplugin $< $(PLUGIN_SRCS) -lmnl -lssl -lcrypto -o $@
 
 check: all $(FUZZ) $(ASAN)
 	@scripts/run-tests.sh $(TESTS) $(SCRIPT_TESTS) tests/ctl_fuzz.sh
