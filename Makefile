@@ -92,6 +92,10 @@ fuzz: $(FUZZ) $(BUILD)/tests/test_fuzz_rx $(BUILD)/tests/test_fuzz_tx
 $(BUILD)/tests/%.o: tests/%.c $(HDRS) $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests -c $< -o $@
 
+# The plugin's key-to-session matching, with the plugin's source.
+$(BUILD)/tests/test_plugin_session: tests/test_plugin_session.c plugin/session.c plugin/plugin.h $(TEST_COMMON_OBJS) $(LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests -Iplugin $< plugin/session.c $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -lssl -o $@
+
 $(BUILD)/tests/test_%: tests/test_%.c $(TEST_COMMON_OBJS) $(LIB) $(HDRS) $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests $< $(TEST_COMMON_OBJS) $(LIB) $(LDLIBS) -o $@
 
