@@ -11,8 +11,8 @@
 #    keys never reach it (missed), and when their key-id comes round again
 #    seven renegotiations later the new keys are offloaded all the same.
 # 2. Learning under a bulk upload: client1 alone uploads (iperf3) for 20 s
-#    with its packets under 300 bytes dropped on its tun (no small packet to
-#    learn from); every key is offloaded at once (>= 95 % of the upload by
+#    (full-sized packets: OpenVPN sends no keepalive while busy, so hardly a
+#    small packet to learn from); every key is offloaded at once (>= 95 % of the upload by
 #    the fast path, and every packet left to OpenVPN is counted), and seven
 #    renegotiations later, pinging, no ping is lost (a missed key's state
 #    once poisoned its key-id).
@@ -121,16 +121,12 @@ check "no packet dropped (bad tag, replay) ($drops)" "[ $drops -eq 0 ]"
 
 # 2. a bulk upload with no small packet, then seven renegotiations
 for c in 2 3; do kill "$(cat "$T/cli$c.pid")"; done
-ip netns exec "$CLI" tc qdisc add dev tun-c1 root handle 1: prio
-ip netns exec "$CLI" tc filter add dev tun-c1 parent 1: protocol ip prio 1 \
-	basic match 'cmp(u16 at 2 layer network lt 300)' action drop
 to0=$(peer_json 'p["rx_to_openvpn"]'); rx0=$(peer_json 'p["rx_vpn_pkts"]')
 ip netns exec "$SRV" iperf3 -s -B 10.8.0.1 -1 -D -p 5301 >/dev/null 2>&1
 sleep 0.3
 timeout 40 ip netns exec "$CLI" iperf3 -c 10.8.0.1 -p 5301 -t 20 --bind-dev tun-c1 \
 	-J > "$T/iperf.json" 2>/dev/null
 to1=$(peer_json 'p["rx_to_openvpn"]'); rx1=$(peer_json 'p["rx_vpn_pkts"]')
-ip netns exec "$CLI" tc qdisc del dev tun-c1 root
 fast=$((rx1 - rx0)) slow=$((to1 - to0))
 share=$(( fast * 1000 / (fast + slow + 1) ))
 echo "upload: $fast packets by the fast path, $slow to OpenVPN (share ${share} per mille)"
