@@ -105,7 +105,7 @@ $(BUILD)/ovpn-xdp: $(call obj_of,loader/cli/ovpn-xdp.c $(CLI_SRCS)) $(LIB_A) $(C
 # The OpenVPN plugin: only its entry points are exported.
 $(PLUGIN): $(PLUGIN_SRCS) $(CTL_A)
 	$(CC) $(CFLAGS) $(LDFLAGS) -fPIC -fvisibility=hidden -shared -Iplugin $(INC_ctl) \
-	  $(PLUGIN_SRCS) $(CTL_A) -Wl,--exclude-libs,ALL -lmnl -lcrypto -o $@
+	  $(PLUGIN_SRCS) $(CTL_A) -Wl,--exclude-libs,ALL -lmnl -lssl -lcrypto -o $@
 
 # Man pages from one source, the programs' --help (help2man).
 MANS := $(BUILD)/man/ovpn-xdpd.8 $(BUILD)/man/ovpn-xdp.8
@@ -156,6 +156,11 @@ fuzz: $(FUZZ) $(BUILD)/tests/test_fuzz_rx $(BUILD)/tests/test_fuzz_tx
 $(BUILD)/tests/%.o: tests/%.c $(SKELS) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(INC_ALL) -Itests -c $< -o $@
 
+# The plugin's key-to-session matching, with the plugin's source.
+$(BUILD)/tests/test_plugin_session: tests/test_plugin_session.c plugin/session.c plugin/plugin.h $(TEST_COMMON_OBJS) $(LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(INC_ALL) -Itests -Iplugin $< plugin/session.c $(TEST_COMMON_OBJS) $(LIB) \
+	  $(LDLIBS) -lssl -o $@
+
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_COMMON_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -181,7 +186,7 @@ $(BUILD)/asan/ovpn-xdpd: $(ASAN_DMN) $(SKELS)
 $(BUILD)/asan/plugin_drive: tests/asan/plugin_drive.c $(PLUGIN_SRCS) $(CTL_SRCS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MF /dev/null $(ASAN_FLAGS) -Iplugin $(INC_ctl) $< $(PLUGIN_SRCS) \
-	  $(CTL_SRCS) -lmnl -lcrypto -o $@
+	  $(CTL_SRCS) -lmnl -lssl -lcrypto -o $@
 
 check: all lint $(FUZZ) $(ASAN)
 	@scripts/run-tests.sh $(TESTS) $(SCRIPT_TESTS) tests/ctl_fuzz.sh

@@ -18,12 +18,14 @@ static __always_inline void ovpn_learn_max(__u64 *v, __u64 pid)
 	}
 }
 
-/* A P_DATA_V2 packet at @off of @pkt, @len bytes of payload, for a key the
- * fast path lacks; @k has instance, direction and remote, the key-id is
- * filled in here. */
 /* A new entry's initial value: in .rodata, not on the BPF stack. */
 static const struct ovpn_learn ovpn_learn_zero;
 
+/* A P_DATA_V2 packet at @off of @pkt, @len bytes of payload, for a key the
+ * fast path lacks; @k has instance, direction and remote, the key-id is
+ * filled in here. RX keeps the first packet of any size the fast path could
+ * open as the sample (claimed by one CPU, so that two never write it at
+ * once); every later packet costs a lookup and a max. */
 static __noinline void ovpn_learn_record(struct bpf_dynptr *pkt, __u32 off, __u32 len,
 					 struct ovpn_learn_key *k)
 {
@@ -45,9 +47,12 @@ static __noinline void ovpn_learn_record(struct bpf_dynptr *pkt, __u32 off, __u3
 	}
 	ovpn_learn_max(&v->pid_max, pid);
 	v->last_ns = bpf_ktime_get_coarse_ns();
-	if (dir == OVPN_LEARN_RX && !v->sample_len && len <= OVPN_LEARN_SAMPLE_MAX &&
-	    !bpf_dynptr_read(v->sample, len, pkt, off, 0))
-		v->sample_len = len;
+	if (dir != OVPN_LEARN_RX || v->sample_len || len > OVPN_LEARN_SAMPLE_MAX ||
+	    __sync_val_compare_and_swap(&v->sample_len, 0, OVPN_LEARN_SAMPLE_BUSY))
+		return;
+	if (bpf_dynptr_read(v->sample, len, pkt, off, 0))
+		len = 0;	/* released: the next packet is sampled */
+	__sync_lock_test_and_set(&v->sample_len, len);
 }
 
 #endif /* OVPN_LEARN_H */

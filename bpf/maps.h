@@ -85,7 +85,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, OVPN_LEARN_MAX);
 	__type(key, struct ovpn_learn_key);
 	__type(value, struct ovpn_learn);
 } ovpn_learn SEC(".maps");

@@ -128,6 +128,8 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 	}
 	return OVPN_RX_DELIVER;
 learn:
+	if (rx->stats)		/* a key not offloaded yet: OpenVPN's packet */
+		OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);
 	lk.instance = rx->pk.instance;
 	lk.dir = OVPN_LEARN_RX;
 	lk.remote = rx->f->src;

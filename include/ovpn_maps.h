@@ -220,13 +220,16 @@ struct ovpn_global_stats {
  * yet (unknown peer-id, or a key-id in no slot), for the control plane to
  * complete a key the OpenVPN plugin captured: OpenVPN gives a plugin neither
  * the peer-id nor the cipher, but the wire does. RX records the peer's
- * packets (peer-id, highest packet-id, one small packet to identify the
- * cipher by trial decryption); TX (the link egress program) records the
+ * packets (peer-id, highest packet-id, the first packet of any size the fast
+ * path could open, to identify the cipher by trial decryption); TX (the link egress program) records the
  * highest packet-id OpenVPN itself sent with the key, so the fast path starts
  * above it. */
 #define OVPN_LEARN_RX		0
 #define OVPN_LEARN_TX		1
-#define OVPN_LEARN_SAMPLE_MAX	256	/* sample payloads up to this size */
+#define OVPN_LEARN_MAX		4096	/* entries (LRU) */
+/* sample payloads up to this size: any the fast path opens */
+#define OVPN_LEARN_SAMPLE_MAX	(OVPN_DATA_HDR_LEN + OVPN_AEAD_MAX_LEN)
+#define OVPN_LEARN_SAMPLE_BUSY	0xffffffffU	/* sample_len while one CPU writes it */
 
 struct ovpn_learn_key {
 	__u32 instance;
@@ -238,7 +241,7 @@ struct ovpn_learn_key {
 
 struct ovpn_learn {
 	__u32 peer_id;
-	__u32 sample_len;	/* 0: none yet */
+	__u32 sample_len;	/* 0: none yet; OVPN_LEARN_SAMPLE_BUSY: being written */
 	__u64 pid_max;		/* highest packet-id seen */
 	__u64 last_ns;
 	__u8 sample[OVPN_LEARN_SAMPLE_MAX];	/* a whole P_DATA_V2 payload */

@@ -117,15 +117,15 @@ int plugin_daemon_instance_del(struct plugin *p)
 	return call(p, start(p, OVPN_CMD_INSTANCE_DEL), "cannot unregister from ovpn-xdpd");
 }
 
-int plugin_daemon_key(struct plugin *p, const unsigned char *material)
+int plugin_daemon_key(struct plugin *p, const unsigned char *material, const char *remote)
 {
 	struct nlmsghdr *nlh = start(p, OVPN_CMD_KEY_MATERIAL);
 	int err;
 
 	ovpn_ctl_put_u32(nlh, OVPN_A_ROLE, p->role);
 	ovpn_ctl_put_bin(nlh, OVPN_A_MATERIAL, material, OVPN_KEY_MATERIAL_LEN);
-	if (p->remote[0])
-		ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, p->remote);
+	if (remote[0])
+		ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, remote);
 	err = call(p, nlh, "cannot hand a data-channel key to ovpn-xdpd");
 	memset(req_buf, 0, sizeof(req_buf));
 	return err;

@@ -112,10 +112,8 @@ static void try_register(struct plugin *p)
 	p->registered = true;
 	plugin_msg(p, PLOG_NOTE, "offloading %s (%s) through ovpn-xdpd as '%s'", p->dev,
 		   p->addrs[0], p->name);
-	for (int i = 0; i < p->nqueued; i++) {
-		memcpy(p->remote, p->queued_remote[i], sizeof(p->remote));
-		plugin_daemon_key(p, p->queued[i]);
-	}
+	for (int i = 0; i < p->nqueued; i++)
+		plugin_daemon_key(p, p->queued[i], p->queued_remote[i]);
 	memset(p->queued, 0, sizeof(p->queued));
 	p->nqueued = 0;
 }
@@ -159,8 +157,12 @@ void plugin_event(struct plugin *p, int type, const char **argv, const char **en
 		on_up(p, envp);
 		break;
 	case OPENVPN_PLUGIN_TLS_FINAL:
+		if (env_remote(envp, remote, sizeof(remote)))
+			plugin_session_final(p, remote, env_get(envp, "tls_digest_sha256_0"));
+		plugin_peer_check(p, envp);	/* options.c */
+		try_register(p);
+		break;
 	case OPENVPN_PLUGIN_CLIENT_CONNECT_V2:
-		env_remote(envp, p->remote, sizeof(p->remote));
 		plugin_peer_check(p, envp);	/* options.c */
 		try_register(p);
 		break;
@@ -182,24 +184,26 @@ void plugin_event(struct plugin *p, int type, const char **argv, const char **en
 	}
 }
 
-void plugin_key_captured(struct plugin *p, const unsigned char *material)
+void plugin_key_captured(struct plugin *p, void *ssl, const unsigned char *material)
 {
+	char remote[64];
 	FILE *f;
 
+	plugin_session_remote(p, ssl, remote, sizeof(remote));
 	if (p->dump[0] && (f = fopen(p->dump, "a"))) {
-		fprintf(f, "key %s ", p->remote[0] ? p->remote : "-");
+		fprintf(f, "key %s ", remote[0] ? remote : "-");
 		for (int i = 0; i < PLUGIN_KEY_LEN; i++)
 			fprintf(f, "%02x", material[i]);
 		fputc('\n', f);
 		fclose(f);
 	}
-	if (!plugin_peer_offloadable(p))	/* options.c */
+	if (!plugin_peer_offloadable(p, remote))	/* options.c */
 		return;
 	try_register(p);
 	if (p->registered) {
-		plugin_daemon_key(p, material);
+		plugin_daemon_key(p, material, remote);
 	} else if (p->nqueued < 4) {
 		memcpy(p->queued[p->nqueued], material, PLUGIN_KEY_LEN);
-		memcpy(p->queued_remote[p->nqueued++], p->remote, sizeof(p->remote));
+		memcpy(p->queued_remote[p->nqueued++], remote, sizeof(remote));
 	}
 }

@@ -230,10 +230,10 @@ void plugin_peer_check(struct plugin *p, const char **envp)
 }
 
 /* False, with one line, for a key that stays in OpenVPN. */
-bool plugin_peer_offloadable(struct plugin *p)
+bool plugin_peer_offloadable(struct plugin *p, const char *remote)
 {
 	if (p->peer_v1)
 		plugin_msg(p, PLOG_NOTE, "client %s has no P_DATA_V2: it stays in OpenVPN",
-			   p->remote[0] ? p->remote : "?");
+			   remote[0] ? remote : "?");
 	return !p->peer_v1;
 }

@@ -52,7 +52,7 @@ static int export_hook(void *ssl, unsigned char *out, size_t olen, const char *l
 
 	if (ret == 1 && plugin && llen == strlen(DATAKEYS_LABEL) &&
 	    !memcmp(label, DATAKEYS_LABEL, llen) && olen == PLUGIN_KEY_LEN)
-		plugin_key_captured(plugin, out);
+		plugin_key_captured(plugin, ssl, out);
 	return ret;
 }
 

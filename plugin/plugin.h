@@ -10,6 +10,17 @@
 #define PLUGIN_KEY_LEN	256
 #define PLUGIN_MAX_LINKS 4
 
+#define PLUGIN_DIGEST_LEN 32	/* SHA-256 of a certificate */
+#define PLUGIN_MAX_FINALS 64
+
+/* A TLS_FINAL whose key has not been captured yet (session.c). */
+struct plugin_final {
+	bool used, has_digest;
+	long time;
+	char remote[64];
+	unsigned char digest[PLUGIN_DIGEST_LEN];	/* the peer's certificate */
+};
+
 struct plugin {
 	plugin_vlog_t log;
 	bool hooked, daemon_failing;
@@ -23,7 +34,7 @@ struct plugin {
 	int naddrs;
 	int role;			/* enum ovpn_role */
 	bool c2c;			/* a server with --client-to-client */
-	char remote[64];		/* the peer of the latest TLS_FINAL / CLIENT_CONNECT */
+	struct plugin_final finals[PLUGIN_MAX_FINALS];
 	bool registered;		/* the instance is known to the daemon */
 	int owner_fd;			/* the connection that owns the instance: the
 					 * daemon deletes it when this closes */
@@ -44,8 +55,15 @@ struct plugin {
 
 void plugin_msg(struct plugin *p, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* A data-channel key OpenVPN just exported (256 bytes). */
-void plugin_key_captured(struct plugin *p, const unsigned char *material);
+/* A data-channel key OpenVPN just exported (256 bytes) from the TLS object
+ * @ssl (NULL: unknown). */
+void plugin_key_captured(struct plugin *p, void *ssl, const unsigned char *material);
+/* A handshake of @remote ended (TLS_FINAL), its peer's certificate digest
+ * @digest as OpenVPN's tls_digest_sha256_0 (NULL: none). */
+void plugin_session_final(struct plugin *p, const char *remote, const char *digest);
+/* The remote of the TLS_FINAL of the session of @ssl into @out ("" if not
+ * one remote); that TLS_FINAL is used up. */
+void plugin_session_remote(struct plugin *p, void *ssl, char *out, size_t size);
 /* An OpenVPN plugin event with its arguments and environment. */
 void plugin_event(struct plugin *p, int type, const char **argv, const char **envp);
 
@@ -55,14 +73,14 @@ int plugin_udp_socket(char *out, size_t size);
 void plugin_options_read(struct plugin *p);
 bool plugin_offloadable(struct plugin *p);
 void plugin_peer_check(struct plugin *p, const char **envp);
-bool plugin_peer_offloadable(struct plugin *p);
+bool plugin_peer_offloadable(struct plugin *p, const char *remote);
 const char *plugin_framing_name(__u32 framing, char *out, size_t size);
 
 int plugin_daemon_instance(struct plugin *p);
 int plugin_daemon_instance_del(struct plugin *p);
 bool plugin_daemon_lost(struct plugin *p);
 void plugin_daemon_release(struct plugin *p);
-int plugin_daemon_key(struct plugin *p, const unsigned char *material);
+int plugin_daemon_key(struct plugin *p, const unsigned char *material, const char *remote);
 int plugin_daemon_addr(struct plugin *p, int op, const char *addr, const char *remote);
 int plugin_daemon_gone(struct plugin *p, const char *remote);
 

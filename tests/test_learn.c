@@ -74,7 +74,7 @@ static void test_cipher(int cipher)
 
 	err = ovpn_learn_install(&c->h.fp, &li, &l);
 	CHECK(err == -EAGAIN, "%s: install before any packet: %d", name, err);
-	/* the client sends a large packet first (not kept as a sample), then small ones */
+	/* the client sends a large packet first (the sample), then small ones */
 	CHECK(run(c, 0, 1, 1400) == 'P' && run(c, 0, 2, 60) == 'P' && run(c, 0, 3, 60) == 'P',
 	      "%s: packets of an unknown peer not passed to OpenVPN", name);
 	li.material = wrong;
@@ -106,6 +106,106 @@ static void test_cipher(int cipher)
 	free(c);
 }
 
+static void setup(struct ctx *c, int cipher, struct ovpn_learn_install *li)
+{
+	struct ovpn_sockaddr sa;
+
+	c->cipher = cipher;
+	t_rand_bytes(c->m, sizeof(c->m));
+	fp_open(&c->h, 0);
+	ovpn_sockaddr_parse(&c->spec.src, "10.99.0.2:41000");
+	ovpn_sockaddr_parse(&c->spec.dst, "10.99.0.1:1194");
+	ovpn_sockaddr_parse(&sa, "0.0.0.0:1194");
+	if (ovpn_socket_add(&c->h.fp, &sa, INST, 42, 1))
+		t_fatal("socket");
+	*li = (struct ovpn_learn_install){ .instance = INST, .role = OVPN_ROLE_SERVER,
+					   .remote = c->spec.src, .material = c->m };
+}
+
+/* A bulk upload: every packet of the new key is large. It is learnt from the
+ * first one, and each packet of a key not offloaded yet is counted as handed
+ * to OpenVPN. */
+static void test_large_only(int cipher)
+{
+	const char *name = ovpn_cipher_name(cipher);
+	struct ctx *c = calloc(1, sizeof(*c));
+	struct ovpn_learn_install li;
+	struct ovpn_peer_stats st0, st1;
+	struct ovpn_learnt l;
+	int err, passed = 0;
+
+	setup(c, cipher, &li);
+	for (uint32_t pid = 1; pid <= 20; pid++)
+		passed += run(c, 0, pid, 1400) == 'P';
+	err = ovpn_learn_install(&c->h.fp, &li, &l);
+	CHECK(passed == 20 && err == 0 && l.peer_id == PEER && l.rx_pid_max == 20,
+	      "%s: large packets only: %d passed, install %d, rx max %llu", name, passed, err,
+	      (unsigned long long)l.rx_pid_max);
+	CHECK(run(c, 0, 21, 1400) == 'V', "%s: large packets not taken over", name);
+	/* the next key, also large packets only: counted to OpenVPN until learnt */
+	ovpn_peer_stats_get(&c->h.fp, INST, PEER, &st0);
+	for (uint32_t pid = 1; pid <= 10; pid++)
+		run(c, 1, pid, 1400);
+	ovpn_peer_stats_get(&c->h.fp, INST, PEER, &st1);
+	CHECK(st1.rx_to_ovpn - st0.rx_to_ovpn == 10,
+	      "%s: packets of a key not offloaded yet counted to OpenVPN: %llu of 10", name,
+	      (unsigned long long)(st1.rx_to_ovpn - st0.rx_to_ovpn));
+	li.key_id = 1;
+	err = ovpn_learn_install(&c->h.fp, &li, &l);
+	CHECK(err == 0 && run(c, 1, 11, 1400) == 'V', "%s: next key from large packets: %d",
+	      name, err);
+	fp_close(&c->h);
+	free(c);
+}
+
+/* A key never offloaded (its material never came, or it expired), then seven
+ * rotations later a new key with its key-id: the new one must start clean,
+ * not with the old one's sample (it would never be learnt) nor its
+ * packet-ids (every packet refused as a replay). */
+static void test_key_id_reused(int cipher)
+{
+	const char *name = ovpn_cipher_name(cipher);
+	struct ctx *c = calloc(1, sizeof(*c));
+	struct ovpn_learn_install li;
+	struct ovpn_learnt l;
+	const uint8_t *m[1];
+	int err, n;
+
+	setup(c, cipher, &li);
+	CHECK(run(c, 0, 1, 100) == 'P' && !ovpn_learn_install(&c->h.fp, &li, &l),
+	      "%s: key 0", name);
+	/* key-id 2 of a key the daemon never had: learnt from the wire only */
+	t_rand_bytes(c->m, sizeof(c->m));
+	for (uint32_t pid = 1; pid <= 5000; pid += 100)
+		run(c, 2, pid, 1400);
+	run(c, 2, 90000, 60);
+	/* key-id 2 again, a new key: captured, then the peer sends with it */
+	t_rand_bytes(c->m, sizeof(c->m));
+	m[0] = c->m;
+	n = ovpn_learn_forget_stale(&c->h.fp, INST, &c->spec.src, OVPN_ROLE_SERVER, m, 1);
+	CHECK(n == 1, "%s: the old key-id 2 not forgotten when the new key came: %d", name, n);
+	CHECK(run(c, 2, 1, 60) == 'P' && run(c, 2, 2, 1400) == 'P', "%s: new key-id 2", name);
+	li.key_id = 2;
+	err = ovpn_learn_install(&c->h.fp, &li, &l);
+	CHECK(err == 0 && l.rx_pid_max == 2,
+	      "%s: new key with a reused key-id: install %d, rx floor %llu (want 2)", name, err,
+	      (unsigned long long)l.rx_pid_max);
+	CHECK(run(c, 2, 3, 60) == 'V' && run(c, 2, 4, 1400) == 'V',
+	      "%s: the new key's packets refused", name);
+	/* a waiting key's own packets are kept; with no key waiting, all go */
+	t_rand_bytes(c->m, sizeof(c->m));
+	run(c, 3, 1, 60);
+	n = ovpn_learn_forget_stale(&c->h.fp, INST, &c->spec.src, OVPN_ROLE_SERVER, m, 1);
+	CHECK(n == 0, "%s: a waiting key's sample forgotten: %d", name, n);
+	n = ovpn_learn_forget_stale(&c->h.fp, INST, &c->spec.src, OVPN_ROLE_SERVER, NULL, 0);
+	CHECK(n == 1, "%s: a dropped key's state kept: %d", name, n);
+	li.key_id = 3;
+	err = ovpn_learn_install(&c->h.fp, &li, &l);
+	CHECK(err == -EAGAIN, "%s: forgotten state still used: %d", name, err);
+	fp_close(&c->h);
+	free(c);
+}
+
 int main(void)
 {
 	t_seed(31);
@@ -113,5 +213,9 @@ int main(void)
 	test_cipher(OVPN_CIPHER_AES_128_GCM);
 	test_cipher(OVPN_CIPHER_AES_192_GCM);
 	test_cipher(OVPN_CIPHER_CHACHA20_POLY1305);
+	test_large_only(OVPN_CIPHER_AES_256_GCM);
+	test_large_only(OVPN_CIPHER_CHACHA20_POLY1305);
+	test_key_id_reused(OVPN_CIPHER_AES_256_GCM);
+	test_key_id_reused(OVPN_CIPHER_CHACHA20_POLY1305);
 	return t_done("learn");
 }

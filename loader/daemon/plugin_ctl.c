@@ -52,6 +52,38 @@ static int pending_add(struct ovpnd *d, __u32 inst, const struct ovpn_req_plugin
 			     OVPND_MAX_PENDING);
 }
 
+/* Forgets what the wire told of @remote's keys that no waiting key opens (see
+ * ovpn_learn_forget_stale): called when a key arrives, is dropped or expires,
+ * and when the peer goes, so that a key-id reused later starts clean. */
+static void forget_stale(struct ovpnd *d, __u32 inst, const struct ovpn_sockaddr *remote,
+			 enum ovpn_role role)
+{
+	const __u8 *m[OVPND_MAX_PENDING];
+	int n = 0;
+
+	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
+		const struct ovpnd_pending *p = &d->pending[i];
+
+		if (p->used && p->is_key && p->inst == inst &&
+		    (!p->pl.has_remote || !memcmp(&p->pl.remote, remote, sizeof(*remote))))
+			m[n++] = p->pl.material;
+	}
+	ovpn_learn_forget_stale(&d->b.fp, inst, remote, role, m, n);
+}
+
+/* Drops a key that could not be offloaded, and what was learnt of it. */
+static void key_drop(struct ovpnd *d, struct ovpnd_pending *p)
+{
+	struct ovpn_sockaddr remote = p->pl.remote;
+	bool has_remote = p->pl.has_remote;
+	enum ovpn_role role = p->pl.role;
+	__u32 inst = p->inst;
+
+	pending_drop(d, p);
+	if (has_remote)
+		forget_stale(d, inst, &remote, role);
+}
+
 /* An address or iroute for the peer @peer_id. */
 static int addr_apply(struct ovpnd *d, __u32 inst, __u32 peer_id,
 		      const struct ovpn_req_plugin *pl)
@@ -138,7 +170,10 @@ int ovpnd_pending_run(struct ovpnd *d)
 				ovpnd_log("instance %u: a key could not be offloaded (%s); it stays in OpenVPN",
 					  p->inst, err == -EAGAIN ? "its peer never sent with it" :
 					  strerror(-err));
-			pending_drop(d, p);
+			if (err)
+				key_drop(d, p);
+			else
+				pending_drop(d, p);
 		}
 	}
 	for (int i = 0; d->npending && i < OVPND_MAX_PENDING; i++)
@@ -150,8 +185,15 @@ int ovpnd_pending_run(struct ovpnd *d)
 int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
 		       struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
+	int err;
+
 	(void)reply;
-	return pending_add(d, in->id, &r->plugin, true, e);
+	err = pending_add(d, in->id, &r->plugin, true, e);
+	/* a new key for this remote: older keys' state that it does not open
+	 * is stale (one of them may have had its key-id) */
+	if (!err && r->plugin.has_remote)
+		forget_stale(d, in->id, &r->plugin.remote, r->plugin.role);
+	return err;
 }
 
 int ovpnd_peer_addr(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
@@ -176,6 +218,7 @@ int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req 
 		    struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
 	__u32 peer_id;
+	int err;
 
 	(void)reply, (void)e;
 	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
@@ -185,11 +228,16 @@ int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req 
 		    !memcmp(&p->pl.remote, &r->plugin.remote, sizeof(p->pl.remote)))
 			pending_drop(d, p);
 	}
-	if (ovpn_peer_find_remote(&d->b.fp, in->id, &r->plugin.remote, &peer_id))
+	if (ovpn_peer_find_remote(&d->b.fp, in->id, &r->plugin.remote, &peer_id)) {
+		ovpn_learn_forget_stale(&d->b.fp, in->id, &r->plugin.remote, r->plugin.role,
+					NULL, 0);
 		return 0;
+	}
 	ovpn_routes_flush(&d->b.fp, in->id, false, peer_id);
 	ovpnd_log("instance %u: peer %u disconnected", in->id, peer_id);
-	return ovpn_peer_del(&d->b.fp, in->id, peer_id);
+	err = ovpn_peer_del(&d->b.fp, in->id, peer_id);
+	ovpn_learn_forget_stale(&d->b.fp, in->id, &r->plugin.remote, r->plugin.role, NULL, 0);
+	return err;
 }
 
 /* INSTANCE_NEW with OVPN_INST_F_OWNED for an instance that exists already:

@@ -75,7 +75,8 @@ int ovpn_learn_identify(const struct ovpn_fastpath *fp, __u32 instance,
 {
 	struct ovpn_learn rx, tx;
 
-	if (learn_get(fp, instance, OVPN_LEARN_RX, remote, key_id, &rx) || !rx.sample_len)
+	if (learn_get(fp, instance, OVPN_LEARN_RX, remote, key_id, &rx) || !rx.sample_len ||
+	    rx.sample_len == OVPN_LEARN_SAMPLE_BUSY)
 		return -EAGAIN;
 	out->cipher = sample_cipher(&rx, m, role);
 	if (out->cipher < 0)
@@ -163,4 +164,58 @@ int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_i
 	if (out)
 		*out = l;
 	return 0;
+}
+
+/* @v's sample opens under one of @m (each OVPN_KEY_MATERIAL_LEN bytes); a
+ * sample being written counts as opening (it is the newest packet). */
+static bool sample_opens(const struct ovpn_learn *v, const __u8 *const *m, int n,
+			 enum ovpn_role role)
+{
+	if (v->sample_len == OVPN_LEARN_SAMPLE_BUSY)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (sample_cipher(v, m[i], role) >= 0)
+			return true;
+	return false;
+}
+
+/* The peer of @v has key @key_id in a slot. */
+static bool key_installed(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+			  __u32 key_id)
+{
+	struct ovpn_peer p;
+
+	return !ovpn_peer_get(fp, instance, peer_id, &p) &&
+	       (p.slot_key_id[0] == key_id || p.slot_key_id[1] == key_id);
+}
+
+int ovpn_learn_forget_stale(const struct ovpn_fastpath *fp, __u32 instance,
+			    const struct ovpn_sockaddr *remote, enum ovpn_role role,
+			    const __u8 *const *m, int n)
+{
+	static struct ovpn_learn_key keys[OVPN_LEARN_MAX];
+	struct ovpn_learn_key k, *prev = NULL;
+	int nkeys = 0, forgotten = 0;
+
+	while (nkeys < OVPN_LEARN_MAX && !bpf_map_get_next_key(fp->learn_fd, prev, &k)) {
+		keys[nkeys] = k;
+		prev = &keys[nkeys];
+		if (k.instance == instance && !memcmp(&k.remote, remote, sizeof(k.remote)))
+			nkeys++;
+	}
+	for (int i = 0; i < nkeys; i++) {
+		struct ovpn_learn v;
+
+		if (bpf_map_lookup_elem(fp->learn_fd, &keys[i], &v) ||
+		    key_installed(fp, instance, v.peer_id, keys[i].key_id))
+			continue;
+		/* with keys still waiting, only a packet none of them opens
+		 * tells of a key gone: what OpenVPN sent with a waiting key
+		 * must stay known until it is installed */
+		if (n && (keys[i].dir != OVPN_LEARN_RX || sample_opens(&v, m, n, role)))
+			continue;
+		learn_forget(fp, instance, remote, keys[i].key_id);
+		forgotten++;
+	}
+	return forgotten;
 }

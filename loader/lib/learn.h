@@ -49,4 +49,14 @@ struct ovpn_learn_install {
 int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
 		       struct ovpn_learnt *out);
 
+/* Forgets what the wire told of keys from @remote that are in no slot of
+ * their peer and that none of the @n waiting keys @m opens: a key dropped or
+ * expired before it was offloaded, or an older key whose key-id a new one
+ * reuses, so that the new one starts clean (its own packet-ids, its own
+ * sample). @n == 0 forgets every such entry of @remote, both directions.
+ * Returns the number of key-ids forgotten. */
+int ovpn_learn_forget_stale(const struct ovpn_fastpath *fp, __u32 instance,
+			    const struct ovpn_sockaddr *remote, enum ovpn_role role,
+			    const __u8 *const *m, int n);
+
 #endif

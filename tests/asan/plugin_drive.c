@@ -54,7 +54,7 @@ static void cycle(openvpn_plugin_handle_t h, int i)
 	for (size_t k = 0; k < sizeof(material); k++)
 		material[k] = i + k;
 	event(h, OPENVPN_PLUGIN_TLS_FINAL, NULL, (const char **)env);
-	plugin_key_captured((struct plugin *)h, material);
+	plugin_key_captured((struct plugin *)h, NULL, material);
 	event(h, OPENVPN_PLUGIN_LEARN_ADDRESS, learn, (const char **)env);
 	event(h, OPENVPN_PLUGIN_CLIENT_DISCONNECT, NULL, (const char **)env);
 }
