@@ -4,7 +4,7 @@
 # configs): comp-lzo no, compress stub (0xFA, 0xFB swap), compress stub-v2,
 # compress lz4-v2 (v2), fragment 1300; each with the offloaded server + stock
 # client, stock server + offloaded client, both offloaded: ping over inner
-# IPv4 and IPv6, iperf3 up and down; no error line in either OpenVPN's log;
+# IPv4 and IPv6, iperf3 up and down (random bytes); no error line in either OpenVPN's log;
 # each offloaded side's fast path carried at least 99% of the data packets
 # to and from it (bpf/framing.h), and no packet-id repeats in the captures.
 # Env: FRAMINGS (a list of option lines, "_" for a space), MODES ("srv cli
@@ -39,17 +39,22 @@ run_case() {	# framing-line mode
 	check "$name: ping inner IPv4" "ip netns exec $CLI ping -c 10 -i 0.05 -W 1 10.8.0.1 >/dev/null"
 	check "$name: ping inner IPv6" "ip netns exec $CLI ping -c 10 -i 0.05 -W 1 fd00:8::1 >/dev/null"
 	check "$name: ping 1400 bytes" "ip netns exec $CLI ping -c 3 -i 0.1 -W 1 -s 1400 10.8.0.1 >/dev/null"
-	up=$(IPERF_SERVER=10.8.0.1 ovx_iperf 5201 "${IPERF_SECS:-3}")
-	# down from an iperf3 client in the server's namespace: random bytes,
-	# which a stock OpenVPN with lz4-v2 sends uncompressed (a -R server's
-	# are compressible, and compressed packets are OpenVPN's to open)
-	down=$(IPERF_FROM=srv IPERF_SERVER=fd00:8::1000 ovx_iperf 5202 "${IPERF_SECS:-3}")
+	# random bytes (-F /dev/urandom), from an iperf3 client each way: a stock
+	# OpenVPN with lz4-v2 compresses much of iperf3's own payload, and a
+	# compressed packet is OpenVPN's to open, not the fast path's
+	up=$(IPERF_SERVER=10.8.0.1 ovx_iperf 5201 "${IPERF_SECS:-3}" -F /dev/urandom)
+	down=$(IPERF_FROM=srv IPERF_SERVER=fd00:8::1000 ovx_iperf 5202 "${IPERF_SECS:-3}" \
+		-F /dev/urandom)
 	echo "$name: iperf3 up (inner IPv4) $up Mbit/s, down (inner IPv6) $down Mbit/s"
 	check "$name: iperf3 up" "[ $up -gt 0 ]"
 	check "$name: iperf3 down" "[ $down -gt 0 ]"
 	ds=$(( $(ovx_link_drops srv) - ds )) dc=$(( $(ovx_link_drops cli) - dc ))
 	[ -n "$srv" ] && sc=$(ovx_read_counters "$SRV_SOCK")
 	[ -n "$cli" ] && cc=$(ovx_read_counters "$CLI_SOCK")
+	if [ -n "${DEBUG:-}" ]; then
+		[ -n "$srv" ] && "$B/ovpn-xdp" -s "$SRV_SOCK" show
+		[ -n "$cli" ] && "$B/ovpn-xdp" -s "$CLI_SOCK" show
+	fi
 	drops=$(ovx_capture_stop "$run")
 	ovx_capture_check "$run"
 	check "$name: no packet-id repeated (capture, $drops dropped by tcpdump)" \

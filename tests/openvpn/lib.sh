@@ -195,8 +195,7 @@ ovx_counter() {	# name [socket]
 
 # iperf3 from the client namespace to the server's tunnel address; prints the
 # received Mbit/s (0 on failure). Extra arguments go to the iperf3 client.
-# IPERF_FROM=srv: from the server's namespace to IPERF_SERVER in the client's
-# (an iperf3 client sends random bytes; a -R server's are compressible).
+# IPERF_FROM=srv: from the server's namespace to IPERF_SERVER in the client's.
 ovx_iperf() {	# port seconds [iperf3 client args...]
 	local port=$1 secs=$2 sns=$SRV cns=$CLI
 	shift 2
