@@ -2,7 +2,13 @@
 /* Client-to-client of a server instance, as OpenVPN's --client-to-client:
  * a decrypted packet for another peer's VPN address or iroute is carried to
  * that peer without the kernel's forwarding (whatever ip_forward says).
- * ovpn_rx_tc then redirects it to the tun device's egress instead of its
+ *
+ * ovpn_rx_xdp decides it from the plaintext and marks the delivered frame
+ * with 4 more bytes of metadata in front of struct ovpn_rx_meta, holding the
+ * packet-id: GRO merges only frames with equal metadata, so such packets stay
+ * single (a merged GSO packet would have to be split by the checksum helper
+ * while the rest of its flow is encrypted at once: reordering). ovpn_rx_tc
+ * then redirects a marked packet to the tun device's egress instead of its
  * ingress: TX (ovpn_tx_tc) encrypts it for the destination peer there, and
  * what TX leaves alone reaches OpenVPN through the tun device, which sends
  * it to that client as it would have. Without client-to-client such a packet
@@ -11,39 +17,42 @@
 #ifndef OVPN_C2C_H
 #define OVPN_C2C_H
 
-#include "maps.h"
-#include "parse.h"
-#include "encap.h"
 #include "route.h"
+#include "rx.h"
+#include "scratch.h"
 
-#define OVPN_C2C_L2	14	/* the Ethernet header deliver.h wrote */
-
-/* The packet (Ethernet + inner IP, at TC ingress) delivered on @tun goes to
- * another peer of the instance. */
-static __noinline bool ovpn_c2c(struct __sk_buff *skb, __u32 tun)
+/* The plaintext in scratch (an IP packet, ovpn_rx_is_ip) of a packet for
+ * @tun goes to another peer of the instance. */
+static __noinline bool ovpn_c2c(__u32 tun)
 {
 	struct ovpn_iface *ifc = bpf_map_lookup_elem(&ovpn_ifaces, &tun);
+	struct ovpn_scratch *s = ovpn_scratch_get();
 	struct ovpn_dst d = {};
-	struct bpf_dynptr pkt;
-	__u8 buf[OVPN_IP6_HLEN], *h;
 
-	if (!ifc || !(ifc->flags & OVPN_IFACE_C2C) || ifc->flags & OVPN_IFACE_P2P ||
-	    bpf_dynptr_from_skb(skb, 0, &pkt))
+	if (!ifc || !s || !(ifc->flags & OVPN_IFACE_C2C) || ifc->flags & OVPN_IFACE_P2P)
 		return false;
-	h = bpf_dynptr_slice(&pkt, OVPN_C2C_L2, buf, OVPN_IP4_HLEN);
-	if (!h)
-		return false;
-	if (h[0] >> 4 == 4) {
+	if (s->buf[0] >> 4 == 4) {
 		d.family = OVPN_AF_INET;
-		__builtin_memcpy(d.addr, h + 16, 4);
+		__builtin_memcpy(d.addr, s->buf + 16, 4);
 	} else {
-		h = bpf_dynptr_slice(&pkt, OVPN_C2C_L2, buf, OVPN_IP6_HLEN);
-		if (!h || h[0] >> 4 != 6)
-			return false;
 		d.family = OVPN_AF_INET6;
-		__builtin_memcpy(d.addr, h + 24, 16);
+		__builtin_memcpy(d.addr, s->buf + 24, 16);
 	}
 	return ovpn_route_vpn_addr(ifc->instance, &d) || ovpn_route_prefix(ifc->instance, &d);
+}
+
+/* After ovpn_xdp_deliver: the mark. 0 or -errno. */
+static __always_inline int ovpn_c2c_mark(struct xdp_md *ctx, __u32 pid)
+{
+	__u32 *m;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+		return -EINVAL;
+	m = (void *)(long)ctx->data_meta;
+	if ((void *)(m + 1) > (void *)(long)ctx->data)
+		return -EINVAL;
+	*m = pid;
+	return 0;
 }
 
 #endif /* OVPN_C2C_H */

@@ -17,6 +17,7 @@ int ovpn_rx_xdp(struct xdp_md *ctx)
 {
 	struct ovpn_rx rx = {};
 	struct bpf_dynptr pkt;
+	bool c2c;
 	int v;
 
 	if (bpf_dynptr_from_xdp(ctx, 0, &pkt))
@@ -26,7 +27,8 @@ int ovpn_rx_xdp(struct xdp_md *ctx)
 		v = ovpn_rx_source(&rx);
 	switch (v) {
 	case OVPN_RX_DELIVER:
-		if (ovpn_xdp_deliver(ctx, &pkt, &rx)) {
+		c2c = ovpn_c2c(rx.sock->vpn_ifindex);
+		if (ovpn_xdp_deliver(ctx, &pkt, &rx) || (c2c && ovpn_c2c_mark(ctx, rx.pid))) {
 			ovpn_rx_drop(&rx, OVPN_DROP_DELIVER);
 			return XDP_DROP;
 		}
@@ -42,15 +44,19 @@ int ovpn_rx_xdp(struct xdp_md *ctx)
 SEC("tc")
 int ovpn_rx_tc(struct __sk_buff *skb)
 {
-	struct ovpn_rx_meta *meta = (void *)(long)skb->data_meta;
-	__u32 tun;
+	void *meta_start = (void *)(long)skb->data_meta;
+	struct ovpn_rx_meta *meta = meta_start;
+	bool c2c = false;
 
+	if ((void *)(long)skb->data - meta_start == sizeof(*meta) + sizeof(__u32)) {
+		meta = meta_start + sizeof(__u32);	/* marked by ovpn_c2c_mark */
+		c2c = true;
+	}
 	if ((void *)(meta + 1) > (void *)(long)skb->data)
 		return TC_ACT_OK;
 	if (meta->magic != OVPN_META_MAGIC)
 		return TC_ACT_OK;
-	tun = meta->ifindex;
-	return bpf_redirect(tun, ovpn_c2c(skb, tun) ? 0 : BPF_F_INGRESS);
+	return bpf_redirect(meta->ifindex, c2c ? 0 : BPF_F_INGRESS);
 }
 
 /* The checksum helper's receiving end (loader/csum_helper.c): a veth polls
