@@ -59,8 +59,14 @@ run_case() {	# framing-line mode
 	ovx_capture_check "$run"
 	check "$name: no packet-id repeated (capture, $drops dropped by tcpdump)" \
 		"[ \"\$(ovx_repeats $run)\" = 0 ]"
-	[ -n "$srv" ] && ovx_check_share "$name, server" "$run" "$sc" 10.99.0.1 10.99.0.2 "$dc"
-	[ -n "$cli" ] && ovx_check_share "$name, client" "$run" "$cc" 10.99.0.2 10.99.0.1 "$ds"
+	# a stock OpenVPN 2.6 with lz4-v2 sends LZ4-compressed packets (even of
+	# random bytes, as seen): those are OpenVPN's to open
+	local comp=""
+	[[ "$1" == *lz4* ]] && comp=sent-only
+	[ -n "$srv" ] && ovx_check_share "$name, server" "$run" "$sc" 10.99.0.1 10.99.0.2 "$dc" \
+		"$([ -z "$cli" ] && echo "$comp")"
+	[ -n "$cli" ] && ovx_check_share "$name, client" "$run" "$cc" 10.99.0.2 10.99.0.1 "$ds" \
+		"$([ -z "$srv" ] && echo "$comp")"
 	check "$name: no error in the server's log" "[ \$(log_errors $T/srv.log) = 0 ]" ||
 		grep -iE "error|bad compression|decompress|FRAG_" "$T/srv.log" | head -3
 	check "$name: no error in the client's log" "[ \$(log_errors $T/cli.log) = 0 ]" ||
