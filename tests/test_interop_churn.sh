@@ -54,8 +54,8 @@ dump_keys() {
 # TLS handshakes OpenVPN completed per client, each making one key ("cn/ip:port
 # Control Channel: TLSv1.3, ..."), in the same form.
 log_keys() {
-	grep -o '[^ ]*/[0-9.]*:[0-9]* Control Channel: ' "$T/srv.log" |
-		sed 's,^[^/]*/,,; s, .*,,' | sort | uniq -c | awk '{print $2, $1}' | sort
+	grep -o '[0-9.]*:[0-9]* Control Channel: ' "$T/srv.log" |
+		sed 's, .*,,' | sort | uniq -c | awk '{print $2, $1}' | sort
 }
 
 ovx_need_binaries || exit 1
