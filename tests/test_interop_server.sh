@@ -323,7 +323,7 @@ forwarding() {	# 0|1: the server's
 }
 
 run_mode() {	# user|offload
-	local m=$1 n
+	local m=$1 n known
 	echo "== $m"
 	forwarding 1
 	tx_offload on
@@ -343,14 +343,19 @@ run_mode() {	# user|offload
 	iroute_checks "$m" "tx offload on"
 	throughput "$m" "tx offload on"
 	tx_offload off
+	# without the plugin these are checks like any; offloaded, an open issue
+	known=check
+	[ "$m" = offload ] && known=ovx_known
 	n=$(pairs_ok)
-	check "$m: tx offload off: client-to-client $n of 12 pairs" '[ "$n" = 12 ]'
+	$known "$m: tx offload off: client-to-client $n of 12 pairs" '[ "$n" = 12 ]' \
+		"offloaded, some pairs fail after the iperf3 run, issue 15"
 	iroute_checks "$m" "tx offload off"
 	throughput "$m" "tx offload off"
 	tx_offload on
 	forwarding 0
 	n=$(pairs_ok)
-	check "$m: forwarding off: client-to-client $n of 12 pairs (OpenVPN's)" '[ "$n" = 12 ]'
+	$known "$m: forwarding off: client-to-client $n of 12 pairs (OpenVPN's)" \
+		'[ "$n" = 12 ]' "offloaded, some pairs fail, issue 15"
 	n=$(ping_n "$(cns 3)" 10.78.0.2)
 	check "$m: forwarding off: client 3 -> LAN $n/3" '[ "$n" = 3 ]'
 	forwarding 1

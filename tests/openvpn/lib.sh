@@ -26,6 +26,15 @@ check() {	# name condition
 		return 1
 	fi
 }
+# A check that fails today for a reason still open (named in @issue): printed
+# when it fails, not counted, unless STRICT=1 (then it is a check like any).
+ovx_known() {	# name condition issue
+	if [ -n "${STRICT:-}" ]; then
+		check "$1" "$2"
+		return
+	fi
+	eval "$2" || echo "KNOWN FAILURE, not counted (STRICT=1 counts it; $3): $1"
+}
 SRV=$OVX_NS-srv
 CLI=$OVX_NS-cli
 INST_S=$OVX_NS-s
