@@ -83,3 +83,17 @@ int fp_run_xdp(struct fp_harness *h, const uint8_t *frame, uint32_t len,
 	r->meta_len = ctx.data;
 	return 0;
 }
+
+int fp_run_tc(int prog, const uint8_t *in, size_t len, struct fp_tc_out *o)
+{
+	struct __sk_buff ctx = { .ifindex = 1 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
+		    .data_out = o->out, .data_size_out = sizeof(o->out),
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(prog, &opts))
+		return -1;
+	o->verdict = opts.retval;
+	o->len = opts.data_size_out;
+	return 0;
+}

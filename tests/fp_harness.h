@@ -29,4 +29,13 @@ struct fp_result {
 int fp_run_xdp(struct fp_harness *h, const uint8_t *frame, uint32_t len,
 	       struct fp_result *r);
 
+/* One run of TC program @prog on @in as received on ifindex 1: its verdict
+ * and the packet it leaves. 0, or -1 if the run failed. */
+struct fp_tc_out {
+	int verdict;
+	uint8_t out[4096];
+	uint32_t len;
+};
+int fp_run_tc(int prog, const uint8_t *in, size_t len, struct fp_tc_out *o);
+
 #endif

@@ -179,39 +179,19 @@ static void test_rx(struct ctx *c, uint32_t flags, const char *name)
 	}
 }
 
-struct tc_out {
-	int verdict;
-	uint8_t out[4096];
-	uint32_t len;
-};
-
-static int run_tc(int prog, const uint8_t *in, size_t len, struct tc_out *o)
-{
-	struct __sk_buff ctx = { .ifindex = LO };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
-		    .data_out = o->out, .data_size_out = sizeof(o->out),
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
-
-	if (bpf_prog_test_run_opts(prog, &opts))
-		return -1;
-	o->verdict = opts.retval;
-	o->len = opts.data_size_out;
-	return 0;
-}
-
 /* TX of an IPv4 packet of @len bytes to the peer: sealed to it framed, or
  * (@to_openvpn) left unchanged. */
 static bool tx(struct ctx *c, uint32_t flags, size_t len, bool to_openvpn)
 {
 	uint8_t in[1600] = {}, want[1700];
-	static struct tc_out o;
+	static struct fp_tc_out o;
 	size_t n, wl, off = 14 + 20 + 8;
 
 	in[12] = 0x08;
 	inner_ipv4(in + 14, len, 9);
 	in[14 + 16] = 10, in[14 + 17] = 8, in[14 + 18] = 0, in[14 + 19] = 2;
 	n = 14 + len;
-	if (run_tc(c->h.tx_tc, in, n, &o))
+	if (fp_run_tc(c->h.tx_tc, in, n, &o))
 		return false;
 	if (to_openvpn)
 		return o.verdict == TC_ACT_OK && o.len == n && !memcmp(o.out, in, n);

@@ -51,26 +51,6 @@ struct fuzz {
 	long unchanged, sealed, dropped, bad;
 };
 
-struct tc_out {
-	int verdict;
-	uint8_t out[4096];
-	uint32_t len;
-};
-
-static int run_tc(int prog, const uint8_t *in, size_t len, struct tc_out *o)
-{
-	struct __sk_buff ctx = { .ifindex = LO };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
-		    .data_out = o->out, .data_size_out = sizeof(o->out),
-		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
-
-	if (bpf_prog_test_run_opts(prog, &opts))
-		return -1;
-	o->verdict = opts.retval;
-	o->len = opts.data_size_out;
-	return 0;
-}
-
 static void add_peer(struct fuzz *z, int p)
 {
 	struct peer *pr = &z->peer[p];
@@ -217,7 +197,7 @@ static uint16_t rd16(const uint8_t *p)
 
 /* The outer headers carry the packet from the peer's local address to its
  * remote; returns the offset of the P_DATA_V2 payload, or 0. */
-static size_t outer_ok(const struct peer *pr, const struct tc_out *o, size_t inner_len)
+static size_t outer_ok(const struct peer *pr, const struct fp_tc_out *o, size_t inner_len)
 {
 	const uint8_t *ip = o->out + 14, *udp;
 	bool v4 = pr->remote.family == OVPN_AF_INET;
@@ -248,7 +228,7 @@ static size_t outer_ok(const struct peer *pr, const struct tc_out *o, size_t inn
 
 /* Sealed for the right peer, with a packet-id above every one before (a
  * packet dropped after taking one leaves a gap), to the very input. */
-static bool sealed_ok(struct fuzz *z, const uint8_t *in, size_t len, const struct tc_out *o)
+static bool sealed_ok(struct fuzz *z, const uint8_t *in, size_t len, const struct fp_tc_out *o)
 {
 	int p = route_of(in, len);
 	size_t inner_len = len - 14, off;
@@ -272,7 +252,7 @@ static bool sealed_ok(struct fuzz *z, const uint8_t *in, size_t len, const struc
 	       !memcmp(pkt + OVPN_DATA_HDR_LEN, in + 14, inner_len);
 }
 
-static void judge(struct fuzz *z, const uint8_t *f, size_t len, const struct tc_out *o)
+static void judge(struct fuzz *z, const uint8_t *f, size_t len, const struct fp_tc_out *o)
 {
 	if (o->verdict == TC_ACT_SHOT)
 		z->dropped++;
@@ -314,7 +294,7 @@ static struct totals totals(struct fuzz *z)
 static void fuzz_tx(struct fuzz *z, long packets)
 {
 	const char *name = ovpn_cipher_name(z->cipher);
-	struct tc_out *o = malloc(sizeof(*o));
+	struct fp_tc_out *o = malloc(sizeof(*o));
 	uint8_t f[2048];
 	long runs = 0;
 	struct totals t;
@@ -324,7 +304,7 @@ static void fuzz_tx(struct fuzz *z, long packets)
 	for (long n = 0; n < packets; n++) {
 		size_t len = mutate(z, f);
 
-		if (run_tc(z->h.tx_tc, f, len, o))
+		if (fp_run_tc(z->h.tx_tc, f, len, o))
 			continue;
 		runs++;
 		judge(z, f, len, o);
@@ -353,7 +333,7 @@ static void fuzz_tx(struct fuzz *z, long packets)
 /* Link ingress and egress: every frame left as it is. */
 static void fuzz_link(struct fuzz *z, int prog, const char *what, long packets)
 {
-	struct tc_out *o = malloc(sizeof(*o));
+	struct fp_tc_out *o = malloc(sizeof(*o));
 	struct frame_spec fs = {};
 	uint8_t f[2048], payload[1600], pt[1400];
 	long same = 0, runs = 0;
@@ -374,7 +354,7 @@ static void fuzz_link(struct fuzz *z, int prog, const char *what, long packets)
 			len = 14 + t_rand() % 300;
 			t_rand_bytes(f, len);
 		}
-		if (run_tc(prog, f, len, o))
+		if (fp_run_tc(prog, f, len, o))
 			continue;
 		runs++;
 		same += o->verdict == TC_ACT_OK && o->len == len && !memcmp(o->out, f, len);
