@@ -7,6 +7,7 @@
 #include <string.h>
 #include <openssl/crypto.h>
 #include "cli.h"
+#include "ctl_cmds.h"
 
 enum kw_type { K_U32, K_U64, K_STR, K_HEX, K_SLOT, K_MODE, K_FLAG };
 
@@ -34,24 +35,19 @@ static const struct kw {
 	{ "framing", OVPN_A_FRAMING, K_U32, 0 },	/* OVPN_FRAMING_*, include/ovpn_maps.h */
 };
 
-/* Command words, then positionals: i instance, n name, p peer, x prefix. */
+/* The CLI's commands: the rows of ctl_cmds.h that have words, and `attach`,
+ * which is `instance new`. */
 static const struct cmd {
 	const char *w1, *w2;
 	int cmd;
 	const char *pos;
+	bool batch;		/* may be a line of `batch` */
 } cmds[] = {
-	{ "attach", NULL, OVPN_CMD_INSTANCE_NEW, "n" },
-	{ "instance", "new", OVPN_CMD_INSTANCE_NEW, "n" },
-	{ "instance", "del", OVPN_CMD_INSTANCE_DEL, "i" },
-	{ "peer", "new", OVPN_CMD_PEER_NEW, "ip" },
-	{ "peer", "set", OVPN_CMD_PEER_SET, "ip" },
-	{ "peer", "del", OVPN_CMD_PEER_DEL, "ip" },
-	{ "key", "new", OVPN_CMD_KEY_NEW, "ip" },
-	{ "key", "swap", OVPN_CMD_KEY_SWAP, "ip" },
-	{ "key", "del", OVPN_CMD_KEY_DEL, "ip" },
-	{ "key", "get", OVPN_CMD_KEY_GET, "ip" },
-	{ "route", "add", OVPN_CMD_ROUTE_ADD, "ix" },
-	{ "route", "del", OVPN_CMD_ROUTE_DEL, "ix" },
+	{ "attach", NULL, OVPN_CMD_INSTANCE_NEW, "n", false },
+#define CLI_CMD(c, w1, w2, pos, decode, inst, batch, handle) \
+	{ w1, w2, OVPN_CMD_##c, pos, batch },
+	OVX_CTL_COMMANDS(CLI_CMD)
+#undef CLI_CMD
 };
 
 static int fail(const char *fmt, const char *arg)
@@ -249,9 +245,7 @@ struct batch {
 static const struct cmd *batch_cmd(int argc, char **argv, int *words)
 {
 	for (size_t i = 0; argc >= 2 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (!cmds[i].w2 || strcmp(argv[0], cmds[i].w1) || strcmp(argv[1], cmds[i].w2) ||
-		    cmds[i].cmd == OVPN_CMD_KEY_GET || cmds[i].cmd == OVPN_CMD_INSTANCE_NEW ||
-		    cmds[i].cmd == OVPN_CMD_INSTANCE_DEL)
+		if (!cmds[i].batch || strcmp(argv[0], cmds[i].w1) || strcmp(argv[1], cmds[i].w2))
 			continue;
 		*words = 2;
 		return &cmds[i];
@@ -405,7 +399,7 @@ int cli_run(struct cli *c, int argc, char **argv)
 	for (size_t i = 0; rc < 0 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		int words = cmds[i].w2 ? 2 : 1;
 
-		if (strcmp(argv[0], cmds[i].w1) ||
+		if (!cmds[i].w1 || strcmp(argv[0], cmds[i].w1) ||
 		    (cmds[i].w2 && (argc < 2 || strcmp(argv[1], cmds[i].w2))))
 			continue;
 		rc = run_cmd(c, &cmds[i], argc - words, argv + words, buf);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ctl_cmds.h"
 #include "ctl_msg.h"
 #include "ovpn_maps.h"
 
@@ -94,14 +95,9 @@ static const struct pol policy[OVPN_A_MAX + 1] = {
 	[OVPN_A_FRAMING] = U32("FRAMING"),
 };
 
-#define CMD(c)	[OVPN_CMD_##c - NLMSG_MIN_TYPE] = #c
-static const char *const cmd_names[__OVPN_CMD_END - NLMSG_MIN_TYPE] = {
-	CMD(INSTANCE_NEW), CMD(INSTANCE_DEL), CMD(PEER_NEW), CMD(PEER_SET), CMD(PEER_DEL),
-	CMD(PEER_GET), CMD(KEY_NEW), CMD(KEY_SWAP), CMD(KEY_DEL), CMD(KEY_GET),
-	CMD(ROUTE_ADD), CMD(ROUTE_DEL), CMD(STATUS), CMD(SUBSCRIBE), CMD(NOTIFY),
-	CMD(DETACH), CMD(KEY_MATERIAL), CMD(PEER_ADDR), CMD(PEER_GONE), CMD(BATCH),
-};
-#undef CMD
+#define NAME(c, w1, w2, pos, decode, inst, batch, handle)	[OVX_CMD_IDX(c)] = #c,
+static const char *const cmd_names[OVX_CMD_COUNT] = { OVX_CTL_COMMANDS(NAME) };
+#undef NAME
 
 int ovpn_ctl_errf(struct ovpn_ctl_err *e, int code, const char *fmt, ...)
 {
@@ -125,9 +121,8 @@ const char *ovpn_ctl_attr_name(int type)
 
 const char *ovpn_ctl_cmd_name(int cmd)
 {
-	if (cmd >= OVPN_CMD_INSTANCE_NEW && cmd < __OVPN_CMD_END &&
-	    cmd_names[cmd - OVPN_CMD_INSTANCE_NEW])
-		return cmd_names[cmd - OVPN_CMD_INSTANCE_NEW];
+	if (cmd >= NLMSG_MIN_TYPE && cmd < __OVPN_CMD_END && cmd_names[cmd - NLMSG_MIN_TYPE])
+		return cmd_names[cmd - NLMSG_MIN_TYPE];
 	return "UNKNOWN";
 }
 

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 #include "addr.h"
 #include "cipher.h"
+#include "ctl_cmds.h"
 #include "ctl_req.h"
 
 typedef int (*decode_fn)(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
@@ -354,17 +355,6 @@ static int dec_none(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 	return 0;
 }
 
-static bool batchable(int cmd)
-{
-	switch (cmd) {
-	case OVPN_CMD_PEER_NEW: case OVPN_CMD_PEER_SET: case OVPN_CMD_PEER_DEL:
-	case OVPN_CMD_KEY_NEW: case OVPN_CMD_KEY_SWAP: case OVPN_CMD_KEY_DEL:
-	case OVPN_CMD_ROUTE_ADD: case OVPN_CMD_ROUTE_DEL:
-		return true;
-	}
-	return false;
-}
-
 /* The batch's structure only: each item is decoded when it is applied. */
 static int dec_batch(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 		     struct ovpn_ctl_err *e)
@@ -393,30 +383,20 @@ static int dec_batch(const struct ovpn_ctl_msg *m, struct ovpn_req *r,
 	return 0;
 }
 
+#define DECODER(c, w1, w2, pos, decode, inst, batch, handle) \
+	[OVX_CMD_IDX(c)] = { decode, inst, batch },
 static const struct {
 	decode_fn fn;
 	bool instance;		/* needs an instance */
-} decoders[] = {
-	[OVPN_CMD_INSTANCE_NEW - NLMSG_MIN_TYPE] = { dec_instance_new, false },
-	[OVPN_CMD_INSTANCE_DEL - NLMSG_MIN_TYPE] = { dec_none, true },
-	[OVPN_CMD_PEER_NEW - NLMSG_MIN_TYPE] = { dec_peer_new, true },
-	[OVPN_CMD_PEER_SET - NLMSG_MIN_TYPE] = { dec_peer_set, true },
-	[OVPN_CMD_PEER_DEL - NLMSG_MIN_TYPE] = { peer_only, true },
-	[OVPN_CMD_PEER_GET - NLMSG_MIN_TYPE] = { peer_optional, false },
-	[OVPN_CMD_KEY_NEW - NLMSG_MIN_TYPE] = { dec_key_new, true },
-	[OVPN_CMD_KEY_SWAP - NLMSG_MIN_TYPE] = { peer_only, true },
-	[OVPN_CMD_KEY_DEL - NLMSG_MIN_TYPE] = { dec_key_del, true },
-	[OVPN_CMD_KEY_GET - NLMSG_MIN_TYPE] = { peer_only, true },
-	[OVPN_CMD_ROUTE_ADD - NLMSG_MIN_TYPE] = { dec_route, true },
-	[OVPN_CMD_ROUTE_DEL - NLMSG_MIN_TYPE] = { dec_route, true },
-	[OVPN_CMD_STATUS - NLMSG_MIN_TYPE] = { dec_none, false },
-	[OVPN_CMD_SUBSCRIBE - NLMSG_MIN_TYPE] = { dec_none, false },
-	[OVPN_CMD_DETACH - NLMSG_MIN_TYPE] = { dec_none, false },
-	[OVPN_CMD_KEY_MATERIAL - NLMSG_MIN_TYPE] = { dec_key_material, true },
-	[OVPN_CMD_PEER_ADDR - NLMSG_MIN_TYPE] = { dec_peer_addr, true },
-	[OVPN_CMD_PEER_GONE - NLMSG_MIN_TYPE] = { dec_peer_gone, true },
-	[OVPN_CMD_BATCH - NLMSG_MIN_TYPE] = { dec_batch, false },
-};
+	bool batchable;		/* may be an item of a BATCH */
+} decoders[OVX_CMD_COUNT] = { OVX_CTL_COMMANDS(DECODER) };
+#undef DECODER
+
+static bool batchable(int cmd)
+{
+	return cmd >= NLMSG_MIN_TYPE && cmd < __OVPN_CMD_END &&
+	       decoders[cmd - NLMSG_MIN_TYPE].batchable;
+}
 
 /* r->cmd set: the instance (or @def's), then the command's own checks. */
 static int decode_attrs(const struct ovpn_ctl_msg *m, const struct ovpn_req *def,

@@ -42,7 +42,7 @@ static bool run_items(struct ovpnd *d, struct ovpnd_client *cl, const struct ovp
 	return true;
 }
 
-int ovpnd_batch(struct ovpnd *d, struct ovpnd_client *cl, const struct ovpn_req *r,
+int ovpnd_batch(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
 		struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
 	struct ovpn_req *item = malloc(sizeof(*item));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "aead_key.h"
+#include "ctl_cmds.h"
 #include "daemon.h"
 #include "peer_list.h"
 
@@ -130,15 +131,22 @@ static bool put_peer(struct ovpnd *d, struct nlmsghdr *nlh, const struct ovpn_pe
 	return false;
 }
 
-static int h_instance_new(struct ovpnd *d, struct ovpn_req *r, struct nlmsghdr *reply,
-			  struct ovpn_ctl_err *e)
+/* INSTANCE_NEW: a new instance, or its OpenVPN's own again after a daemon
+ * restart (adopted); an OWNED instance goes when its client does. */
+static int h_instance_new(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
+			  struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
 	struct ovpnd_instance in;
 	int err = ovpnd_instance_new(d, &r->inst, r->has_inst_id ? r->inst_id : 0, &in, e);
 
-	if (!err)
-		ovpn_ctl_put_u32(reply, OVPN_A_INSTANCE, in.id);
-	return err;
+	if (err == -EEXIST && !ovpnd_instance_adopt(d, cl, r, reply, e))
+		return 0;
+	if (err)
+		return err;
+	ovpn_ctl_put_u32(reply, OVPN_A_INSTANCE, in.id);
+	if (r->inst.flags & OVPN_INST_F_OWNED)
+		cl->owned = in.id;
+	return 0;
 }
 
 static int h_instance_del(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
@@ -315,14 +323,15 @@ static int h_route(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *
 
 /* PEER_GET: one peer, or a page of them; OVPN_A_CURSOR says where the next
  * page starts. */
-static int h_peer_get(struct ovpnd *d, struct ovpn_req *r, struct nlmsghdr *reply,
-		      struct ovpn_ctl_err *e)
+static int h_peer_get(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
+		      struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
 	struct ovpnd_instance in = {};
 	struct ovpn_peer_key k, prev;
 	struct nlattr *list;
 	int err = 0;
 
+	(void)cl;
 	if ((r->has_inst_id || r->inst_name[0]) && ovpnd_instance_resolve(d, r, &in, e))
 		return e->code;
 	if (r->has_peer_id && !in.id)
@@ -392,13 +401,15 @@ static bool put_instance(struct ovpnd *d, struct nlmsghdr *nlh, const struct ovp
 	return ok;
 }
 
-static int h_status(struct ovpnd *d, struct nlmsghdr *reply)
+static int h_status(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
+		    struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
 	struct ovpnd_instance in;
 	struct nlattr *list;
 	struct ovpn_global_stats g = {};
 	bool ok;
 
+	(void)cl, (void)r, (void)e;
 	ovpn_global_stats_get(&d->b.fp, &g);
 	ok = ovpn_ctl_put_u32(reply, OVPN_A_VERSION, OVPN_CTL_VERSION) &&
 	     ovpn_ctl_put_str(reply, OVPN_A_PIN_PATH, d->b.pin_dir) &&
@@ -414,57 +425,50 @@ static int h_status(struct ovpnd *d, struct nlmsghdr *reply)
 	return 0;
 }
 
+static int h_subscribe(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
+		       struct nlmsghdr *reply, struct ovpn_ctl_err *e)
+{
+	(void)d, (void)r, (void)reply, (void)e;
+	cl->subscribed = true;
+	return 0;
+}
+
+static int h_detach(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
+		    struct nlmsghdr *reply, struct ovpn_ctl_err *e)
+{
+	(void)cl, (void)r, (void)reply, (void)e;
+	d->detach = d->stop = true;
+	return 0;
+}
+
+/* Each command's handler, from ctl_cmds.h: a command on an instance gets it
+ * resolved, the others get the client's connection. */
 typedef int (*inst_handler)(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
 			    struct nlmsghdr *reply, struct ovpn_ctl_err *e);
+typedef int (*client_handler)(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
+			      struct nlmsghdr *reply, struct ovpn_ctl_err *e);
 
-static const inst_handler inst_handlers[__OVPN_CMD_END - NLMSG_MIN_TYPE] = {
-	[OVPN_CMD_INSTANCE_DEL - NLMSG_MIN_TYPE] = h_instance_del,
-	[OVPN_CMD_PEER_NEW - NLMSG_MIN_TYPE] = h_peer_new,
-	[OVPN_CMD_PEER_SET - NLMSG_MIN_TYPE] = h_peer_set,
-	[OVPN_CMD_PEER_DEL - NLMSG_MIN_TYPE] = h_peer_del,
-	[OVPN_CMD_KEY_NEW - NLMSG_MIN_TYPE] = h_key_new,
-	[OVPN_CMD_KEY_SWAP - NLMSG_MIN_TYPE] = h_key_swap,
-	[OVPN_CMD_KEY_DEL - NLMSG_MIN_TYPE] = h_key_del,
-	[OVPN_CMD_KEY_GET - NLMSG_MIN_TYPE] = h_key_get,
-	[OVPN_CMD_ROUTE_ADD - NLMSG_MIN_TYPE] = h_route,
-	[OVPN_CMD_ROUTE_DEL - NLMSG_MIN_TYPE] = h_route,
-	[OVPN_CMD_KEY_MATERIAL - NLMSG_MIN_TYPE] = ovpnd_key_material,
-	[OVPN_CMD_PEER_ADDR - NLMSG_MIN_TYPE] = ovpnd_peer_addr,
-	[OVPN_CMD_PEER_GONE - NLMSG_MIN_TYPE] = ovpnd_peer_gone,
-};
+#define HANDLER_1(h)	.on_instance = h
+#define HANDLER_0(h)	.on_client = h
+#define HANDLER(c, w1, w2, pos, decode, inst, batch, handle) \
+	[OVX_CMD_IDX(c)] = { HANDLER_##inst(handle) },
+static const struct {
+	inst_handler on_instance;
+	client_handler on_client;
+} handlers[OVX_CMD_COUNT] = { OVX_CTL_COMMANDS(HANDLER) };
+#undef HANDLER
 
 int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
 		 struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
-	inst_handler h = inst_handlers[r->cmd - NLMSG_MIN_TYPE];
+	unsigned int i = r->cmd - NLMSG_MIN_TYPE;
 	struct ovpnd_instance in;
-	int err;
 
-	switch (r->cmd) {
-	case OVPN_CMD_INSTANCE_NEW:
-		err = h_instance_new(d, r, reply, e);
-		if (err == -EEXIST && !ovpnd_instance_adopt(d, cl, r, reply, e))
-			return 0;	/* its OpenVPN, again after a daemon restart */
-		if (err)
-			return err;
-		if (r->inst.flags & OVPN_INST_F_OWNED && !ovpnd_instance_resolve(d, r, &in, e))
-			cl->owned = in.id;
-		return 0;
-	case OVPN_CMD_PEER_GET:
-		return h_peer_get(d, r, reply, e);
-	case OVPN_CMD_STATUS:
-		return h_status(d, reply);
-	case OVPN_CMD_SUBSCRIBE:
-		cl->subscribed = true;
-		return 0;
-	case OVPN_CMD_DETACH:
-		d->detach = d->stop = true;
-		return 0;
-	case OVPN_CMD_BATCH:
-		return ovpnd_batch(d, cl, r, reply, e);
-	}
-	if (!h)
+	if (r->cmd < NLMSG_MIN_TYPE || i >= OVX_CMD_COUNT ||
+	    (!handlers[i].on_instance && !handlers[i].on_client))
 		return ovpn_ctl_errf(e, -EOPNOTSUPP, "command %s is not a request",
 				     ovpn_ctl_cmd_name(r->cmd));
-	return ovpnd_instance_resolve(d, r, &in, e) ?: h(d, &in, r, reply, e);
+	if (handlers[i].on_client)
+		return handlers[i].on_client(d, cl, r, reply, e);
+	return ovpnd_instance_resolve(d, r, &in, e) ?: handlers[i].on_instance(d, &in, r, reply, e);
 }

@@ -212,7 +212,7 @@ int ovpnd_keepalive_run(struct ovpnd *d);
 int ovpnd_keepalive_load(struct ovpnd *d);
 void ovpnd_keepalive_free(struct ovpnd *d);
 /* ctl_batch.c: OVPN_CMD_BATCH (items handled with a NULL reply). */
-int ovpnd_batch(struct ovpnd *d, struct ovpnd_client *cl, const struct ovpn_req *r,
+int ovpnd_batch(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
 		struct nlmsghdr *reply, struct ovpn_ctl_err *e);
 
 /* events.c: the fast path's ring buffer and the kernel's link events. */
