@@ -128,6 +128,14 @@ static __always_inline struct ovpn_socket *ovpn_socket_find(const struct ovpn_so
  * CPU, so the cache line rarely moves. */
 #define OVPN_STAT_ADD(field, v)	__sync_fetch_and_add(&(field), (v))
 
+/* The one place a dropped packet is counted: against its peer, by reason
+ * (stats may be NULL: a peer without counters yet). */
+static __always_inline void ovpn_count_drop(struct ovpn_peer_stats *stats, enum ovpn_drop why)
+{
+	if (stats && why < OVPN_DROP_MAX)
+		OVPN_STAT_ADD(stats->drops[why], 1);
+}
+
 static __always_inline void ovpn_gstat_inc(enum ovpn_gstat c)
 {
 	__u32 zero = 0;

@@ -23,13 +23,13 @@ int ovpn_rx_xdp(struct xdp_md *ctx)
 	if (bpf_dynptr_from_xdp(ctx, 0, &pkt))
 		return XDP_PASS;
 	v = ovpn_rx(&pkt, &rx);
-	if (v == OVPN_RX_DELIVER)
+	if (v == OVPN_RX_NEXT)
 		v = ovpn_rx_source(&rx);
 	switch (v) {
 	case OVPN_RX_DELIVER:
 		c2c = ovpn_c2c(rx.sock->vpn_ifindex);
 		if (ovpn_xdp_deliver(ctx, &pkt, &rx) || (c2c && ovpn_c2c_mark(ctx, rx.pid))) {
-			ovpn_rx_drop(&rx, OVPN_DROP_DELIVER);
+			ovpn_count_drop(rx.stats, OVPN_DROP_DELIVER);
 			return XDP_DROP;
 		}
 		return XDP_PASS;

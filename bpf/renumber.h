@@ -135,8 +135,7 @@ static __always_inline int ovpn_renumber_packet(struct __sk_buff *skb, struct bp
 	ovpn_gstat_inc(OVPN_G_TX_RENUMBERED);
 	return TC_ACT_OK;
 drop:
-	if (r->stats)
-		OVPN_STAT_ADD(r->stats->drops[OVPN_DROP_RENUMBER], 1);
+	ovpn_count_drop(r->stats, OVPN_DROP_RENUMBER);
 	return TC_ACT_SHOT;
 }
 

@@ -6,7 +6,8 @@
  * socket gets it: control channel, unknown peer or key, keepalive and OCC, a
  * peer's new address, and now and then a packet to keep OpenVPN's view of
  * the peer alive); OVPN_RX_DROP drops it (bad tag, replay), counted per peer;
- * OVPN_RX_DELIVER means the plaintext is in scratch, ready to deliver. */
+ * OVPN_RX_NEXT: the stage is content, on to the next one; OVPN_RX_DELIVER,
+ * after the last stage, means the plaintext is in scratch, ready to deliver. */
 #ifndef OVPN_RX_H
 #define OVPN_RX_H
 
@@ -27,6 +28,7 @@ const volatile __u64 ovpn_liveness_ns = 1000ULL * 1000 * 1000;
 enum ovpn_rx_verdict {
 	OVPN_RX_PASS,
 	OVPN_RX_DROP,
+	OVPN_RX_NEXT,		/* this stage is done: on to the next */
 	OVPN_RX_DELIVER,
 };
 
@@ -50,12 +52,6 @@ struct ovpn_rx {
 	__u32 off;		/* where the packet starts in scratch (framing) */
 	__u32 pid;		/* packet-id */
 };
-
-static __always_inline void ovpn_rx_drop(struct ovpn_rx *rx, enum ovpn_drop why)
-{
-	if (rx->stats && why < OVPN_DROP_MAX)
-		OVPN_STAT_ADD(rx->stats->drops[why], 1);
-}
 
 static __always_inline bool ovpn_addr_eq(const struct ovpn_sockaddr *a,
 					 const struct ovpn_sockaddr *b)
@@ -126,7 +122,7 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 		ovpn_gstat_inc(OVPN_G_RX_TOO_BIG);
 		return OVPN_RX_PASS;
 	}
-	return OVPN_RX_DELIVER;
+	return OVPN_RX_NEXT;
 learn:
 	if (rx->stats)		/* a key not offloaded yet: OpenVPN's packet */
 		OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);
@@ -137,7 +133,7 @@ learn:
 	return OVPN_RX_PASS;
 }
 
-/* Tag, then replay: DROP, or DELIVER with the plaintext in scratch. */
+/* Tag, then replay: DROP, or NEXT with the plaintext in scratch. */
 static __always_inline int ovpn_rx_authenticate(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 {
 	struct ovpn_key *key = rx->key;
@@ -150,22 +146,22 @@ static __always_inline int ovpn_rx_authenticate(struct bpf_dynptr *pkt, struct o
 				OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);
 			return OVPN_RX_PASS;
 		}
-		ovpn_rx_drop(rx, OVPN_DROP_REPLAY);
+		ovpn_count_drop(rx->stats, OVPN_DROP_REPLAY);
 		return OVPN_RX_DROP;
 	}
 	err = ovpn_aead_open(pkt, rx->f->payload_off, rx->len, &key->dec);
 	if (err) {
-		ovpn_rx_drop(rx, err == -EBADMSG ? OVPN_DROP_BAD_TAG : OVPN_DROP_MALFORMED);
+		ovpn_count_drop(rx->stats, err == -EBADMSG ? OVPN_DROP_BAD_TAG : OVPN_DROP_MALFORMED);
 		return OVPN_RX_DROP;
 	}
 	bpf_spin_lock(&key->lock);
 	fresh = ovpn_replay_update(&key->replay, rx->pid);
 	bpf_spin_unlock(&key->lock);
 	if (!fresh) {
-		ovpn_rx_drop(rx, OVPN_DROP_REPLAY);
+		ovpn_count_drop(rx->stats, OVPN_DROP_REPLAY);
 		return OVPN_RX_DROP;
 	}
-	return OVPN_RX_DELIVER;
+	return OVPN_RX_NEXT;
 }
 
 /* Plaintext that is not an IP packet (keepalive ping, OCC) is OpenVPN's. */
@@ -219,19 +215,20 @@ static __noinline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 			OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);
 		return OVPN_RX_PASS;
 	}
-	return OVPN_RX_DELIVER;
+	return OVPN_RX_NEXT;
 }
 
-/* The whole decision for one frame. */
+/* The decision for one frame up to the source check (srccheck.h): NEXT
+ * when every stage is content. */
 static __always_inline int ovpn_rx(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 {
 	int v;
 
 	v = ovpn_rx_lookup(pkt, rx);
-	if (v != OVPN_RX_DELIVER)
+	if (v != OVPN_RX_NEXT)
 		return v;
 	v = ovpn_rx_authenticate(pkt, rx);
-	if (v != OVPN_RX_DELIVER)
+	if (v != OVPN_RX_NEXT)
 		return v;
 	if (rx->stats) {
 		OVPN_STAT_ADD(rx->stats->rx_link_pkts, 1);

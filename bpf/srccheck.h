@@ -77,7 +77,7 @@ static __noinline int ovpn_rx_source(struct ovpn_rx *rx)
 	if (!ifc || ifc->flags & OVPN_IFACE_P2P)
 		return OVPN_RX_DELIVER;
 	if (!ovpn_src_of(rx->off, rx->len, &src)) {
-		ovpn_rx_drop(rx, OVPN_DROP_SOURCE);
+		ovpn_count_drop(rx->stats, OVPN_DROP_SOURCE);
 		return OVPN_RX_DROP;
 	}
 	owner = ovpn_route_vpn_addr(rx->pk.instance, &src);
@@ -90,7 +90,7 @@ static __noinline int ovpn_rx_source(struct ovpn_rx *rx)
 			OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);
 		return OVPN_RX_PASS;
 	}
-	ovpn_rx_drop(rx, OVPN_DROP_SOURCE);
+	ovpn_count_drop(rx->stats, OVPN_DROP_SOURCE);
 	return OVPN_RX_DROP;
 }
 

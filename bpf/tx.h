@@ -139,12 +139,6 @@ static __noinline bool ovpn_tx_lookup(struct __sk_buff *skb, struct ovpn_tx *tx)
 	return true;
 }
 
-static __always_inline void ovpn_tx_drop(struct ovpn_tx *tx, enum ovpn_drop why)
-{
-	if (tx->stats && why < OVPN_DROP_MAX)
-		OVPN_STAT_ADD(tx->stats->drops[why], 1);
-}
-
 /* Route and MTU of the outer packet: false to leave the packet to OpenVPN. */
 static __noinline bool ovpn_tx_path(struct __sk_buff *skb, struct ovpn_tx_state *tx)
 {
@@ -322,19 +316,19 @@ static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, const struct o
 		return TC_ACT_OK;
 	}
 	if (tx.st->too_big) {
-		ovpn_tx_drop(&tx, OVPN_DROP_TOO_BIG);
+		ovpn_count_drop(tx.stats, OVPN_DROP_TOO_BIG);
 		return TC_ACT_SHOT;
 	}
 	tx.st->pid = ovpn_pid_next(tx.key, &tx.st->pk);
 	if (!tx.st->pid) {
-		ovpn_tx_drop(&tx, OVPN_DROP_PID_EXHAUSTED);
+		ovpn_count_drop(tx.stats, OVPN_DROP_PID_EXHAUSTED);
 		return TC_ACT_SHOT;
 	}
 	__u32 inner = tx.st->len;
 
 	if ((tx.st->flen ? ovpn_tx_frame(skb, tx.st) : ovpn_tx_make_room(skb, tx.st, 0)) ||
 	    bpf_dynptr_from_skb(skb, 0, &pkt) || ovpn_tx_seal(&pkt, &tx)) {
-		ovpn_tx_drop(&tx, OVPN_DROP_ENCAP);
+		ovpn_count_drop(tx.stats, OVPN_DROP_ENCAP);
 		return TC_ACT_SHOT;
 	}
 	if (tx.stats) {
