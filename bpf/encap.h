@@ -6,6 +6,7 @@
 
 #include "maps.h"
 #include "parse.h"
+#include "proto.h"
 #include "scratch.h"
 
 #define OVPN_IP4_HLEN	20
@@ -129,6 +130,42 @@ static __always_inline __u16 ovpn_udp6_csum(const struct ovpn_path *p,
 	}
 	sum = ~ovpn_csum_fold(sum) & 0xffff;
 	return sum ? sum : 0xffff;
+}
+
+/* The outer IP and UDP headers of a sealed packet whose link header ends at
+ * @l2 and whose ciphertext (@len bytes, in scratch with its tag) follows the
+ * P_DATA_V2 header: written once the payload is sealed, as IPv6's UDP
+ * checksum covers it. 0 or -EINVAL. */
+static __noinline int ovpn_encap_outer(struct bpf_dynptr *pkt, const struct ovpn_path *p,
+				       __u32 l2, __u32 len)
+{
+	struct {
+		union {
+			struct iphdr ip;
+			struct ipv6hdr ip6;
+		};
+		struct udphdr udp;
+	} h;
+	__u32 ip_len = p->dst.family == OVPN_AF_INET ? OVPN_IP4_HLEN : OVPN_IP6_HLEN;
+	__u32 udp_len = OVPN_UDP_HLEN + OVPN_DATA_HDR_LEN + len;
+	struct ovpn_scratch *s = ovpn_scratch_get();
+	__u8 aad[OVPN_AAD_LEN];
+
+	if (!s || bpf_dynptr_read(aad, sizeof(aad), pkt, l2 + ip_len + OVPN_UDP_HLEN, 0))
+		return -EINVAL;
+	if (ip_len == OVPN_IP4_HLEN)
+		ovpn_encap_ipv4(&h.ip, p, ip_len + udp_len);
+	else
+		ovpn_encap_ipv6(&h.ip6, p, udp_len);
+	h.udp.source = p->src.port;
+	h.udp.dest = p->dst.port;
+	h.udp.len = bpf_htons(udp_len);
+	h.udp.check = 0;
+	if (ip_len == OVPN_IP6_HLEN)
+		h.udp.check = ovpn_udp6_csum(p, &h.udp, aad, s, len);
+	if (bpf_dynptr_write(pkt, l2 + ip_len, &h.udp, OVPN_UDP_HLEN, 0))
+		return -EINVAL;
+	return bpf_dynptr_write(pkt, l2, &h, ip_len, 0);
 }
 
 #endif /* OVPN_ENCAP_H */

@@ -167,40 +167,6 @@ static __noinline int ovpn_tx_data_hdr(struct bpf_dynptr *pkt, const struct ovpn
 				sizeof(h), 0);
 }
 
-/* Outer IP and UDP headers, once the payload is sealed (IPv6's UDP checksum
- * covers it). */
-static __noinline int ovpn_tx_outer_hdr(struct bpf_dynptr *pkt, const struct ovpn_tx_state *st)
-{
-	struct {
-		union {
-			struct iphdr ip;
-			struct ipv6hdr ip6;
-		};
-		struct udphdr udp;
-	} h;
-	const struct ovpn_path *p = &st->path;
-	__u32 ip_len = p->dst.family == OVPN_AF_INET ? OVPN_IP4_HLEN : OVPN_IP6_HLEN;
-	__u32 udp_len = OVPN_UDP_HLEN + OVPN_DATA_HDR_LEN + st->len;
-	struct ovpn_scratch *s = ovpn_scratch_get();
-	__u8 aad[OVPN_AAD_LEN];
-
-	if (!s || bpf_dynptr_read(aad, sizeof(aad), pkt, OVPN_TX_L2 + ip_len + OVPN_UDP_HLEN, 0))
-		return -EINVAL;
-	if (ip_len == OVPN_IP4_HLEN)
-		ovpn_encap_ipv4(&h.ip, p, ip_len + udp_len);
-	else
-		ovpn_encap_ipv6(&h.ip6, p, udp_len);
-	h.udp.source = p->src.port;
-	h.udp.dest = p->dst.port;
-	h.udp.len = bpf_htons(udp_len);
-	h.udp.check = 0;
-	if (ip_len == OVPN_IP6_HLEN)
-		h.udp.check = ovpn_udp6_csum(p, &h.udp, aad, s, st->len);
-	if (bpf_dynptr_write(pkt, OVPN_TX_L2 + ip_len, &h.udp, OVPN_UDP_HLEN, 0))
-		return -EINVAL;
-	return bpf_dynptr_write(pkt, OVPN_TX_L2, &h, ip_len, 0);
-}
-
 /* Room made for the outer headers: header, encryption, outer headers, and
  * the Ethernet type of the dummy link header. */
 static __always_inline int ovpn_tx_seal(struct bpf_dynptr *pkt, struct ovpn_tx *tx)
@@ -218,7 +184,7 @@ static __always_inline int ovpn_tx_seal(struct bpf_dynptr *pkt, struct ovpn_tx *
 		return err;
 	if (bpf_dynptr_write(pkt, 12, &proto, sizeof(proto), 0))
 		return -EINVAL;
-	return ovpn_tx_outer_hdr(pkt, st);
+	return ovpn_encap_outer(pkt, &st->path, OVPN_TX_L2, st->len);
 }
 
 /* Room for the link and outer headers in front of the inner packet. When the
