@@ -54,7 +54,7 @@ FUZZ       := $(BUILD)/fuzz/fuzz_ctl
 FUZZ_SRCS  := tests/fuzz_ctl.c $(CTL_SRCS)
 BPF_HDRS   := $(wildcard include/*.h bpf/*.h bpf/crypto/*.h tests/*.h)
 
-.PHONY: all progs man install uninstall hdrcheck lint check bench bench-openvpn demo profile clean deps \
+.PHONY: callcycles all progs man install uninstall hdrcheck lint check bench bench-openvpn demo profile clean deps \
         tools-check fuzz soak
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -228,7 +228,13 @@ hdrcheck: $(BUILD)/vmlinux.h $(SKELS)
 	    -fsyntax-only -x c - || { echo "hdrcheck: $$h does not compile on its own" >&2; exit 1; }; done
 	@echo "hdrcheck: every header compiles on its own"
 
-lint: hdrcheck
+# No call cycle between the compiled files of loader/ (a BATCH dispatching
+# its items back into the handler table aside).
+callcycles: $(LIB_A) $(CTL_A) $(DMN_A) $(PROGS)
+	@python3 scripts/callcycles.py $(call obj_of,$(CTL_SRCS) $(LIB_SRCS) $(DMN_SRCS) \
+	  $(CLI_SRCS) loader/daemon/ovpn-xdpd.c loader/cli/ovpn-xdp.c)
+
+lint: hdrcheck callcycles
 	shellcheck -S warning scripts/*.sh tests/*.sh tests/openvpn/*.sh .ci/run
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -4,7 +4,9 @@
 #ifndef OVPN_LOADER_CLI_H
 #define OVPN_LOADER_CLI_H
 
+#include <ctype.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include "ctl_client.h"
 
 #define CLI_USAGE	2
@@ -53,7 +55,17 @@ int cli_show_json(struct cli *c, const char *instance, const char *peer);
 int cli_metrics(struct cli *c, unsigned long max_peers, bool http);
 int cli_monitor(struct cli *c);
 
-/* Adds an instance reference: a number is OVPN_A_INSTANCE, else OVPN_A_NAME. */
-bool cli_put_instance(struct nlmsghdr *nlh, const char *text);
+/* Adds an instance reference: a number is OVPN_A_INSTANCE, else OVPN_A_NAME
+ * (inline: cli_req.c and cli_walk.c both name instances, neither calls the
+ * other). */
+static inline bool cli_put_instance(struct nlmsghdr *nlh, const char *text)
+{
+	char *end;
+	unsigned long id = strtoul(text, &end, 10);
+
+	if (*text && !*end && isdigit((unsigned char)*text))
+		return ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, id);
+	return ovpn_ctl_put_str(nlh, OVPN_A_NAME, text);
+}
 
 #endif

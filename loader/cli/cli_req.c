@@ -58,16 +58,6 @@ static int fail(const char *fmt, const char *arg)
 	return CLI_USAGE;
 }
 
-bool cli_put_instance(struct nlmsghdr *nlh, const char *text)
-{
-	char *end;
-	unsigned long id = strtoul(text, &end, 10);
-
-	if (*text && !*end && isdigit((unsigned char)*text))
-		return ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, id);
-	return ovpn_ctl_put_str(nlh, OVPN_A_NAME, text);
-}
-
 static bool number(const char *s, unsigned long long max, unsigned long long *v)
 {
 	char *end;

@@ -159,14 +159,6 @@ static void reply_finish(struct nlmsghdr *reply, __u32 len_before, int status,
 	ovpn_ctl_put_u32(reply, OVPN_A_STATUS, (__u32)status);
 }
 
-int ovpnd_client_send(struct ovpnd_client *cl, const struct nlmsghdr *reply)
-{
-	if (send(cl->fd, reply, reply->nlmsg_len, MSG_DONTWAIT | MSG_NOSIGNAL) ==
-	    (ssize_t)reply->nlmsg_len)
-		return 0;
-	return -errno;
-}
-
 static void request(struct ovpnd *d, struct ovpnd_client *cl, size_t n, bool truncated)
 {
 	const struct nlmsghdr *in = (const void *)d->rx_buf;

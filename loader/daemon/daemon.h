@@ -114,10 +114,12 @@ struct ovpnd {
 int ovpnd_csum_helper_up(struct ovpnd *d, const struct ovpnd_instance *in);
 void ovpnd_csum_helper_down(const struct ovpnd_instance *in);
 int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name);
-/* A pfifo root qdisc of @limit packets on @dev (backpressure on a veth);
- * the name of @dev's root qdisc ("noqueue", "pfifo", ...). 0 or -errno. */
+/* qdisc.c: a pfifo root qdisc of @limit packets on @dev (backpressure on a
+ * veth); the name of @dev's root qdisc ("noqueue", "pfifo", ...). 0 or -errno. */
 int ovpnd_qdisc_pfifo(const char *dev, __u32 limit);
 int ovpnd_qdisc_name(const char *dev, char out[16]);
+/* rtnl.c: one rtnetlink request, acknowledged; 0 or -errno. */
+int ovpnd_rtnl_call(struct nlmsghdr *nlh);
 /* napi.c: the device's NAPI in a kernel thread of its own; 0 or -errno. */
 int ovpnd_napi_threaded(const char *dev);
 /* 1 if it has one, 0 if not, -errno if that cannot be read. */
@@ -188,10 +190,10 @@ int ovpnd_ctl_listen(struct ovpnd *d);
 void ovpnd_ctl_accept(struct ovpnd *d);
 void ovpnd_ctl_readable(struct ovpnd *d, struct ovpnd_client *cl);
 void ovpnd_ctl_close(struct ovpnd *d);
-/* One message to a client, without waiting: 0 or -errno. */
-int ovpnd_client_send(struct ovpnd_client *cl, const struct nlmsghdr *msg);
 
-/* notify.c: a notification to every subscriber (a slow one loses it). */
+/* notify.c: one message to a client, without waiting (0 or -errno); a
+ * notification to every subscriber (a slow one loses it). */
+int ovpnd_client_send(struct ovpnd_client *cl, const struct nlmsghdr *msg);
 void ovpnd_notify(struct ovpnd *d, const struct nlmsghdr *nlh);
 void ovpnd_notify_peer_deleted(struct ovpnd *d, __u32 instance, __u32 peer_id,
 			       __u32 reason);

@@ -1,6 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Notifications to the clients that subscribed (SUBSCRIBE). */
+/* What the daemon sends its control clients: a reply to one, notifications
+ * to the clients that subscribed (SUBSCRIBE). */
+#include <errno.h>
+#include <sys/socket.h>
 #include "daemon.h"
+
+int ovpnd_client_send(struct ovpnd_client *cl, const struct nlmsghdr *reply)
+{
+	if (send(cl->fd, reply, reply->nlmsg_len, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+	    (ssize_t)reply->nlmsg_len)
+		return 0;
+	return -errno;
+}
 
 void ovpnd_notify(struct ovpnd *d, const struct nlmsghdr *nlh)
 {
