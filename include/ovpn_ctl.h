@@ -187,6 +187,13 @@ enum ovpn_ctl_attr {
 					 * framing, OVPN_FRAMING_* with fragment's
 					 * size in bits 16..31 (include/ovpn_maps.h);
 					 * absent: none */
+	OVPN_A_AEAD_COSTS,		/* nested list of OVPN_A_AEAD_COST (STATUS):
+					 * what a packet costs per cipher, measured
+					 * at the daemon's start */
+	OVPN_A_AEAD_COST,		/* nested: CIPHER, AEAD_BPF_NS, AEAD_SW_NS */
+	OVPN_A_AEAD_BPF_NS,		/* u32: the fast path's AEAD, one 1408-byte
+					 * packet */
+	OVPN_A_AEAD_SW_NS,		/* u32: OpenSSL's, the same packet */
 	__OVPN_A_END,
 };
 #define OVPN_A_MAX	(__OVPN_A_END - 1)

@@ -84,6 +84,18 @@ check "show --json parses, names round-trip, drops by reason, global counters" \
 cli show > "$T/show.txt"
 check "show: drops by reason" "grep -q '  drops: 2 bad_tag' '$T/show.txt'"
 check "show: global counters" "grep -q '^fast path: [0-9]* rx_seen' '$T/show.txt'"
+# What a packet costs per cipher, measured at the daemon's start (calib.c).
+check "daemon log: AEAD costs per cipher" \
+	"grep -Eq 'AEAD, us per 1408-byte packet in the fast path/OpenSSL: AES-128-GCM [0-9.]+/[0-9.]+, AES-256-GCM [0-9.]+/[0-9.]+, CHACHA20-POLY1305 [0-9.]+/[0-9.]+$' '$T/log'"
+check "show: AEAD costs per cipher" \
+	"grep -Eq '^AEAD, us per 1408-byte packet, fast path/OpenSSL: AES-128-GCM [0-9.]+/[0-9.]+, AES-256-GCM [0-9.]+/[0-9.]+, CHACHA20-POLY1305 [0-9.]+/[0-9.]+$' '$T/show.txt'"
+python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["aead_costs"]
+assert [x["cipher"] for x in c] == ["AES-128-GCM", "AES-256-GCM", "CHACHA20-POLY1305"], c
+assert all(x["fastpath_ns"] > 0 and x["openssl_ns"] > 0 for x in c), c
+' "$T/show.json"
+check "show --json: aead_costs, three ciphers, both figures" "[ \$? -eq 0 ]"
 cli show --json "$HOSTILE1" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["instances"]) == 1' 2>/dev/null
 check "show --json NAME with a hostile name" "[ \$? -eq 0 ]"
 

@@ -110,9 +110,37 @@ static void instance_json(void *ctx, const struct nlattr *const *tb, const struc
 		"sockets", socks, "interfaces", ifaces_json(tb[OVPN_A_IFACES])));
 }
 
+/* [{"cipher": "AES-256-GCM", "fastpath_ns": 14500, "openssl_ns": 1000}, ...] */
+static json_t *aead_costs_json(const struct nlattr *list)
+{
+	json_t *arr = json_array();
+	const struct nlattr *item, *a;
+
+	if (!list)
+		return arr;
+	mnl_attr_for_each_nested(item, list) {
+		json_t *o = json_object();
+
+		mnl_attr_for_each_nested(a, item) {
+			if (mnl_attr_get_type(a) == OVPN_A_CIPHER)
+				json_object_set_new(o, "cipher", json_string(mnl_attr_get_str(a)));
+			else if (mnl_attr_get_type(a) == OVPN_A_AEAD_BPF_NS)
+				json_object_set_new(o, "fastpath_ns",
+						    json_integer(mnl_attr_get_u32(a)));
+			else if (mnl_attr_get_type(a) == OVPN_A_AEAD_SW_NS)
+				json_object_set_new(o, "openssl_ns",
+						    json_integer(mnl_attr_get_u32(a)));
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static void status_json(void *ctx, const struct nlattr *const *tb)
 {
 	struct doc *d = ctx;
+
+	json_object_set_new(d->root, "aead_costs", aead_costs_json(tb[OVPN_A_AEAD_COSTS]));
 
 	json_object_set_new(d->root, "pin_path", json_string(cli_str(tb, OVPN_A_PIN_PATH, "")));
 	json_object_set_new(d->root, "global",

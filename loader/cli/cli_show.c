@@ -113,6 +113,33 @@ static void instance_text(void *ctx, const struct nlattr *const *tb, const struc
 	ifaces_text(tb[OVPN_A_IFACES]);
 }
 
+/* "AEAD, us per packet, fast path/OpenSSL: AES-256-GCM 14.5/1.0, ..." */
+static void aead_costs_text(const struct nlattr *list)
+{
+	const struct nlattr *item, *a;
+	const char *sep = "AEAD, us per 1408-byte packet, fast path/OpenSSL:";
+
+	if (!list)
+		return;
+	mnl_attr_for_each_nested(item, list) {
+		const char *cipher = "?";
+		__u32 bpf = 0, sw = 0;
+
+		mnl_attr_for_each_nested(a, item) {
+			if (mnl_attr_get_type(a) == OVPN_A_CIPHER)
+				cipher = mnl_attr_get_str(a);
+			else if (mnl_attr_get_type(a) == OVPN_A_AEAD_BPF_NS)
+				bpf = mnl_attr_get_u32(a);
+			else if (mnl_attr_get_type(a) == OVPN_A_AEAD_SW_NS)
+				sw = mnl_attr_get_u32(a);
+		}
+		printf("%s %s %.1f/%.1f", sep, cipher, bpf / 1000.0, sw / 1000.0);
+		sep = ",";
+	}
+	if (sep[0] == ',')
+		putchar('\n');
+}
+
 static void status_text(void *ctx, const struct nlattr *const *tb)
 {
 	__u64 g[OVPN_G_MAX];
@@ -120,6 +147,7 @@ static void status_text(void *ctx, const struct nlattr *const *tb)
 	(void)ctx;
 	cli_counts(tb, OVPN_A_GLOBAL_COUNTS, g, OVPN_G_MAX);
 	nonzero_line("fast path:", g, OVPN_G_MAX, ovpn_gstat_name);
+	aead_costs_text(tb[OVPN_A_AEAD_COSTS]);
 }
 
 int cli_show(struct cli *c, const char *instance, const char *peer)

@@ -93,6 +93,10 @@ static const struct pol policy[OVPN_A_MAX + 1] = {
 	[OVPN_A_GLOBAL_COUNTS] = BIN("GLOBAL_COUNTS", 64 * 8),
 	[OVPN_A_C2C] = U32("C2C"),
 	[OVPN_A_FRAMING] = U32("FRAMING"),
+	[OVPN_A_AEAD_COSTS] = NEST("AEAD_COSTS"),
+	[OVPN_A_AEAD_COST] = NEST("AEAD_COST"),
+	[OVPN_A_AEAD_BPF_NS] = U32("AEAD_BPF_NS"),
+	[OVPN_A_AEAD_SW_NS] = U32("AEAD_SW_NS"),
 };
 
 #define NAME(c, w1, w2, pos, decode, inst, batch, handle)	[OVX_CMD_IDX(c)] = #c,

@@ -401,6 +401,29 @@ static bool put_instance(struct ovpnd *d, struct nlmsghdr *nlh, const struct ovp
 	return ok;
 }
 
+/* What a packet costs per cipher (calib.c), if it was measured. */
+static bool put_aead_costs(struct ovpnd *d, struct nlmsghdr *reply)
+{
+	struct nlattr *list = ovpn_ctl_nest_start(reply, OVPN_A_AEAD_COSTS), *item;
+	bool ok = list;
+
+	for (int i = 0; ok && i < OVPND_CALIB_CIPHERS; i++) {
+		const struct ovpnd_calib *c = &d->calib[i];
+
+		if (!c->bpf_ns)
+			continue;
+		item = ovpn_ctl_nest_start(reply, OVPN_A_AEAD_COST);
+		ok = item && ovpn_ctl_put_str(reply, OVPN_A_CIPHER, ovpn_cipher_name(c->cipher)) &&
+		     ovpn_ctl_put_u32(reply, OVPN_A_AEAD_BPF_NS, c->bpf_ns) &&
+		     ovpn_ctl_put_u32(reply, OVPN_A_AEAD_SW_NS, c->sw_ns);
+		if (ok)
+			ovpn_ctl_nest_end(reply, item);
+	}
+	if (ok)
+		ovpn_ctl_nest_end(reply, list);
+	return ok;
+}
+
 static int h_status(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
 		    struct nlmsghdr *reply, struct ovpn_ctl_err *e)
 {
@@ -414,7 +437,8 @@ static int h_status(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r
 	ok = ovpn_ctl_put_u32(reply, OVPN_A_VERSION, OVPN_CTL_VERSION) &&
 	     ovpn_ctl_put_str(reply, OVPN_A_PIN_PATH, d->b.pin_dir) &&
 	     ovpn_ctl_put_u32(reply, OVPN_A_NPEERS, ovpn_peer_count(&d->b.fp, 0)) &&
-	     ovpn_ctl_put_bin(reply, OVPN_A_GLOBAL_COUNTS, g.c, sizeof(g.c));
+	     ovpn_ctl_put_bin(reply, OVPN_A_GLOBAL_COUNTS, g.c, sizeof(g.c)) &&
+	     put_aead_costs(d, reply);
 
 	list = ok ? ovpn_ctl_nest_start(reply, OVPN_A_INSTANCES) : NULL;
 	for (__u32 id = 0; list && ok && !ovpnd_instance_next(d, id, &in); id = in.id)

@@ -66,6 +66,7 @@ struct ovpnd_config {
 	const char *group;		/* NULL: root only */
 	__u64 liveness_ns;
 	const char *aes_algo;
+	bool no_timing;			/* -T: no AEAD timing at start */
 };
 
 /* A key or address from the OpenVPN plugin waiting for its peer to show up on
@@ -90,6 +91,14 @@ struct ovpnd_keepalive {
 	__u64 next_due_ns;
 };
 
+/* calib.c: what one packet costs here, per cipher, in ns (0: not measured). */
+#define OVPND_CALIB_CIPHERS	3
+struct ovpnd_calib {
+	__u32 cipher;		/* OVPN_CIPHER_* */
+	__u32 bpf_ns;		/* the fast path's AEAD */
+	__u32 sw_ns;		/* OpenSSL's AEAD, in this process */
+};
+
 struct ovpnd {
 	struct ovpnd_config cfg;
 	struct ovpnd_bpf b;
@@ -108,7 +117,11 @@ struct ovpnd {
 	struct ovpnd_pending pending[OVPND_MAX_PENDING];
 	unsigned int npending;
 	struct ovpnd_keepalive ka;
+	struct ovpnd_calib calib[OVPND_CALIB_CIPHERS];
 };
+
+/* calib.c: measures and logs what a packet costs for each cipher (d->calib). */
+void ovpnd_calibrate(struct ovpnd *d);
 
 /* csum_helper.c: the instance's checksum helper veth pair (bpf/tx.h). */
 int ovpnd_csum_helper_up(struct ovpnd *d, const struct ovpnd_instance *in);

@@ -44,6 +44,7 @@ static void usage(FILE *f)
 		"  -g, --group GROUP    also allow this group on the socket (mode 0660)\n"
 		"  -l, --liveness MS    hand a packet per peer to OpenVPN this often (default 1000)\n"
 		"  -a, --aes-algo ALGO  AES implementation for new keys (default ecb(aes))\n"
+		"  -T, --no-timing      do not measure what a packet costs per cipher at start\n"
 		"  -d, --detach         detach every program, remove the pins and exit\n"
 		"  -V, --version        the version\n",
 		OVPN_CTL_DEFAULT_PATH);
@@ -54,6 +55,7 @@ static int parse_args(int argc, char **argv, struct ovpnd *d)
 	static const struct option opts[] = {
 		{ "name", 1, 0, 'n' }, { "socket", 1, 0, 's' }, { "group", 1, 0, 'g' },
 		{ "liveness", 1, 0, 'l' }, { "aes-algo", 1, 0, 'a' }, { "detach", 0, 0, 'd' },
+		{ "no-timing", 0, 0, 'T' },
 		{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, {},
 	};
 	struct group *gr;
@@ -61,7 +63,7 @@ static int parse_args(int argc, char **argv, struct ovpnd *d)
 
 	d->cfg = (struct ovpnd_config){ .name = "default", .sock_path = OVPN_CTL_DEFAULT_PATH,
 					.liveness_ns = 1000000000ULL };
-	while ((c = getopt_long(argc, argv, "n:s:g:l:a:dhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:s:g:l:a:dThV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': d->cfg.name = optarg; break;
 		case 's': d->cfg.sock_path = optarg; break;
@@ -69,6 +71,7 @@ static int parse_args(int argc, char **argv, struct ovpnd *d)
 		case 'l': d->cfg.liveness_ns = strtoull(optarg, NULL, 10) * 1000000ULL; break;
 		case 'a': d->cfg.aes_algo = optarg; break;
 		case 'd': d->detach = true; break;
+		case 'T': d->cfg.no_timing = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("ovpn-xdpd %s\n", OVPN_XDP_VERSION); exit(0);
 		default: usage(stderr); return -EINVAL;
@@ -203,6 +206,8 @@ int main(int argc, char **argv)
 	if (d.b.taken_over && ovpnd_keepalive_load(&d) > 0)
 		ovpnd_log("keepalive: the timeouts of %u taken-over peers start now", d.ka.live);
 	err = setup(&d);
+	if (!err && !d.cfg.no_timing)
+		ovpnd_calibrate(&d);
 	if (!err) {
 		ovpnd_log("listening on %s", d.cfg.sock_path);
 		run(&d);
