@@ -9,7 +9,6 @@
 #include "aead_key.h"
 #include "ctl_cmds.h"
 #include "daemon.h"
-#include "peer_list.h"
 
 #define PAGE_LIMIT	(OVPN_CTL_MSG_MAX - 2048)	/* room for status and error */
 

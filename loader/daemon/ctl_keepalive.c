@@ -19,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 #include "daemon.h"
-#include "peer_list.h"
 
 #define KA_FREE		0		/* inst of a free slot (ids start at 1) */
 #define KA_DEAD		0xFFFFFFFFu	/* inst of a removed one (tombstone) */

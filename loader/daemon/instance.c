@@ -8,7 +8,6 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "daemon.h"
-#include "peer_list.h"
 
 int ovpnd_instances_load(struct ovpnd *d)
 {

@@ -12,8 +12,6 @@
 #include "aead_key.h"
 #include "daemon.h"
 #include "learn.h"
-#include "peer_list.h"
-#include "peer_remote.h"
 
 /* A waiting key is looked for every 10 ms: from the peer's first packet with
  * it until it is installed, its packets go through OpenVPN, which drops

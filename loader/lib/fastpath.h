@@ -67,6 +67,24 @@ int ovpn_vpn_addr_claim(const struct ovpn_fastpath *fp, __u32 instance, int fami
 			const __u8 *addr, __u32 peer_id, bool move);
 void ovpn_vpn_addr_release(const struct ovpn_fastpath *fp, __u32 instance, int family,
 			   const __u8 *addr, __u32 peer_id);
+/* The peer after @after in map order (@after NULL: the first); @instance 0
+ * means any instance. Returns 0, or -ENOENT at the end. */
+int ovpn_peer_next(const struct ovpn_fastpath *fp, __u32 instance,
+		   const struct ovpn_peer_key *after, struct ovpn_peer_key *next);
+/* Number of peers of @instance (0: all). */
+__u32 ovpn_peer_count(const struct ovpn_fastpath *fp, __u32 instance);
+/* Stores the keepalive of PEER_SET in the peer. */
+int ovpn_peer_set_keepalive(const struct ovpn_fastpath *fp, __u32 instance,
+			    __u32 peer_id, __u32 interval, __u32 timeout);
+/* Peers as the OpenVPN plugin names them. The peer of @instance whose remote
+ * is @remote; -ENOENT if none. */
+int ovpn_peer_find_remote(const struct ovpn_fastpath *fp, __u32 instance,
+			  const struct ovpn_sockaddr *remote, __u32 *peer_id);
+/* Sets (@add) the peer's VPN address of @family (4 or 16 bytes), taking it
+ * from another peer that had it (as OpenVPN's learn-address update does), or
+ * removes it if it is still this peer's. */
+int ovpn_peer_set_vpn_addr(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+			   int family, const __u8 *addr, bool add);
 
 struct ovpn_key_config {
 	__u32 instance, peer_id;
@@ -95,6 +113,13 @@ int ovpn_key_set_tx_pid(const struct ovpn_fastpath *fp, __u32 instance, __u32 pe
 /* Refuses received packet-ids up to @floor (never lowers it). */
 int ovpn_key_set_rx_floor(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 			  __u32 key_id, __u64 floor);
+/* What may be shown of a key: never its bytes. */
+struct ovpn_key_info {
+	__u32 key_id, cipher;
+	__u64 tx_next_pid;
+};
+int ovpn_key_info_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+		      __u32 key_id, struct ovpn_key_info *ki);
 
 /* Routes a prefix via a peer (OpenVPN's iroute). @addr is 4 or 16 bytes by
  * @family; its bits past @prefixlen are ignored. -ENOENT for an unknown
@@ -115,6 +140,10 @@ int ovpn_route_owner(const struct ovpn_fastpath *fp, __u32 instance, int family,
  * needed after routes were deleted from ovpn_routes4/6 directly, which leaves
  * their lengths counted (TX then tries them in vain). */
 int ovpn_route_recount(const struct ovpn_fastpath *fp);
+/* Removes every route (iroute) of @instance, or only those via @peer_id
+ * (@all_peers false). */
+void ovpn_routes_flush(const struct ovpn_fastpath *fp, __u32 instance, bool all_peers,
+		       __u32 peer_id);
 
 /* bpf_map_update_elem, retrying the transient -ENOMEM of the kernel's BPF
  * allocator (see map_update.c). Returns 0 or -errno. */

@@ -166,3 +166,24 @@ int ovpn_key_set_rx_floor(const struct ovpn_fastpath *fp, __u32 instance, __u32 
 {
 	return key_ctl(fp, instance, peer_id, key_id, OVPN_KEY_CTL_RX_FLOOR, floor);
 }
+
+int ovpn_key_info_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+		      __u32 key_id, struct ovpn_key_info *ki)
+{
+	struct ovpn_key_id id = { instance, peer_id, key_id };
+	struct ovpn_key *k = malloc(sizeof(*k));
+	int err = 0;
+
+	if (!k)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fp->keys_fd, &id, k)) {
+		err = -errno;
+	} else {
+		ki->key_id = k->key_id;
+		ki->cipher = k->enc.cipher;
+		ki->tx_next_pid = k->tx_next_pid;
+	}
+	OPENSSL_cleanse(k, sizeof(*k));
+	free(k);
+	return err;
+}

@@ -6,8 +6,8 @@
 #include <openssl/crypto.h>
 #include "aead_key.h"
 #include "aead_sw.h"
+#include "fastpath.h"
 #include "learn.h"
-#include "peer_list.h"
 
 /* Slots of the 256-byte export: cipher keys at 0 and 128, implicit IVs at
  * the start of the "hmac" slots, 64 and 192. */

@@ -8,6 +8,7 @@
  * reading and rewriting the whole entry. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "fastpath.h"
@@ -175,4 +176,46 @@ int ovpn_route_recount(const struct ovpn_fastpath *fp)
 	fam = OVPN_ROUTE_LENS_V6;
 	err = lens_recount(fp->routes6_fd, sizeof(struct ovpn_route6_key), &l);
 	return err ?: ovpn_map_update(fp->route_lens_fd, &fam, &l, BPF_EXIST);
+}
+
+struct route_sel {
+	__be32 instance;
+	bool all;
+	__u32 peer_id;
+};
+
+static bool route_of(const void *key, const void *value, void *ctx)
+{
+	const struct ovpn_route6_key *k = key;		/* same head as v4 */
+	const struct route_sel *s = ctx;
+
+	return !memcmp(k->instance, &s->instance, 4) &&
+	       (s->all || *(const __u32 *)value == s->peer_id);
+}
+
+/* Routes are deleted through ovpn_route_del, which keeps ovpn_route_lens
+ * counted. */
+static void routes_flush_map(const struct ovpn_fastpath *fp, int fd, int family,
+			     __u32 instance, bool all, __u32 peer_id)
+{
+	struct route_sel sel = { htonl(instance), all, peer_id };
+	size_t ks = family == OVPN_AF_INET ? sizeof(struct ovpn_route4_key) :
+					     sizeof(struct ovpn_route6_key);
+	__u8 *keys = NULL;
+	__u32 n = 0;
+
+	ovpn_map_select(fd, route_of, &sel, (void **)&keys, &n);
+	for (__u32 i = 0; i < n; i++) {
+		const struct ovpn_route6_key *k = (const void *)(keys + i * ks);
+
+		ovpn_route_del(fp, instance, family, k->addr, k->prefixlen, OVPN_ROUTE_ANY_PEER);
+	}
+	free(keys);
+}
+
+void ovpn_routes_flush(const struct ovpn_fastpath *fp, __u32 instance, bool all_peers,
+		       __u32 peer_id)
+{
+	routes_flush_map(fp, fp->routes4_fd, OVPN_AF_INET, instance, all_peers, peer_id);
+	routes_flush_map(fp, fp->routes6_fd, OVPN_AF_INET6, instance, all_peers, peer_id);
 }
