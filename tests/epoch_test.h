@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Packet format of the epoch test programs (tests/epoch_test.bpf.c):
+ *     struct epoch_test_hdr | epoch packet: header (12) | data (len) | tag (16)
+ * EPOCH_TEST_SEAL writes the header from @key_id, @peer_id, @epoch and
+ * @counter, then seals the data in place with test key @key;
+ * EPOCH_TEST_OPEN reads @epoch and @counter from the header, then opens in
+ * place. The result goes into @ret. */
+#ifndef EPOCH_TEST_H
+#define EPOCH_TEST_H
+
+#include "ovpn_epoch.h"
+
+enum epoch_test_op {
+	EPOCH_TEST_SEAL = 1,
+	EPOCH_TEST_OPEN = 2,
+};
+
+struct epoch_test_hdr {
+	__u32 op;
+	__u32 key;
+	__u32 len;
+	__s32 ret;
+	__u32 key_id;
+	__u32 peer_id;
+	__u32 epoch;
+	__u32 pad;
+	__u64 counter;
+};
+
+#define EPOCH_TEST_KEYS		8
+#define EPOCH_TEST_OFF		sizeof(struct epoch_test_hdr)
+
+#endif
