@@ -3,6 +3,8 @@
  * XDP and TC. */
 #include "common.h"
 #include "epoch.h"
+#define OVPN_EPOCH_MAX_SLOTS 256
+#include "epoch_keys.h"
 #include "aes_ctx.h"
 #include "epoch_test.h"
 
@@ -23,6 +25,64 @@ int epoch_test_set_aes(struct ovpn_aes_ctx_args *a)
 	return 0;
 }
 
+SEC("syscall")
+int epoch_test_set_slot_aes(struct ovpn_aes_ctx_args *a)
+{
+	struct ovpn_epoch_slot *slot = ovpn_epoch_slot_of_ctx(a->map_key);
+
+	a->err = slot ? ovpn_aes_ctx_install(&slot->key.aead, a) : -ENOENT;
+	return 0;
+}
+
+static __always_inline int run_rx(struct bpf_dynptr *pkt, struct epoch_test_hdr *t)
+{
+	struct ovpn_key_id kid = { .instance = EPOCH_TEST_INSTANCE };
+	__u8 h[OVPN_EPOCH_AAD_LEN];
+	bool moved = false;
+	int ret;
+
+	if (bpf_dynptr_read(h, sizeof(h), pkt, EPOCH_TEST_OFF, 0))
+		return -EINVAL;
+	kid.peer_id = ovpn_proto_peer_id(h);
+	kid.key_id = ovpn_proto_key_id(h);
+	ret = ovpn_epoch_rx(pkt, EPOCH_TEST_OFF, t->len, &kid, &moved);
+	t->pad = moved;
+	t->epoch = ovpn_epoch_of(h);
+	t->counter = ovpn_epoch_counter(h);
+	return ret;
+}
+
+static __always_inline int run_tx(struct bpf_dynptr *pkt, struct epoch_test_hdr *t)
+{
+	struct ovpn_key_id kid = { .instance = EPOCH_TEST_INSTANCE, .peer_id = t->peer_id,
+				   .key_id = t->key_id };
+	struct ovpn_epoch_slot *slot;
+	__u8 h[OVPN_EPOCH_AAD_LEN];
+	__u32 epoch = 0;
+	__u64 counter = 0;
+
+	slot = ovpn_epoch_tx_next(&kid, t->len, &epoch, &counter);
+	if (!slot)
+		return -ENOSPC;
+	t->epoch = epoch;
+	t->counter = counter;
+	ovpn_epoch_pack(h, t->key_id, t->peer_id, epoch, counter);
+	if (bpf_dynptr_write(pkt, EPOCH_TEST_OFF, h, sizeof(h), 0))
+		return -EINVAL;
+	return ovpn_epoch_encrypt(pkt, EPOCH_TEST_OFF, t->len, &slot->key);
+}
+
+/* RX and TX: the fields they set go back into the packet's header. */
+static __always_inline int run_slots(struct bpf_dynptr *pkt, struct epoch_test_hdr *t)
+{
+	int ret = t->op == EPOCH_TEST_RX ? run_rx(pkt, t) : run_tx(pkt, t);
+
+	t->ret = ret;
+	if (bpf_dynptr_write(pkt, 0, t, sizeof(*t), 0))
+		return -EINVAL;
+	return ret;
+}
+
 static __always_inline int run(struct bpf_dynptr *pkt)
 {
 	__u32 off = EPOCH_TEST_OFF;
@@ -32,6 +92,8 @@ static __always_inline int run(struct bpf_dynptr *pkt)
 
 	if (bpf_dynptr_read(&t, sizeof(t), pkt, 0, 0))
 		return -EINVAL;
+	if (t.op == EPOCH_TEST_RX || t.op == EPOCH_TEST_TX)
+		return run_slots(pkt, &t);
 	k = bpf_map_lookup_elem(&epoch_test_keys, &t.key);
 	if (!k)
 		return -ENOENT;

@@ -4,7 +4,7 @@
  * EPOCH_TEST_SEAL writes the header from @key_id, @peer_id, @epoch and
  * @counter, then seals the data in place with test key @key;
  * EPOCH_TEST_OPEN reads @epoch and @counter from the header, then opens in
- * place. The result goes into @ret. */
+ * place. The result goes into @ret. EPOCH_TEST_RX and _TX: below. */
 #ifndef EPOCH_TEST_H
 #define EPOCH_TEST_H
 
@@ -13,7 +13,12 @@
 enum epoch_test_op {
 	EPOCH_TEST_SEAL = 1,
 	EPOCH_TEST_OPEN = 2,
+	EPOCH_TEST_RX = 3,	/* bpf/epoch_keys.h: ret = verdict, moved in @pad */
+	EPOCH_TEST_TX = 4,	/* picks epoch and counter (out), seals */
 };
+/* RX and TX use the slots of instance EPOCH_TEST_INSTANCE, @peer_id and
+ * @key_id (the header's for RX). */
+#define EPOCH_TEST_INSTANCE	1
 
 struct epoch_test_hdr {
 	__u32 op;

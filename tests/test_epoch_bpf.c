@@ -7,7 +7,12 @@
  *   OVPN_AEAD_MAX_LEN; the header's fields read back;
  * - every bit flip of header, data or tag is refused and leaves the packet
  *   as it was; another epoch's key opens nothing; too long, too short;
- * - the real OpenVPN 2.7.6 captures of tests/epoch_vectors open in BPF. */
+ * - the real OpenVPN 2.7.6 captures of tests/epoch_vectors open in BPF;
+ * - the per-epoch slots (bpf/epoch_keys.h, loader/lib/epoch_slots.c): RX
+ *   accepts the current, retiring and future epochs only, one replay window
+ *   each, moves up on a newer epoch and the sending epoch follows; TX moves
+ *   to the next epoch at the 48-bit counter's end and at AES-GCM's usage
+ *   limit, never repeats an (epoch, counter), and stops when no key is left. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -19,6 +24,7 @@
 #include "aead_sw.h"
 #include "cipher.h"
 #include "epoch_key.h"
+#include "epoch_slots.h"
 #include "epoch_test.h"
 #include "epoch_test.skel.h"
 #include "testlib.h"
@@ -289,12 +295,205 @@ static void test_capture(const char *name)
 	vec_free(&v);
 }
 
+static struct ovpn_epoch_maps maps;
+
+/* The peer's side: seals @len random bytes as epoch @epoch, counter @ctr of
+ * the chain starting at @e1 (the server's receive direction). */
+static void peer_packet(__u8 *p, int cipher, const __u8 *e1, __u32 key_id, __u16 epoch,
+			__u64 ctr, __u32 len)
+{
+	struct ovpn_epoch_secret e = { .epoch = 1 };
+	struct tkey t = { .cipher = cipher, .key_len = ovpn_cipher_key_len(cipher) };
+
+	memcpy(e.secret, e1, 32);
+	if (ovpn_epoch_advance(&e, epoch ? epoch : 1) ||	/* epoch 0: never valid */ ovpn_epoch_data_key(&e, t.key_len, t.key, t.iv))
+		t_fatal("derivation");
+	header(p, key_id, 7, epoch, ctr);
+	t_rand_bytes(p + OVPN_EPOCH_AAD_LEN, len);
+	p[OVPN_EPOCH_AAD_LEN] = 0x45;	/* not that the fast path looks */
+	oracle(&t, p, len, true, p + OVPN_EPOCH_AAD_LEN);
+}
+
+static int rx(__u8 *p, __u32 len, struct epoch_test_hdr *h)
+{
+	*h = (struct epoch_test_hdr){ .op = EPOCH_TEST_RX };
+	return run(t_rand() & 1, h, p, len);
+}
+
+static struct ovpn_epoch_state state_of(const struct ovpn_key_id *kid)
+{
+	struct ovpn_epoch_state st = { 0 };
+
+	bpf_map_lookup_elem(maps.states_fd, kid, &st);
+	return st;
+}
+
+static void test_slots_rx(int cipher)
+{
+	struct ovpn_key_id kid = { .instance = EPOCH_TEST_INSTANCE, .peer_id = 7, .key_id = 2 };
+	const char *name = ovpn_cipher_name(cipher);
+	static __u8 p[PKT_MAX], copy[PKT_MAX];
+	__u8 ekm[OVPN_EPOCH_EKM_LEN];
+	struct ovpn_epoch_chain c;
+	struct epoch_test_hdr h;
+	struct ovpn_epoch_state st;
+	const __u32 len = 60;
+
+	t_rand_bytes(ekm, sizeof(ekm));
+	if (!CHECK(!ovpn_epoch_key_start(&maps, &kid, cipher, ekm, true, &c, 2, 2),
+		   "%s: start", name))
+		return;
+#define RX(epoch, ctr, want, what)                                                  \
+	do {                                                                        \
+		peer_packet(p, cipher, ekm, 2, epoch, ctr, len);                    \
+		CHECK(rx(p, len, &h) == (want), "%s: %s: verdict %d, %d expected",  \
+		      name, what, h.ret, want);                                     \
+	} while (0)
+	RX(1, 1, OVPN_EPOCH_RX_DELIVER, "epoch 1, 1");
+	CHECK(p[OVPN_EPOCH_AAD_LEN] == 0x45, "%s: plaintext in place", name);
+	RX(1, 1, OVPN_EPOCH_RX_REPLAY, "epoch 1, 1 again");
+	RX(1, 5, OVPN_EPOCH_RX_DELIVER, "epoch 1, 5");
+	RX(1, 3, OVPN_EPOCH_RX_DELIVER, "epoch 1, 3 (late, in the window)");
+	peer_packet(p, cipher, ekm, 2, 1, 9, len);
+	p[OVPN_EPOCH_AAD_LEN + 3] ^= 1;
+	memcpy(copy, p, OVPN_EPOCH_OVERHEAD + len);
+	CHECK(rx(p, len, &h) == OVPN_EPOCH_RX_BAD_TAG &&
+	      !memcmp(p, copy, OVPN_EPOCH_OVERHEAD + len), "%s: bad tag, left as it was", name);
+	RX(1, 9, OVPN_EPOCH_RX_DELIVER, "epoch 1, 9 (the forgery did not burn it)");
+	RX(0, 10, OVPN_EPOCH_RX_PASS, "epoch 0");
+	RX(3, 1, OVPN_EPOCH_RX_DELIVER, "epoch 3 (future, installed)");
+	CHECK(h.pad == 1, "%s: epoch 3 reported as a move", name);
+	st = state_of(&kid);
+	CHECK(st.rx_epoch == 3 && st.rx_retiring == 1 && st.tx_epoch == 3,
+	      "%s: state after epoch 3: rx %u retiring %u tx %u", name, st.rx_epoch,
+	      st.rx_retiring, st.tx_epoch);
+	RX(3, 1, OVPN_EPOCH_RX_REPLAY, "epoch 3, 1 again (its own window)");
+	RX(1, 4, OVPN_EPOCH_RX_DELIVER, "epoch 1 (retiring), 4");
+	RX(2, 1, OVPN_EPOCH_RX_PASS, "epoch 2 (skipped: neither current nor retiring)");
+	RX(5, 1, OVPN_EPOCH_RX_PASS, "epoch 5 (not installed yet)");
+	CHECK(!ovpn_epoch_key_refresh(&maps, &kid, &c, 2, 2), "%s: refresh", name);
+	RX(5, 1, OVPN_EPOCH_RX_DELIVER, "epoch 5 after the refresh");
+	st = state_of(&kid);
+	CHECK(st.rx_epoch == 5 && st.rx_retiring == 3 && st.tx_epoch == 5,
+	      "%s: state after epoch 5: rx %u retiring %u tx %u", name, st.rx_epoch,
+	      st.rx_retiring, st.tx_epoch);
+	RX(1, 20, OVPN_EPOCH_RX_PASS, "epoch 1 (no longer retiring)");
+	CHECK(!ovpn_epoch_key_refresh(&maps, &kid, &c, 2, 2), "%s: refresh", name);
+	{
+		struct ovpn_epoch_id id = { EPOCH_TEST_INSTANCE, 7, 2, OVPN_EPOCH_RX, 1 };
+		struct ovpn_epoch_slot *s = calloc(1, sizeof(*s));
+
+		CHECK(bpf_map_lookup_elem(maps.slots_fd, &id, s) && errno == ENOENT,
+		      "%s: RX slot 1 removed", name);
+		id.epoch = 3;
+		CHECK(!bpf_map_lookup_elem(maps.slots_fd, &id, s), "%s: RX slot 3 kept", name);
+		id.epoch = 7;
+		CHECK(!bpf_map_lookup_elem(maps.slots_fd, &id, s), "%s: RX slot 7 ahead", name);
+		free(s);
+	}
+	RX(5 + OVPN_EPOCH_FUTURE + 1, 1, OVPN_EPOCH_RX_PASS, "beyond the future window");
+#undef RX
+}
+
+/* Sends @n packets; checks each opens with OpenSSL under the epoch it
+ * claims, with an (epoch, counter) never seen. Returns the last epoch, or
+ * 0 if one failed (-ENOSPC: *nospc set). */
+static __u32 tx_burst(int cipher, const __u8 *e1_send, __u32 key_id, int n, __u64 *seen,
+		      int *nseen, bool *nospc)
+{
+	static __u8 p[PKT_MAX];
+	struct epoch_test_hdr h;
+	const __u32 len = 100;
+	__u32 last = 0;
+
+	*nospc = false;
+	for (int i = 0; i < n; i++) {
+		struct ovpn_epoch_secret e = { .epoch = 1 };
+		struct tkey t = { .cipher = cipher, .key_len = ovpn_cipher_key_len(cipher) };
+		__u64 id;
+
+		h = (struct epoch_test_hdr){ .op = EPOCH_TEST_TX, .peer_id = 7, .key_id = key_id };
+		memset(p, 0, sizeof(p));
+		if (run(i & 1, &h, p, len)) {
+			*nospc = h.ret == -ENOSPC;
+			return 0;
+		}
+		memcpy(e.secret, e1_send, 32);
+		ovpn_epoch_advance(&e, h.epoch);
+		ovpn_epoch_data_key(&e, t.key_len, t.key, t.iv);
+		if (oracle(&t, p, len, false, p + OVPN_EPOCH_AAD_LEN))
+			return 0;
+		id = (__u64)h.epoch << 48 | h.counter;
+		for (int j = 0; j < *nseen; j++)
+			if (seen[j] == id)
+				return 0;
+		if (*nseen < 64)
+			seen[(*nseen)++] = id;
+		last = h.epoch;
+	}
+	return last;
+}
+
+/* Sets TX slot @epoch's counters (in place: BPF_F_LOCK keeps its AES context). */
+static int set_tx(const struct ovpn_key_id *kid, __u32 epoch, __u64 next, __u64 blocks)
+{
+	struct ovpn_epoch_id id = { kid->instance, kid->peer_id, kid->key_id, OVPN_EPOCH_TX, epoch };
+	struct ovpn_epoch_slot *s = calloc(1, sizeof(*s));
+	int err = -ENOMEM;
+
+	if (s && !bpf_map_lookup_elem(maps.slots_fd, &id, s)) {
+		s->tx_next = next;
+		s->tx_blocks = blocks;
+		err = bpf_map_update_elem(maps.slots_fd, &id, s, BPF_EXIST | BPF_F_LOCK) ? -errno : 0;
+	}
+	free(s);
+	return err;
+}
+
+static void test_slots_tx(int cipher)
+{
+	struct ovpn_key_id kid = { .instance = EPOCH_TEST_INSTANCE, .peer_id = 7, .key_id = 3 };
+	const char *name = ovpn_cipher_name(cipher);
+	bool gcm = cipher != OVPN_CIPHER_CHACHA20_POLY1305, nospc;
+	__u8 ekm[OVPN_EPOCH_EKM_LEN];
+	struct ovpn_epoch_chain c;
+	__u64 seen[64];
+	int nseen = 0;
+	__u32 e;
+
+	t_rand_bytes(ekm, sizeof(ekm));
+	if (!CHECK(!ovpn_epoch_key_start(&maps, &kid, cipher, ekm, true, &c, 1, 1),
+		   "%s: start", name))
+		return;
+	/* the server sends with s2c: ekm[128..159] */
+	CHECK(tx_burst(cipher, ekm + 128, 3, 3, seen, &nseen, &nospc) == 1,
+	      "%s: three packets in epoch 1", name);
+	if (gcm)
+		CHECK(!set_tx(&kid, 1, 4, OVPN_EPOCH_GCM_LIMIT - 10), "%s: set blocks", name);
+	else
+		CHECK(!set_tx(&kid, 1, OVPN_EPOCH_COUNTER_MASK - 1, 0), "%s: set counter", name);
+	e = tx_burst(cipher, ekm + 128, 3, 3, seen, &nseen, &nospc);
+	CHECK(e == 2, "%s: moved to epoch 2 at the %s (epoch %u)", name,
+	      gcm ? "usage limit" : "counter's end", e);
+	if (gcm)
+		CHECK(!set_tx(&kid, 2, 4, OVPN_EPOCH_GCM_LIMIT), "%s: set blocks", name);
+	else
+		CHECK(!set_tx(&kid, 2, OVPN_EPOCH_COUNTER_MASK + 1, 0), "%s: set counter", name);
+	CHECK(!tx_burst(cipher, ekm + 128, 3, 1, seen, &nseen, &nospc) && nospc,
+	      "%s: no key left: nothing sealed", name);
+	CHECK(!ovpn_epoch_key_refresh(&maps, &kid, &c, 1, 1), "%s: refresh", name);
+	CHECK(tx_burst(cipher, ekm + 128, 3, 2, seen, &nseen, &nospc) == 3,
+	      "%s: epoch 3 once installed", name);
+	CHECK(state_of(&kid).tx_epoch == 3, "%s: sending epoch 3", name);
+}
+
 int main(void)
 {
 	static const int ciphers[] = { OVPN_CIPHER_AES_128_GCM, OVPN_CIPHER_AES_256_GCM,
 				       OVPN_CIPHER_CHACHA20_POLY1305 };
 
-	libbpf_set_print(NULL);
+	if (!getenv("OVPN_TEST_VERBOSE"))
+		libbpf_set_print(NULL);
 	skel = epoch_test_bpf__open_and_load();
 	if (!skel)
 		t_fatal("cannot load tests/epoch_test.bpf.c: %s (run as root on Linux 6.10+)",
@@ -303,10 +502,26 @@ int main(void)
 	prog[1] = bpf_program__fd(skel->progs.epoch_test_tc);
 	prog_set_aes = bpf_program__fd(skel->progs.epoch_test_set_aes);
 	keys_fd = bpf_map__fd(skel->maps.epoch_test_keys);
+	maps.slots_fd = bpf_map__fd(skel->maps.ovpn_epoch_slots);
+	maps.states_fd = bpf_map__fd(skel->maps.ovpn_epoch_states);
+	maps.aes_prog_fd = bpf_program__fd(skel->progs.epoch_test_set_slot_aes);
 	t_seed(19);
 	for (int i = 0; i < 3; i++) {
 		test_round_trips(ciphers[i]);
 		test_refusals(ciphers[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		struct ovpn_key_id a = { EPOCH_TEST_INSTANCE, 7, 2 }, b = { EPOCH_TEST_INSTANCE, 7, 3 };
+		struct ovpn_epoch_id id = { 0 }, next;
+
+		test_slots_rx(ciphers[i]);
+		test_slots_tx(ciphers[i]);
+		while (!bpf_map_get_next_key(maps.slots_fd, &id, &next)) {
+			bpf_map_delete_elem(maps.slots_fd, &next);
+			id = (struct ovpn_epoch_id){ 0 };
+		}
+		bpf_map_delete_elem(maps.states_fd, &a);
+		bpf_map_delete_elem(maps.states_fd, &b);
 	}
 	test_capture("aes-256-gcm");
 	test_capture("aes-128-gcm");
