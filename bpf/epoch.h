@@ -44,6 +44,17 @@ static __always_inline void ovpn_epoch_pack(__u8 *h, __u32 key_id, __u32 peer_id
 	h[9] = counter >> 16, h[10] = counter >> 8, h[11] = counter;
 }
 
+/* AAD and nonce for @k from the header already in r->aad. */
+static __always_inline void ovpn_epoch_nonce(const struct ovpn_epoch_key *k,
+					     struct ovpn_aead_raw *r)
+{
+	r->aad_len = OVPN_EPOCH_AAD_LEN;
+	for (int i = 0; i < 8; i++)
+		r->nonce[i] = r->aad[4 + i] ^ k->iv[i];
+	for (int i = 8; i < OVPN_EPOCH_IV_LEN; i++)
+		r->nonce[i] = k->iv[i];
+}
+
 /* Reads the header at @off into @r (AAD and nonce for @k). */
 static __always_inline int ovpn_epoch_begin(struct bpf_dynptr *pkt, __u32 off,
 					    const struct ovpn_epoch_key *k,
@@ -51,11 +62,7 @@ static __always_inline int ovpn_epoch_begin(struct bpf_dynptr *pkt, __u32 off,
 {
 	if (bpf_dynptr_read(r->aad, OVPN_EPOCH_AAD_LEN, pkt, off, 0))
 		return -EINVAL;
-	r->aad_len = OVPN_EPOCH_AAD_LEN;
-	for (int i = 0; i < 8; i++)
-		r->nonce[i] = r->aad[4 + i] ^ k->iv[i];
-	for (int i = 8; i < OVPN_EPOCH_IV_LEN; i++)
-		r->nonce[i] = k->iv[i];
+	ovpn_epoch_nonce(k, r);
 	return 0;
 }
 
@@ -126,6 +133,42 @@ static __noinline __maybe_unused int ovpn_epoch_encrypt(struct bpf_dynptr *pkt, 
 	if (err)
 		return err;
 	if (bpf_dynptr_write(pkt, off + OVPN_EPOCH_AAD_LEN, s->buf, len, 0))
+		return -EINVAL;
+	return bpf_dynptr_write(pkt, off + OVPN_EPOCH_AAD_LEN + len, s->tag, OVPN_TAG_LEN, 0);
+}
+
+/* Renumbers a packet sealed with @from (OpenVPN's own, on its way out) to
+ * the 64-bit packet-id @id (epoch << 48 | counter) of @to: opens it, rewrites
+ * the packet-id, seals it again, so that every packet of the peer's key
+ * comes from one counter. Nothing is written unless the tag verifies. Same
+ * results as opening. */
+static __always_inline __maybe_unused int ovpn_epoch_reseal(struct bpf_dynptr *pkt, __u32 off,
+							    __u32 len,
+							    struct ovpn_epoch_key *from,
+							    struct ovpn_epoch_key *to, __u64 id)
+{
+	struct ovpn_scratch *s;
+	struct ovpn_aead_raw *r;
+	int err;
+
+	if (len > OVPN_AEAD_MAX_LEN)
+		return -E2BIG;
+	err = ovpn_epoch_open(pkt, off, len, from);
+	if (err)
+		return err;
+	s = ovpn_scratch_get();
+	r = ovpn_epoch_raw_get();
+	if (!s || !r)
+		return -EINVAL;
+	/* r->aad still holds the header: only the packet-id changes */
+	for (int i = 0; i < 8; i++)
+		r->aad[4 + i] = id >> (56 - 8 * i);
+	ovpn_epoch_nonce(to, r);
+	err = ovpn_aead_seal_raw(&to->aead, s, r, len);
+	if (err)
+		return err;
+	if (bpf_dynptr_write(pkt, off, r->aad, OVPN_EPOCH_AAD_LEN, 0) ||
+	    bpf_dynptr_write(pkt, off + OVPN_EPOCH_AAD_LEN, s->buf, len, 0))
 		return -EINVAL;
 	return bpf_dynptr_write(pkt, off + OVPN_EPOCH_AAD_LEN + len, s->tag, OVPN_TAG_LEN, 0);
 }

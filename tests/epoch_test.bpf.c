@@ -103,6 +103,14 @@ static __always_inline int run(struct bpf_dynptr *pkt)
 			return -EINVAL;
 		return ovpn_epoch_encrypt(pkt, off, t.len, k);
 	}
+	if (t.op == EPOCH_TEST_RESEAL) {
+		struct ovpn_epoch_key *to = bpf_map_lookup_elem(&epoch_test_keys, &t.pad);
+
+		if (!to)
+			return -ENOENT;
+		return ovpn_epoch_reseal(pkt, off, t.len, k, to,
+					 (__u64)t.epoch << 48 | (t.counter & OVPN_EPOCH_COUNTER_MASK));
+	}
 	if (t.op != EPOCH_TEST_OPEN)
 		return -EOPNOTSUPP;
 	if (bpf_dynptr_read(h, sizeof(h), pkt, off, 0))

@@ -15,6 +15,8 @@ enum epoch_test_op {
 	EPOCH_TEST_OPEN = 2,
 	EPOCH_TEST_RX = 3,	/* bpf/epoch_keys.h: ret = verdict, moved in @pad */
 	EPOCH_TEST_TX = 4,	/* picks epoch and counter (out), seals */
+	EPOCH_TEST_RESEAL = 5,	/* opens with @key, seals with key @pad as @epoch,
+				 * @counter */
 };
 /* RX and TX use the slots of instance EPOCH_TEST_INSTANCE, @peer_id and
  * @key_id (the header's for RX). */

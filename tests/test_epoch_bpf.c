@@ -12,7 +12,10 @@
  *   accepts the current, retiring and future epochs only, one replay window
  *   each, moves up on a newer epoch and the sending epoch follows; TX moves
  *   to the next epoch at the 48-bit counter's end and at AES-GCM's usage
- *   limit, never repeats an (epoch, counter), and stops when no key is left. */
+ *   limit, never repeats an (epoch, counter), and stops when no key is left;
+ * - renumbering (OpenVPN's own packet opened and sealed again under another
+ *   epoch and counter) gives OpenSSL's packet, and refuses a forgery
+ *   without writing anything. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -217,6 +220,44 @@ static void test_refusals(int cipher)
 		memcpy(&h, buf, sizeof(h));
 		CHECK(h.ret == -EINVAL, "%s: a packet one byte short: %d", name, h.ret);
 	}
+}
+
+static void test_reseal(int cipher)
+{
+	static __u8 p[PKT_MAX], want[PKT_MAX], copy[PKT_MAX];
+	const char *name = ovpn_cipher_name(cipher);
+	const __u32 len = 300, total = OVPN_EPOCH_OVERHEAD + 300;
+	struct epoch_test_hdr h;
+	struct tkey from, to;
+	int same = 0, n = 0;
+
+	make_key(&from, cipher, 1);
+	make_key(&to, cipher, 2);
+	if (!CHECK(!set_key(3, &from) && !set_key(4, &to), "%s: set keys", name))
+		return;
+	for (int i = 0; i < 20; i++) {
+		__u64 counter = (t_rand() & OVPN_EPOCH_COUNTER_MASK) | 1;
+
+		header(p, 2, 0x10203, 1, 1 + i);	/* as OpenVPN sealed it */
+		t_rand_bytes(p + OVPN_EPOCH_AAD_LEN, len);
+		memcpy(want, p, total);
+		oracle(&from, p, len, true, p + OVPN_EPOCH_AAD_LEN);
+		header(want, 2, 0x10203, 2, counter);	/* as it must leave */
+		oracle(&to, want, len, true, want + OVPN_EPOCH_AAD_LEN);
+		h = (struct epoch_test_hdr){ .op = EPOCH_TEST_RESEAL, .key = 3, .pad = 4,
+					     .epoch = 2, .counter = counter };
+		n++;
+		same += run(i & 1, &h, p, len) == 0 && !memcmp(p, want, total);
+	}
+	CHECK(same == n, "%s: %d/%d renumbered packets as OpenSSL seals them", name, same, n);
+	header(p, 2, 0x10203, 1, 99);
+	oracle(&from, p, len, true, p + OVPN_EPOCH_AAD_LEN);
+	p[total - 1] ^= 0x80;
+	memcpy(copy, p, total);
+	h = (struct epoch_test_hdr){ .op = EPOCH_TEST_RESEAL, .key = 3, .pad = 4, .epoch = 2,
+				     .counter = 5 };
+	CHECK(run(0, &h, p, len) == -EBADMSG && !memcmp(p, copy, total),
+	      "%s: a forgery renumbered or changed", name);
 }
 
 /* tests/epoch_vectors beside build/tests/<prog>, or $OVPN_EPOCH_VECTORS. */
@@ -509,6 +550,7 @@ int main(void)
 	for (int i = 0; i < 3; i++) {
 		test_round_trips(ciphers[i]);
 		test_refusals(ciphers[i]);
+		test_reseal(ciphers[i]);
 	}
 	for (int i = 0; i < 3; i++) {
 		struct ovpn_key_id a = { EPOCH_TEST_INSTANCE, 7, 2 }, b = { EPOCH_TEST_INSTANCE, 7, 3 };
