@@ -118,6 +118,9 @@ static int key_try(struct ovpnd *d, struct ovpnd_pending *p)
 		err = ovpn_learn_install(fp, &li, &l);
 		if (err == -EKEYREJECTED || err == -EAGAIN)
 			continue;
+		if (err == -EPROTONOSUPPORT)
+			ovpnd_log("instance %u: peer %u key %u %s uses OpenVPN 2.7's epoch data format, not offloaded yet (issue 19): it stays in OpenVPN",
+				  p->inst, l.peer_id, k.key_id, ovpn_cipher_name(l.cipher));
 		if (!err) {
 			p->pl.remote = k.remote;
 			p->pl.has_remote = true;

@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include "aead_key.h"
 #include "aead_sw.h"
+#include "epoch_learn.h"
 #include "fastpath.h"
 #include "learn.h"
 
@@ -79,9 +80,12 @@ int ovpn_learn_identify(const struct ovpn_fastpath *fp, __u32 instance,
 	    rx.sample_len == OVPN_LEARN_SAMPLE_BUSY)
 		return -EAGAIN;
 	out->cipher = sample_cipher(&rx, m, role);
-	if (out->cipher < 0)
-		return -EKEYREJECTED;
 	out->peer_id = rx.peer_id;
+	if (out->cipher < 0) {
+		out->cipher = ovpn_epoch_sample_cipher(rx.sample, rx.sample_len, m,
+						       role == OVPN_ROLE_SERVER);
+		return out->cipher < 0 ? -EKEYREJECTED : -EPROTONOSUPPORT;
+	}
 	out->rx_pid_max = rx.pid_max;
 	out->tx_pid_max = learn_get(fp, instance, OVPN_LEARN_TX, remote, key_id, &tx) ?
 			  0 : tx.pid_max;
@@ -148,6 +152,8 @@ int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_i
 				  li->material, &l);
 	err = err ?: learn_peer(fp, li, l.peer_id);
 	err = err ?: learn_key(fp, li, &l);
+	if (err == -EPROTONOSUPPORT && out)
+		*out = l;	/* what it is, for the caller's log */
 	if (err)
 		return err;
 	/* Packets that missed the key on another CPU while it went in were

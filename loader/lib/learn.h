@@ -29,7 +29,9 @@ void ovpn_key_from_material(struct ovpn_key_config *kc, const __u8 *m, int ciphe
 
 /* What the fast path learnt of key @key_id from @remote, and its cipher, found
  * by opening the learnt sample with @m under each cipher. -EAGAIN: nothing
- * learnt yet; -EKEYREJECTED: no cipher opens the sample with @m. */
+ * learnt yet; -EKEYREJECTED: no cipher opens the sample with @m;
+ * -EPROTONOSUPPORT: it opens in OpenVPN 2.7's epoch data format (@out has
+ * the peer-id and the cipher), which the fast path does not carry yet. */
 int ovpn_learn_identify(const struct ovpn_fastpath *fp, __u32 instance,
 			const struct ovpn_sockaddr *remote, __u32 key_id, enum ovpn_role role,
 			const __u8 *m, struct ovpn_learnt *out);
