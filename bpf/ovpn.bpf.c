@@ -106,6 +106,18 @@ int ovpn_key_set_aes(struct ovpn_aes_ctx_args *a)
 	return 0;
 }
 
+/* Control: creates the AES context of one epoch slot (bpf/epoch_keys.h)
+ * already in ovpn_epoch_slots. map_key = { instance, peer_id,
+ * key_id | direction << 8, epoch }. */
+SEC("syscall")
+int ovpn_epoch_set_aes(struct ovpn_aes_ctx_args *a)
+{
+	struct ovpn_epoch_slot *slot = ovpn_epoch_slot_of_ctx(a->map_key);
+
+	a->err = slot ? ovpn_aes_ctx_install(&slot->key.aead, a) : -ENOENT;
+	return 0;
+}
+
 /* Control: changes to a key's fields (struct ovpn_key_ctl_args). */
 SEC("syscall")
 int ovpn_key_ctl(struct ovpn_key_ctl_args *a)

@@ -12,6 +12,7 @@
 #define OVPN_RX_H
 
 #include "aead.h"
+#include "epoch_keys.h"
 #include "framing.h"
 #include "learn.h"
 #include "maps.h"
@@ -30,6 +31,7 @@ enum ovpn_rx_verdict {
 	OVPN_RX_DROP,
 	OVPN_RX_NEXT,		/* this stage is done: on to the next */
 	OVPN_RX_DELIVER,
+	OVPN_RX_EPOCH_NONE,	/* rx_epoch.h: the key is not in the epoch format */
 };
 
 /* Per-CPU home of the parsed frame: the BPF stack (512 bytes for all frames
@@ -45,13 +47,19 @@ struct ovpn_rx {
 	struct ovpn_frame *f;
 	struct ovpn_socket *sock;
 	struct ovpn_peer *peer;
-	struct ovpn_key *key;
+	struct ovpn_key *key;		/* 2.6 format, or NULL: */
+	struct ovpn_epoch_slot *eslot;	/* the epoch format (rx_epoch.h) */
 	struct ovpn_peer_stats *stats;
 	struct ovpn_peer_key pk;
 	__u32 len;		/* plaintext length; once unframed, the packet's */
 	__u32 off;		/* where the packet starts in scratch (framing) */
-	__u32 pid;		/* packet-id */
+	__u32 pid;		/* packet-id (the epoch format: the counter's low 32 bits) */
+	__u32 key_id;
+	__u32 epoch;		/* the epoch format: the packet's epoch and counter */
+	__u64 counter;
 };
+
+#include "rx_epoch.h"
 
 static __always_inline bool ovpn_addr_eq(const struct ovpn_sockaddr *a,
 					 const struct ovpn_sockaddr *b)
@@ -69,6 +77,7 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 	struct ovpn_key_id kid;
 	__u8 hbuf[OVPN_AAD_LEN], *h;
 	__u32 key_id, zero = 0;
+	int v;
 
 	rx->f = bpf_map_lookup_elem(&ovpn_rx_frame, &zero);
 	if (!rx->f)
@@ -111,9 +120,16 @@ static __noinline int ovpn_rx_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 	kid.instance = rx->pk.instance;
 	kid.peer_id = rx->pk.peer_id;
 	kid.key_id = key_id;
-	if (rx->peer->slot_key_id[0] == key_id || rx->peer->slot_key_id[1] == key_id)
-		rx->key = bpf_map_lookup_elem(&ovpn_keys, &kid);
+	rx->key_id = key_id;
+	if (rx->peer->slot_key_id[0] != key_id && rx->peer->slot_key_id[1] != key_id) {
+		ovpn_gstat_inc(OVPN_G_RX_NO_KEY);
+		goto learn;
+	}
+	rx->key = bpf_map_lookup_elem(&ovpn_keys, &kid);
 	if (!rx->key) {
+		v = ovpn_rx_epoch_lookup(pkt, rx, &kid);
+		if (v != OVPN_RX_EPOCH_NONE)
+			return v;
 		ovpn_gstat_inc(OVPN_G_RX_NO_KEY);
 		goto learn;
 	}
@@ -140,6 +156,8 @@ static __always_inline int ovpn_rx_authenticate(struct bpf_dynptr *pkt, struct o
 	bool fresh;
 	int err;
 
+	if (!key)
+		return ovpn_rx_epoch_authenticate(pkt, rx);
 	if (!ovpn_replay_check(&key->replay, rx->pid)) {
 		if (ovpn_replay_openvpns(&key->replay, rx->pid)) {
 			if (rx->stats)
@@ -196,7 +214,7 @@ static __noinline int ovpn_rx_for_openvpn(struct ovpn_rx *rx)
 		bpf_spin_lock(&peer->lock);
 		peer->remote = rx->f->src;
 		bpf_spin_unlock(&peer->lock);
-		ovpn_event(OVPN_EV_FLOAT, &rx->pk, rx->key->key_id, &rx->f->src);
+		ovpn_event(OVPN_EV_FLOAT, &rx->pk, rx->key_id, &rx->f->src);
 		floated = true;
 	}
 	stale = ovpn_liveness_ns && now - peer->last_to_ovpn_ns >= ovpn_liveness_ns;

@@ -51,6 +51,9 @@ void fp_open(struct fp_harness *h, uint64_t liveness_ns)
 	h->fp.set_aes_fd = bpf_program__fd(h->skel->progs.ovpn_key_set_aes);
 	h->fp.key_ctl_fd = bpf_program__fd(h->skel->progs.ovpn_key_ctl);
 	h->fp.peer_ctl_fd = bpf_program__fd(h->skel->progs.ovpn_peer_ctl);
+	h->fp.epoch_aes_fd = bpf_program__fd(h->skel->progs.ovpn_epoch_set_aes);
+	h->fp.epoch_slots_fd = bpf_map__fd(h->skel->maps.ovpn_epoch_slots);
+	h->fp.epoch_states_fd = bpf_map__fd(h->skel->maps.ovpn_epoch_states);
 	h->tx_tc = bpf_program__fd(h->skel->progs.ovpn_tx_tc);
 	h->link_egress_tc = bpf_program__fd(h->skel->progs.ovpn_link_egress_tc);
 	h->rx_xdp = bpf_program__fd(h->skel->progs.ovpn_rx_xdp);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A peer in OpenVPN 2.7's epoch data format stays wholly in OpenVPN, and the
- * daemon says why: the fast path passes its packets (a key it lacks) and
- * learns one; given the key's TLS-EKM export, the control plane finds that
- * the sample opens in the epoch layout (loader/lib/epoch_learn.c) and
- * installs nothing (-EPROTONOSUPPORT, with the cipher and peer-id). Also:
- * the real 2.7.6 capture's packets are told apart, the 2.6 captures' are not
+/* A peer in OpenVPN 2.7's epoch data format: the fast path passes its
+ * packets (a key it lacks) and learns one; given the key's TLS-EKM export,
+ * the control plane finds that the sample opens in the epoch layout
+ * (loader/lib/epoch_learn.c) and installs the peer and its receive epochs
+ * (loader/lib/epoch_peer.c); later packets are decrypted and delivered by
+ * the fast path (bpf/rx_epoch.h), replays and bad tags dropped, a future
+ * epoch followed, what is not IP passed to OpenVPN unchanged; the key's
+ * removal takes its slots. Also: every data packet of the real 2.7.6
+ * captures through the fast path, and the 2.6 captures' packets are not
  * taken for the epoch format. */
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include "aead_sw.h"
 #include "cipher.h"
 #include "epoch_key.h"
@@ -35,7 +39,7 @@ struct ctx {
 
 /* A client->server epoch packet as a 2.7 client seals it with @c->m. */
 static size_t epoch_payload(struct ctx *c, uint8_t *p, uint32_t key_id, uint16_t epoch,
-			    uint64_t counter, size_t len)
+			    uint64_t counter, size_t len, uint8_t first)
 {
 	struct ovpn_epoch_secret send, recv;
 	uint8_t key[32], iv[12], nonce[12];
@@ -49,25 +53,89 @@ static size_t epoch_payload(struct ctx *c, uint8_t *p, uint32_t key_id, uint16_t
 	for (int i = 0; i < 6; i++)
 		p[6 + i] = counter >> (40 - 8 * i);
 	t_rand_bytes(p + 12, len);
-	p[12] = 0x45;
+	p[12] = first;
 	ovpn_epoch_nonce(iv, epoch, counter, nonce);
 	if (ovpn_sw_aead(c->cipher, key, nonce, p, 12, p + 12, len, p + 12, p + 12 + len, true))
 		t_fatal("seal");
 	return OVPN_EPOCH_OVERHEAD + len;
 }
 
-static int run(struct ctx *c, uint32_t key_id, uint64_t counter, size_t len)
+static uint8_t last_frame[1800];
+static size_t last_len;
+
+/* 'D' dropped, 'V' delivered, 'P' passed unchanged, 'X' passed changed. */
+static int run_frame(struct fp_harness *h, const uint8_t *f, size_t n)
 {
 	static struct fp_result r;
-	uint8_t f[1800], payload[1700];
-	size_t n = frame_build(f, &c->spec, payload,
-			       epoch_payload(c, payload, key_id, 1, counter, len));
 
-	if (fp_run_xdp(&c->h, f, n, &r))
+	if (fp_run_xdp(h, f, n, &r))
 		t_fatal("test run");
 	if (r.verdict == XDP_DROP)
 		return 'D';
-	return r.meta_len ? 'V' : 'P';
+	if (r.meta_len)
+		return 'V';
+	return r.out_len == n && !memcmp(r.out, f, n) ? 'P' : 'X';
+}
+
+static int run_epoch(struct ctx *c, uint32_t key_id, uint16_t epoch, uint64_t counter,
+		     size_t len, uint8_t first)
+{
+	uint8_t payload[1700];
+	size_t n = epoch_payload(c, payload, key_id, epoch, counter, len, first);
+
+	last_len = frame_build(last_frame, &c->spec, payload, n);
+	return run_frame(&c->h, last_frame, last_len);
+}
+
+static int run(struct ctx *c, uint32_t key_id, uint64_t counter, size_t len)
+{
+	return run_epoch(c, key_id, 1, counter, len, 0x45);
+}
+
+static size_t slots_of(struct ctx *c)
+{
+	struct ovpn_epoch_id k, *prev = NULL;
+	size_t n = 0;
+
+	while (!bpf_map_get_next_key(c->h.fp.epoch_slots_fd, prev, &k)) {
+		n++;
+		prev = &k;
+	}
+	return n;
+}
+
+/* After the key went in: the fast path's RX of it. */
+static void test_rx_epoch(struct ctx *c, const char *name)
+{
+	struct ovpn_key_id kid = { INST, PEER, 0 };
+	struct ovpn_epoch_state st;
+	int v[8];
+
+	v[0] = run(c, 0, 7, 300);
+	v[1] = run(c, 0, 7, 300);		/* replayed */
+	v[2] = run(c, 0, 9, 1400);
+	v[3] = run(c, 0, 8, 20);		/* reordered, still in the window */
+	CHECK(v[0] == 'V' && v[1] == 'D' && v[2] == 'V' && v[3] == 'V',
+	      "%s: delivered, replay dropped, reordering kept: %c%c%c%c", name, v[0], v[1],
+	      v[2], v[3]);
+	v[0] = run_epoch(c, 0, 1, 10, 60, 0x2a);	/* not IP (a keepalive): OpenVPN's */
+	CHECK(v[0] == 'P', "%s: a packet not IP passed unchanged: %c", name, v[0]);
+	run_epoch(c, 0, 1, 11, 100, 0x45);
+	last_frame[last_len - 3] ^= 1;		/* the tag */
+	v[0] = run_frame(&c->h, last_frame, last_len);
+	CHECK(v[0] == 'D', "%s: a bad tag dropped: %c", name, v[0]);
+	v[0] = run_epoch(c, 0, 3, 1, 100, 0x60);	/* the peer moved two epochs up */
+	v[1] = run_epoch(c, 0, 1, 12, 100, 0x45);	/* epoch 1 retiring: still open */
+	v[2] = run_epoch(c, 0, 2, 5, 100, 0x45);	/* below current, not retiring */
+	v[3] = run_epoch(c, 0, 3 + OVPN_EPOCH_FUTURE + 1, 1, 100, 0x45);	/* too far */
+	CHECK(v[0] == 'V' && v[1] == 'V' && v[2] == 'P' && v[3] == 'P',
+	      "%s: epochs: future taken, retiring kept, others to OpenVPN: %c%c%c%c", name,
+	      v[0], v[1], v[2], v[3]);
+	CHECK(!bpf_map_lookup_elem(c->h.fp.epoch_states_fd, &kid, &st) && st.rx_epoch == 3 &&
+	      st.rx_retiring == 1, "%s: receive epoch 3, retiring 1: %u, %u", name,
+	      st.rx_epoch, st.rx_retiring);
+	v[0] = run_epoch(c, 1, 1, 1, 100, 0x45);	/* another key-id: not offloaded */
+	CHECK(v[0] == 'P', "%s: key-id 1 passed: %c", name, v[0]);
 }
 
 static void test_cipher(int cipher)
@@ -101,15 +169,21 @@ static void test_cipher(int cipher)
 	CHECK(err == -EKEYREJECTED, "%s: wrong material: %d", name, err);
 	li.material = c->m;
 	err = ovpn_learn_install(&c->h.fp, &li, &l);
-	CHECK(err == -EPROTONOSUPPORT && l.cipher == cipher && l.peer_id == PEER,
-	      "%s: the epoch format told: %d, cipher %s, peer %u", name, err,
+	CHECK(!err && l.epoch && l.cipher == cipher && l.peer_id == PEER,
+	      "%s: the epoch format told and installed: %d, cipher %s, peer %u", name, err,
 	      ovpn_cipher_name(l.cipher), l.peer_id);
-	CHECK(ovpn_peer_get(&c->h.fp, INST, PEER, &p) == -ENOENT,
-	      "%s: a peer installed for an epoch key", name);
+	CHECK(!ovpn_peer_get(&c->h.fp, INST, PEER, &p) && p.slot_key_id[OVPN_SLOT_PRIMARY] == 0,
+	      "%s: the peer installed, key 0 primary", name);
+	CHECK(slots_of(c) == 2 + OVPN_EPOCH_FUTURE,
+	      "%s: %zu slots (receive 1 + %d ahead, send 1)", name, slots_of(c), OVPN_EPOCH_FUTURE);
 	passed = 0;
 	for (int i = 4; i <= 6; i++)
-		passed += run(c, 0, i, 200) == 'P';
-	CHECK(passed == 3, "%s: %d/3 later packets passed to OpenVPN", name, passed);
+		passed += run(c, 0, i, 200) == 'V';
+	CHECK(passed == 3, "%s: %d/3 later packets delivered by the fast path", name, passed);
+	test_rx_epoch(c, name);
+	CHECK(!ovpn_key_del(&c->h.fp, INST, PEER, OVPN_SLOT_PRIMARY) && slots_of(c) == 0,
+	      "%s: the key deleted with its slots (%zu left)", name, slots_of(c));
+	CHECK(run(c, 0, 50, 100) == 'P', "%s: after the key, passed to OpenVPN", name);
 	fp_close(&c->h);
 	free(c);
 }

@@ -29,6 +29,7 @@ struct ovpnd_bpf {
 	char pin_dir[256];
 	__u64 liveness_ns;
 	bool taken_over;		/* found pinned, not loaded */
+	const char *missing;		/* take_over: what an older build did not pin */
 };
 
 /* How XDP went onto a link device. */

@@ -24,7 +24,7 @@ static const char *const prog_names[OVPND_NPROGS] = {
 
 /* Pinned, besides the programs above: the control programs. */
 static const char *const ctl_prog_names[] = {
-	"ovpn_key_set_aes", "ovpn_key_ctl", "ovpn_peer_ctl",
+	"ovpn_key_set_aes", "ovpn_key_ctl", "ovpn_peer_ctl", "ovpn_epoch_set_aes",
 };
 
 static int pin_path(char *buf, size_t n, const char *dir, const char *name)
@@ -78,7 +78,8 @@ static int fp_map_fd(struct ovpnd_bpf *b, const char *name, int fd)
 		M("ovpn_global_stats", global_stats_fd), M("ovpn_ifaces", ifaces_fd),
 		M("ovpn_vpn_addrs", vpn_addrs_fd), M("ovpn_routes4", routes4_fd),
 		M("ovpn_routes6", routes6_fd), M("ovpn_route_lens", route_lens_fd),
-		M("ovpn_learn", learn_fd),
+		M("ovpn_learn", learn_fd), M("ovpn_epoch_slots", epoch_slots_fd),
+		M("ovpn_epoch_states", epoch_states_fd),
 #undef M
 	};
 
@@ -94,7 +95,9 @@ static int fp_map_fd(struct ovpnd_bpf *b, const char *name, int fd)
 	return 0;
 }
 
-/* Opens every pin the skeleton @s names. */
+/* Opens every pin the skeleton @s names. -ESTALE: a map or control program
+ * of this build is not pinned (an older build's state), which can be
+ * replaced. */
 static int take_over(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 {
 	struct bpf_map *m;
@@ -104,6 +107,10 @@ static int take_over(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 		if (bpf_map__is_internal(m))
 			continue;
 		fd = pinned_get(b->pin_dir, bpf_map__name(m));
+		if (fd == -ENOENT && b->taken_over) {
+			b->missing = bpf_map__name(m);
+			return -ESTALE;
+		}
 		if (fd < 0)
 			goto missing;
 		err = map_compatible(fd, m, b->pin_dir);
@@ -121,8 +128,13 @@ static int take_over(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 	b->fp.set_aes_fd = pinned_get(b->pin_dir, ctl_prog_names[0]);
 	b->fp.key_ctl_fd = pinned_get(b->pin_dir, ctl_prog_names[1]);
 	b->fp.peer_ctl_fd = pinned_get(b->pin_dir, ctl_prog_names[2]);
+	b->fp.epoch_aes_fd = pinned_get(b->pin_dir, ctl_prog_names[3]);
 	b->instances_fd = pinned_get(b->pin_dir, OVPND_INSTANCES_MAP);
-	if (b->fp.set_aes_fd < 0 || b->fp.key_ctl_fd < 0 || b->fp.peer_ctl_fd < 0 ||
+	if (b->fp.epoch_aes_fd == -ENOENT && b->taken_over) {
+		b->missing = ctl_prog_names[3];
+		return -ESTALE;
+	}
+	if (b->fp.set_aes_fd < 0 || b->fp.epoch_aes_fd < 0 || b->fp.key_ctl_fd < 0 || b->fp.peer_ctl_fd < 0 ||
 	    b->instances_fd < 0)
 		goto missing;
 	return 0;
@@ -205,6 +217,25 @@ static int load_and_pin(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 	return err;
 }
 
+/* The pinned state is an older build's (it lacks @b->missing): its peers
+ * and keys cannot be carried over into maps it does not have, so this
+ * build's fast path replaces it; OpenVPN's instances register again and
+ * their keys are learnt again, meanwhile OpenVPN carries their traffic.
+ * Still attached programs of the old build are replaced at attach time. */
+static int reload_older(struct ovpnd_bpf *b, struct ovpn_bpf *s)
+{
+	int err;
+
+	ovpnd_log("pinned state under %s is an older build's (no %s): loading this build's fast path in its place",
+		  b->pin_dir, b->missing);
+	ovpnd_bpf_close(b);
+	b->taken_over = false;
+	err = load_and_pin(b, s);
+	if (!err)
+		err = take_over(b, s);
+	return err == -ESTALE ? -ENOENT : err;
+}
+
 int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns)
 {
 	struct ovpn_bpf *s;
@@ -232,6 +263,8 @@ int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns)
 	err = b->taken_over ? 0 : load_and_pin(b, s);
 	if (!err)
 		err = take_over(b, s);
+	if (err == -ESTALE)
+		err = reload_older(b, s);
 	ovpn_bpf__destroy(s);
 	if (err)
 		ovpnd_bpf_close(b);
@@ -245,6 +278,7 @@ void ovpnd_bpf_close(struct ovpnd_bpf *b)
 		&b->fp.global_stats_fd, &b->fp.ifaces_fd, &b->fp.vpn_addrs_fd,
 		&b->fp.routes4_fd, &b->fp.routes6_fd, &b->fp.route_lens_fd, &b->fp.learn_fd,
 		&b->fp.set_aes_fd, &b->fp.key_ctl_fd, &b->fp.peer_ctl_fd,
+		&b->fp.epoch_slots_fd, &b->fp.epoch_states_fd, &b->fp.epoch_aes_fd,
 		&b->instances_fd, &b->events_fd,
 	};
 

@@ -119,13 +119,14 @@ static int key_try(struct ovpnd *d, struct ovpnd_pending *p)
 		if (err == -EKEYREJECTED || err == -EAGAIN)
 			continue;
 		if (err == -EPROTONOSUPPORT)
-			ovpnd_log("instance %u: peer %u key %u %s uses OpenVPN 2.7's epoch data format, not offloaded yet (issue 19): it stays in OpenVPN",
+			ovpnd_log("instance %u: peer %u key %u %s uses OpenVPN 2.7's epoch data format, which this fast path lacks (pinned by an older build): it stays in OpenVPN",
 				  p->inst, l.peer_id, k.key_id, ovpn_cipher_name(l.cipher));
 		if (!err) {
 			p->pl.remote = k.remote;
 			p->pl.has_remote = true;
-			ovpnd_log("instance %u: peer %u key %u %s offloaded", p->inst, l.peer_id,
-				  k.key_id, ovpn_cipher_name(l.cipher));
+			ovpnd_log("instance %u: peer %u key %u %s offloaded%s", p->inst, l.peer_id,
+				  k.key_id, ovpn_cipher_name(l.cipher),
+				  l.epoch ? " (epoch data format: receive only, OpenVPN sends)" : "");
 		}
 		return err;
 	}

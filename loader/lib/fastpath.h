@@ -15,6 +15,8 @@ struct ovpn_fastpath {
 	int set_aes_fd;			/* the ovpn_key_set_aes syscall program */
 	int key_ctl_fd;			/* the ovpn_key_ctl syscall program */
 	int peer_ctl_fd;		/* the ovpn_peer_ctl syscall program */
+	int epoch_slots_fd, epoch_states_fd;	/* the epoch format (epoch_peer.h) */
+	int epoch_aes_fd;		/* the ovpn_epoch_set_aes syscall program */
 	const char *aes_algo;		/* NULL: OVPN_AES_ALGO_DEFAULT */
 	__u32 replay_window;		/* 0: OVPN_REPLAY_DEFAULT */
 };

@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <openssl/crypto.h>
 #include "aead_key.h"
+#include "epoch_peer.h"
 #include "fastpath.h"
 
 enum { DIR_ENC = 0, DIR_DEC = 1 };
@@ -112,6 +113,8 @@ int ovpn_key_new(const struct ovpn_fastpath *fp, const struct ovpn_key_config *k
 	}
 	if (old.key_id != OVPN_SLOT_EMPTY && old.key_id != kc->key_id)
 		bpf_map_delete_elem(fp->keys_fd, &old);
+	if (old.key_id != OVPN_SLOT_EMPTY)
+		ovpn_epoch_key_remove(fp, &old);
 	return 0;
 }
 
@@ -137,6 +140,7 @@ int ovpn_key_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 	if (id.key_id == OVPN_SLOT_EMPTY)
 		return -ENOENT;
 	bpf_map_delete_elem(fp->keys_fd, &id);
+	ovpn_epoch_key_remove(fp, &id);
 	return 0;
 }
 

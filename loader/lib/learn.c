@@ -7,6 +7,7 @@
 #include "aead_key.h"
 #include "aead_sw.h"
 #include "epoch_learn.h"
+#include "epoch_peer.h"
 #include "fastpath.h"
 #include "learn.h"
 
@@ -142,6 +143,24 @@ static int learn_key(const struct ovpn_fastpath *fp, const struct ovpn_learn_ins
 	return err;
 }
 
+/* A key in OpenVPN 2.7's epoch data format: the peer, then its receive
+ * epochs (epoch_peer.h). TX stays in OpenVPN. -EPROTONOSUPPORT where the
+ * pinned fast path is too old to have the epoch maps. */
+static int learn_epoch(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
+		       const struct ovpn_learnt *l)
+{
+	struct ovpn_key_id kid = { li->instance, l->peer_id, li->key_id };
+	int err = learn_peer(fp, li, l->peer_id);
+
+	err = err ?: ovpn_epoch_key_learnt(fp, &kid, l->cipher, li->material,
+					   li->role == OVPN_ROLE_SERVER);
+	if (err == -EOPNOTSUPP)
+		return -EPROTONOSUPPORT;
+	if (!err)
+		learn_forget(fp, li->instance, &li->remote, li->key_id);
+	return err;
+}
+
 int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
 		       struct ovpn_learnt *out)
 {
@@ -150,10 +169,14 @@ int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_i
 
 	err = ovpn_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
 				  li->material, &l);
+	if (err == -EPROTONOSUPPORT) {
+		l.epoch = true;
+		if (out)
+			*out = l;	/* what it is, for the caller's log */
+		return learn_epoch(fp, li, &l);
+	}
 	err = err ?: learn_peer(fp, li, l.peer_id);
 	err = err ?: learn_key(fp, li, &l);
-	if (err == -EPROTONOSUPPORT && out)
-		*out = l;	/* what it is, for the caller's log */
 	if (err)
 		return err;
 	/* Packets that missed the key on another CPU while it went in were

@@ -20,6 +20,7 @@ struct ovpn_learnt {
 	__u32 peer_id;
 	int cipher;
 	__u64 rx_pid_max, tx_pid_max;
+	bool epoch;			/* OpenVPN 2.7's epoch data format */
 };
 
 /* The key config of @m for @cipher in @role (directions, key lengths,
@@ -47,7 +48,10 @@ struct ovpn_learn_install {
 /* Identifies and installs the key: the peer is created if new, the key
  * becomes primary (the previous primary secondary), it sends above what
  * OpenVPN sent with it and refuses what OpenVPN may already have received.
- * Same errors as ovpn_learn_identify, and those of the map updates. */
+ * A key in the epoch format (@out->epoch) gets its receive epochs only
+ * (epoch_peer.h); -EPROTONOSUPPORT for it where the pinned fast path lacks
+ * the epoch maps. Same errors as ovpn_learn_identify, and those of the map
+ * updates. */
 int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
 		       struct ovpn_learnt *out);
 

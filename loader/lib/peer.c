@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "epoch_peer.h"
 #include "fastpath.h"
 
 int ovpn_peer_ctl(const struct ovpn_fastpath *fp, struct ovpn_peer_ctl_args *a)
@@ -159,8 +160,10 @@ int ovpn_peer_del(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id)
 	vpn_addrs_update(fp, instance, &p, peer_id, false, false);
 	if (bpf_map_delete_elem(fp->peers_fd, &pk))
 		return -errno;
-	for (kid.key_id = 0; kid.key_id <= OVPN_KEY_ID_MAX; kid.key_id++)
+	for (kid.key_id = 0; kid.key_id <= OVPN_KEY_ID_MAX; kid.key_id++) {
 		bpf_map_delete_elem(fp->keys_fd, &kid);
+		ovpn_epoch_key_remove(fp, &kid);
+	}
 	bpf_map_delete_elem(fp->peer_stats_fd, &pk);
 	return 0;
 }
