@@ -194,6 +194,9 @@ enum ovpn_ctl_attr {
 	OVPN_A_AEAD_BPF_NS,		/* u32: the fast path's AEAD, one 1408-byte
 					 * packet */
 	OVPN_A_AEAD_SW_NS,		/* u32: OpenSSL's, the same packet */
+	OVPN_A_RX_EPOCH,		/* u32 of a KEY (peer dumps): a key in
+					 * OpenVPN 2.7's epoch data format, its
+					 * current receive epoch; absent: 2.6 */
 	__OVPN_A_END,
 };
 #define OVPN_A_MAX	(__OVPN_A_END - 1)

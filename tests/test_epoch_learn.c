@@ -9,6 +9,7 @@
  * removal takes its slots. Also: every data packet of the real 2.7.6
  * captures through the fast path, and the 2.6 captures' packets are not
  * taken for the epoch format. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <bpf/bpf.h>
 #include "aead_sw.h"
 #include "cipher.h"
+#include "epoch_peer.h"
 #include "epoch_key.h"
 #include "epoch_learn.h"
 #include "fp_harness.h"
@@ -109,6 +111,7 @@ static void test_rx_epoch(struct ctx *c, const char *name)
 {
 	struct ovpn_key_id kid = { INST, PEER, 0 };
 	struct ovpn_epoch_state st;
+	struct ovpn_key_info ki;
 	int v[8];
 
 	v[0] = run(c, 0, 7, 300);
@@ -134,6 +137,9 @@ static void test_rx_epoch(struct ctx *c, const char *name)
 	CHECK(!bpf_map_lookup_elem(c->h.fp.epoch_states_fd, &kid, &st) && st.rx_epoch == 3 &&
 	      st.rx_retiring == 1, "%s: receive epoch 3, retiring 1: %u, %u", name,
 	      st.rx_epoch, st.rx_retiring);
+	CHECK(!ovpn_key_info_get(&c->h.fp, INST, PEER, 0, &ki) && ki.rx_epoch == 3 &&
+	      (int)ki.cipher == c->cipher && ki.key_id == 0,
+	      "%s: key info: receive epoch %u, cipher %u", name, ki.rx_epoch, ki.cipher);
 	v[0] = run_epoch(c, 1, 1, 1, 100, 0x45);	/* another key-id: not offloaded */
 	CHECK(v[0] == 'P', "%s: key-id 1 passed: %c", name, v[0]);
 }
@@ -236,6 +242,120 @@ static int count_epoch(const char *dir, const char *name, int want_cipher, int *
 	return found;
 }
 
+/* The plaintext of a c2s epoch packet by OpenSSL, or 0. */
+static size_t sw_open(int cipher, const uint8_t *m, const uint8_t *pkt, size_t len,
+		      uint8_t *out)
+{
+	struct ovpn_epoch_secret send, recv;
+	uint8_t key[32], iv[12], nonce[12], tag[16];
+	size_t data = len - OVPN_EPOCH_OVERHEAD;
+	uint64_t counter = 0;
+
+	for (int i = 6; i < 12; i++)
+		counter = counter << 8 | pkt[i];
+	ovpn_epoch_from_ekm(m, true, &send, &recv);
+	if (ovpn_epoch_advance(&recv, pkt[4] << 8 | pkt[5]) ||
+	    ovpn_epoch_data_key(&recv, ovpn_cipher_key_len(cipher), key, iv))
+		return 0;
+	ovpn_epoch_nonce(iv, pkt[4] << 8 | pkt[5], counter, nonce);
+	memcpy(tag, pkt + len - 16, 16);
+	return ovpn_sw_aead(cipher, key, nonce, pkt, 12, pkt + 12, data, out, tag, false) ?
+	       0 : data;
+}
+
+static void material_of(const struct vec_key *k, uint8_t m[OVPN_KEY_MATERIAL_LEN])
+{
+	memset(m, 0, OVPN_KEY_MATERIAL_LEN);
+	memcpy(m, k->c2s_key, 32);
+	memcpy(m + 64, k->c2s_iv, 8);
+	memcpy(m + 128, k->s2c_key, 32);
+	memcpy(m + 192, k->s2c_iv, 8);
+}
+
+/* The peer of a capture's key, as learn would make it (its VPN addresses:
+ * the server's source check). */
+static void capture_peer(struct fp_harness *h, const struct vec_key *k,
+			 const struct ovpn_sockaddr *remote)
+{
+	struct ovpn_peer_config pc = { .instance = INST, .peer_id = k->peer_id, .remote = *remote };
+	struct ovpn_peer p;
+
+	if (!ovpn_peer_get(&h->fp, INST, k->peer_id, &p))
+		return;
+	pc.local.family = remote->family;
+	inet_pton(AF_INET, k->vpn4, pc.vpn_ipv4);
+	inet_pton(AF_INET6, k->vpn6, pc.vpn_ipv6);
+	if (ovpn_peer_new(&h->fp, &pc))
+		t_fatal("peer");
+}
+
+/* Every c2s data packet of a real 2.7.6 capture through ovpn_rx_xdp, each
+ * key installed as the daemon does when its first packet is seen (a key-id
+ * not in a slot: the newest primary, as at a renegotiation): delivered with
+ * OpenSSL's plaintext, or passed unchanged (not IP: keepalives; a key no
+ * longer in a slot); none dropped. */
+static void test_capture(const char *dir, const char *name, int cipher)
+{
+	struct fp_harness h;
+	struct frame_spec spec = { 0 };
+	struct ovpn_sockaddr sa;
+	struct vec_set v;
+	static struct fp_result r;
+	int n[128] = { 0 }, data = 0, same = 0;
+
+	setenv("OVPN_VECTORS", dir, 1);
+	if (vec_load(&v, name)) {
+		CHECK(0, "capture %s loads", name);
+		return;
+	}
+	fp_open(&h, 0);
+	ovpn_sockaddr_parse(&spec.src, "10.99.0.2:41000");
+	ovpn_sockaddr_parse(&spec.dst, "10.99.0.1:1194");
+	ovpn_sockaddr_parse(&sa, "0.0.0.0:1194");
+	if (ovpn_socket_add(&h.fp, &sa, INST, 42, 1))
+		t_fatal("socket");
+	for (int i = 0; i < v.npkts; i++) {
+		const struct vec_pkt *vp = &v.pkts[i];
+		const struct vec_key *k;
+		uint8_t m[OVPN_KEY_MATERIAL_LEN], f[2048], pt[2048];
+		struct ovpn_key_id kid;
+		struct ovpn_peer p;
+		size_t fl, ptl;
+		__u32 peer_id, key_id;
+		int res;
+
+		if (!vp->c2s || !vec_data_v2(vp, &peer_id, &key_id) ||
+		    !(k = vec_find_key(&v, peer_id, key_id)) || vp->payload_len > 1800)
+			continue;
+		data++;
+		material_of(k, m);
+		capture_peer(&h, k, &spec.src);
+		kid = (struct ovpn_key_id){ INST, peer_id, key_id };
+		if (!ovpn_peer_get(&h.fp, INST, peer_id, &p) && p.slot_key_id[0] != key_id &&
+		    p.slot_key_id[1] != key_id &&
+		    ovpn_epoch_key_learnt(&h.fp, &kid, cipher, m, true))
+			t_fatal("install");
+		fl = frame_build(f, &spec, vp->payload, vp->payload_len);
+		if (fp_run_xdp(&h, f, fl, &r))
+			t_fatal("run");
+		res = r.verdict == XDP_DROP ? 'D' : r.meta_len ? 'V' :
+		      r.out_len == fl && !memcmp(r.out, f, fl) ? 'P' : 'X';
+		n[res]++;
+		ptl = sw_open(cipher, m, vp->payload, vp->payload_len, pt);
+		same += res == 'V' && ptl && r.out_len == r.meta_len + 14 + ptl &&
+			!memcmp(r.out + r.meta_len + 14, pt, ptl);
+	}
+	printf("capture %s: %d data packets: %d delivered (%d as OpenSSL opens them), "
+	       "%d passed, %d dropped, %d changed\n", name, data, n['V'], same, n['P'], n['D'],
+	       n['X']);
+	CHECK(data > 20 && n['D'] == 0 && n['X'] == 0 && n['V'] + n['P'] == data &&
+	      same == n['V'] && n['V'] * 10 >= data * 9,
+	      "capture %s: %d/%d delivered, same plaintext as OpenSSL: %d, %d dropped", name,
+	      n['V'], data, same, n['D']);
+	fp_close(&h);
+	vec_free(&v);
+}
+
 int main(void)
 {
 	char shared[PATH_MAX];
@@ -247,6 +367,9 @@ int main(void)
 	test_cipher(OVPN_CIPHER_CHACHA20_POLY1305);
 	test_cipher(OVPN_CIPHER_AES_128_GCM);
 
+	test_capture(epoch_vec_dir(), "aes-128-gcm", OVPN_CIPHER_AES_128_GCM);
+	test_capture(epoch_vec_dir(), "aes-256-gcm", OVPN_CIPHER_AES_256_GCM);
+	test_capture(epoch_vec_dir(), "chacha20-poly1305", OVPN_CIPHER_CHACHA20_POLY1305);
 	n = count_epoch(epoch_vec_dir(), "aes-256-gcm", OVPN_CIPHER_AES_256_GCM, &data);
 	CHECK(data > 20 && n == data, "2.7.6 capture: %d/%d told as the epoch format", n, data);
 	n = count_epoch(shared, "aes-256-gcm-two-peers", OVPN_CIPHER_AES_256_GCM, &data);

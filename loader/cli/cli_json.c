@@ -31,12 +31,18 @@ static json_t *keys_json(const struct nlattr *keys)
 	const struct nlattr *tb[OVPN_A_MAX + 1];
 	json_t *a = json_array();
 
-	for_each_item(keys, item, tb)
-		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:I}",
+	for_each_item(keys, item, tb) {
+		json_t *k = json_pack("{s:s, s:I, s:s, s:I}",
 			"slot", cli_u32(tb, OVPN_A_SLOT) ? "secondary" : "primary",
 			"key_id", (json_int_t)cli_u32(tb, OVPN_A_KEY_ID),
 			"cipher", cli_str(tb, OVPN_A_CIPHER, "?"),
-			"tx_pid", (json_int_t)cli_u64(tb, OVPN_A_TX_PID)));
+			"tx_pid", (json_int_t)cli_u64(tb, OVPN_A_TX_PID));
+
+		if (k && tb[OVPN_A_RX_EPOCH])	/* OpenVPN 2.7's epoch data format */
+			json_object_set_new(k, "rx_epoch",
+					    json_integer((json_int_t)cli_u32(tb, OVPN_A_RX_EPOCH)));
+		json_array_append_new(a, k);
+	}
 	return a;
 }
 

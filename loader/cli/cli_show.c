@@ -26,9 +26,14 @@ int cli_print_keys(const struct nlattr *keys, int indent)
 	int n = 0;
 
 	for_each_item(keys, item, tb) {
-		printf("%*s%s key %u: %s, next tx packet-id %" PRIu64 "\n", indent, "",
+		printf("%*s%s key %u: %s, ", indent, "",
 		       cli_u32(tb, OVPN_A_SLOT) ? "secondary" : "primary", cli_u32(tb, OVPN_A_KEY_ID),
-		       cli_str(tb, OVPN_A_CIPHER, "?"), (uint64_t)cli_u64(tb, OVPN_A_TX_PID));
+		       cli_str(tb, OVPN_A_CIPHER, "?"));
+		if (tb[OVPN_A_RX_EPOCH])	/* OpenVPN 2.7's epoch data format */
+			printf("epoch format, receive epoch %u, sent by OpenVPN\n",
+			       cli_u32(tb, OVPN_A_RX_EPOCH));
+		else
+			printf("next tx packet-id %" PRIu64 "\n", (uint64_t)cli_u64(tb, OVPN_A_TX_PID));
 		n++;
 	}
 	if (!n)

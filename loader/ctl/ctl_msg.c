@@ -97,6 +97,7 @@ static const struct pol policy[OVPN_A_MAX + 1] = {
 	[OVPN_A_AEAD_COST] = NEST("AEAD_COST"),
 	[OVPN_A_AEAD_BPF_NS] = U32("AEAD_BPF_NS"),
 	[OVPN_A_AEAD_SW_NS] = U32("AEAD_SW_NS"),
+	[OVPN_A_RX_EPOCH] = U32("RX_EPOCH"),
 };
 
 #define NAME(c, w1, w2, pos, decode, inst, batch, handle)	[OVX_CMD_IDX(c)] = #c,

@@ -82,7 +82,8 @@ static bool put_keys(struct ovpnd *d, struct nlmsghdr *nlh, const struct ovpn_pe
 		ok = item && ovpn_ctl_put_u32(nlh, OVPN_A_SLOT, slot) &&
 		     ovpn_ctl_put_u32(nlh, OVPN_A_KEY_ID, ki.key_id) &&
 		     ovpn_ctl_put_str(nlh, OVPN_A_CIPHER, ovpn_cipher_name(ki.cipher)) &&
-		     ovpn_ctl_put_u64(nlh, OVPN_A_TX_PID, ki.tx_next_pid);
+		     ovpn_ctl_put_u64(nlh, OVPN_A_TX_PID, ki.tx_next_pid) &&
+		     (!ki.rx_epoch || ovpn_ctl_put_u32(nlh, OVPN_A_RX_EPOCH, ki.rx_epoch));
 		if (ok)
 			ovpn_ctl_nest_end(nlh, item);
 	}

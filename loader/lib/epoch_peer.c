@@ -3,6 +3,7 @@
  * (epoch_peer.h): its state and receive slots installed ahead, then the
  * peer's slot pointed at it; removed with the key, the peer, the instance. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <openssl/crypto.h>
@@ -23,6 +24,33 @@ bool ovpn_epoch_key_present(const struct ovpn_fastpath *fp, const struct ovpn_ke
 	struct ovpn_epoch_state st;
 
 	return fp->epoch_states_fd > 0 && !bpf_map_lookup_elem(fp->epoch_states_fd, kid, &st);
+}
+
+int ovpn_epoch_key_info(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
+			struct ovpn_key_info *ki)
+{
+	struct ovpn_epoch_state st;
+	struct ovpn_epoch_slot *s;
+	struct ovpn_epoch_id id = { kid->instance, kid->peer_id, kid->key_id, OVPN_EPOCH_RX, 0 };
+	int err = 0;
+
+	if (fp->epoch_states_fd <= 0 || bpf_map_lookup_elem(fp->epoch_states_fd, kid, &st))
+		return -ENOENT;
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	id.epoch = st.rx_epoch;
+	if (bpf_map_lookup_elem(fp->epoch_slots_fd, &id, s)) {
+		err = -errno;
+	} else {
+		ki->key_id = kid->key_id;
+		ki->cipher = s->key.aead.cipher;
+		ki->tx_next_pid = 0;
+		ki->rx_epoch = st.rx_epoch;
+	}
+	OPENSSL_cleanse(s, sizeof(*s));
+	free(s);
+	return err;
 }
 
 /* Deletes the slots of @kid, a batch of keys at a time (deleting while

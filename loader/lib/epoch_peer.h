@@ -18,6 +18,11 @@ int ovpn_epoch_key_learnt(const struct ovpn_fastpath *fp, const struct ovpn_key_
 /* Removes the epoch state and every slot of @kid, if it has any. */
 void ovpn_epoch_key_remove(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid);
 
+/* What `show` tells of an epoch-format key: key-id, cipher, receive epoch.
+ * -ENOENT when @kid is not one. */
+int ovpn_epoch_key_info(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
+			struct ovpn_key_info *ki);
+
 bool ovpn_epoch_key_present(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid);
 
 #endif

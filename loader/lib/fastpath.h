@@ -118,7 +118,8 @@ int ovpn_key_set_rx_floor(const struct ovpn_fastpath *fp, __u32 instance, __u32 
 /* What may be shown of a key: never its bytes. */
 struct ovpn_key_info {
 	__u32 key_id, cipher;
-	__u64 tx_next_pid;
+	__u64 tx_next_pid;		/* the epoch format: 0, OpenVPN sends */
+	__u32 rx_epoch;			/* the epoch format: current; 0: 2.6 */
 };
 int ovpn_key_info_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 		      __u32 key_id, struct ovpn_key_info *ki);

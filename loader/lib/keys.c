@@ -180,8 +180,9 @@ int ovpn_key_info_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer
 
 	if (!k)
 		return -ENOMEM;
+	memset(ki, 0, sizeof(*ki));
 	if (bpf_map_lookup_elem(fp->keys_fd, &id, k)) {
-		err = -errno;
+		err = ovpn_epoch_key_info(fp, &id, ki);
 	} else {
 		ki->key_id = k->key_id;
 		ki->cipher = k->enc.cipher;
