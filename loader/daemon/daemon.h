@@ -29,7 +29,7 @@ struct ovpnd_bpf {
 	char pin_dir[256];
 	__u64 liveness_ns;
 	bool taken_over;		/* found pinned, not loaded */
-	const char *missing;		/* take_over: what an older build did not pin */
+	char missing[64];		/* take_over: what an older build did not pin */
 };
 
 /* How XDP went onto a link device. */
@@ -158,7 +158,9 @@ int ovpnd_pending_run(struct ovpnd *d);
 bool ovpnd_bpffs_mounted(const char *path);
 int ovpnd_bpffs_ensure(const char *path);
 
-/* pin.c: takes the pinned programs and maps over, or loads and pins them. */
+/* pin.c: takes the pinned programs and maps over, or loads and pins them.
+ * -ESTALE: the pinned state lacks a map or program of this build (named in
+ * b->missing): an older build's, see ovpnd_replace_older. */
 int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns);
 void ovpnd_bpf_close(struct ovpnd_bpf *b);
 /* Removes the pins (programs stay loaded while attached). */
@@ -194,6 +196,10 @@ int ovpnd_detach_all(struct ovpnd *d);
  * detaches what the instances map names, if it is readable, and removes every
  * pin. */
 int ovpnd_detach_stale(struct ovpnd *d);
+/* The pinned state lacks a map or program of this build (ovpnd_bpf_open:
+ * -ESTALE, d->b.missing): taken off the devices and unpinned, with one log
+ * line, so that this build's can be loaded. */
+int ovpnd_replace_older(struct ovpnd *d);
 /* An interface vanished: reports it and marks the instances that used it. */
 void ovpnd_link_gone(struct ovpnd *d, __u32 ifindex);
 /* At start-up: instances whose devices went away while no daemon ran. */

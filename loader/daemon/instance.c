@@ -338,11 +338,12 @@ static bool instances_readable(int fd)
 	       info.value_size == sizeof(struct ovpnd_instance);
 }
 
-int ovpnd_detach_stale(struct ovpnd *d)
+/* Takes the programs of the pinned state off the devices its instances map
+ * names, if its layout is readable, and removes its pins. */
+static int stale_remove(struct ovpnd *d)
 {
 	struct ovpnd_instance in;
 	char path[sizeof(d->b.pin_dir) + sizeof(OVPND_INSTANCES_MAP) + 1];
-	int err;
 
 	snprintf(path, sizeof(path), "%s/%s", d->b.pin_dir, OVPND_INSTANCES_MAP);
 	d->b.instances_fd = bpf_obj_get(path);
@@ -356,7 +357,31 @@ int ovpnd_detach_stale(struct ovpnd *d)
 	}
 	if (d->b.instances_fd >= 0)
 		close(d->b.instances_fd);
-	err = ovpnd_pins_remove(d->b.pin_dir);
+	d->b.instances_fd = -1;
+	return ovpnd_pins_remove(d->b.pin_dir);
+}
+
+int ovpnd_replace_older(struct ovpnd *d)
+{
+	char missing[sizeof(d->b.missing)];
+	int err;
+
+	memcpy(missing, d->b.missing, sizeof(missing));
+	err = stale_remove(d);
+
+	if (err)
+		ovpnd_log("pinned state under %s is an older build's (no %s) and cannot be removed: %s",
+			  d->b.pin_dir, missing, strerror(-err));
+	else
+		ovpnd_log("pinned state under %s was an older build's (no %s): its programs taken off the devices, this build's loaded in its place (OpenVPN's instances register again at their next event)",
+			  d->b.pin_dir, missing);
+	return err;
+}
+
+int ovpnd_detach_stale(struct ovpnd *d)
+{
+	int err = stale_remove(d);
+
 	ovpnd_log(err ? "cannot remove %s: %s" : "removed the pins of another build at %s%s",
 		  d->b.pin_dir, err ? strerror(-err) : "");
 	return err;

@@ -192,6 +192,8 @@ int main(int argc, char **argv)
 	if (d.detach && !pinned_state(d.cfg.name))
 		return 0;
 	err = ovpnd_bpf_open(&d.b, d.cfg.name, d.cfg.liveness_ns);
+	if (err == -ESTALE && !d.detach && !ovpnd_replace_older(&d))
+		err = ovpnd_bpf_open(&d.b, d.cfg.name, d.cfg.liveness_ns);
 	if (err && d.detach)
 		return ovpnd_detach_stale(&d) ? 1 : 0;
 	if (err)

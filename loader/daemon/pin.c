@@ -108,7 +108,8 @@ static int take_over(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 			continue;
 		fd = pinned_get(b->pin_dir, bpf_map__name(m));
 		if (fd == -ENOENT && b->taken_over) {
-			b->missing = bpf_map__name(m);
+			snprintf(b->missing, sizeof(b->missing), "%s", bpf_map__name(m));
+
 			return -ESTALE;
 		}
 		if (fd < 0)
@@ -131,7 +132,7 @@ static int take_over(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 	b->fp.epoch_aes_fd = pinned_get(b->pin_dir, ctl_prog_names[3]);
 	b->instances_fd = pinned_get(b->pin_dir, OVPND_INSTANCES_MAP);
 	if (b->fp.epoch_aes_fd == -ENOENT && b->taken_over) {
-		b->missing = ctl_prog_names[3];
+		snprintf(b->missing, sizeof(b->missing), "%s", ctl_prog_names[3]);
 		return -ESTALE;
 	}
 	if (b->fp.set_aes_fd < 0 || b->fp.epoch_aes_fd < 0 || b->fp.key_ctl_fd < 0 || b->fp.peer_ctl_fd < 0 ||
@@ -217,25 +218,6 @@ static int load_and_pin(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 	return err;
 }
 
-/* The pinned state is an older build's (it lacks @b->missing): its peers
- * and keys cannot be carried over into maps it does not have, so this
- * build's fast path replaces it; OpenVPN's instances register again and
- * their keys are learnt again, meanwhile OpenVPN carries their traffic.
- * Still attached programs of the old build are replaced at attach time. */
-static int reload_older(struct ovpnd_bpf *b, struct ovpn_bpf *s)
-{
-	int err;
-
-	ovpnd_log("pinned state under %s is an older build's (no %s): loading this build's fast path in its place",
-		  b->pin_dir, b->missing);
-	ovpnd_bpf_close(b);
-	b->taken_over = false;
-	err = load_and_pin(b, s);
-	if (!err)
-		err = take_over(b, s);
-	return err == -ESTALE ? -ENOENT : err;
-}
-
 int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns)
 {
 	struct ovpn_bpf *s;
@@ -263,8 +245,6 @@ int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns)
 	err = b->taken_over ? 0 : load_and_pin(b, s);
 	if (!err)
 		err = take_over(b, s);
-	if (err == -ESTALE)
-		err = reload_older(b, s);
 	ovpn_bpf__destroy(s);
 	if (err)
 		ovpnd_bpf_close(b);
