@@ -59,7 +59,10 @@ struct ovpn_rx {
 	__u64 counter;
 };
 
-#include "rx_epoch.h"
+/* The epoch data format's stages (rx_epoch.h, included at the end). */
+static __noinline int ovpn_rx_epoch_lookup(struct bpf_dynptr *pkt, struct ovpn_rx *rx,
+					   const struct ovpn_key_id *kid);
+static __noinline int ovpn_rx_epoch_authenticate(struct bpf_dynptr *pkt, struct ovpn_rx *rx);
 
 static __always_inline bool ovpn_addr_eq(const struct ovpn_sockaddr *a,
 					 const struct ovpn_sockaddr *b)
@@ -254,5 +257,7 @@ static __always_inline int ovpn_rx(struct bpf_dynptr *pkt, struct ovpn_rx *rx)
 	}
 	return ovpn_rx_for_openvpn(rx);
 }
+
+#include "rx_epoch.h"
 
 #endif /* OVPN_RX_H */

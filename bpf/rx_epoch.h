@@ -13,6 +13,8 @@
 #ifndef OVPN_RX_EPOCH_H
 #define OVPN_RX_EPOCH_H
 
+#include "rx.h"
+
 /* Epoch and slot of the packet: NEXT, PASS (an epoch OpenVPN would not
  * accept, or whose slot is not installed: OpenVPN's), or OVPN_RX_EPOCH_NONE
  * when the key has no epoch state. */
