@@ -30,13 +30,17 @@ static __noinline void ovpn_learn_record(struct bpf_dynptr *pkt, __u32 off, __u3
 					 struct ovpn_learn_key *k)
 {
 	struct ovpn_learn *v;
-	__u32 pid, dir = k->dir;
-	__u8 h[OVPN_AAD_LEN];
+	__u32 dir = k->dir;
+	__u8 h[OVPN_AAD_LEN + 4] = {};
+	__u64 id = 0;
 
-	if (bpf_dynptr_read(h, sizeof(h), pkt, off, 0))
+	/* 8 bytes after the header: either format's packet-id, in front */
+	if (bpf_dynptr_read(h, sizeof(h), pkt, off, 0) &&
+	    bpf_dynptr_read(h, OVPN_AAD_LEN, pkt, off, 0))
 		return;
 	k->key_id = h[0] & 7;
-	pid = (__u32)h[4] << 24 | (__u32)h[5] << 16 | (__u32)h[6] << 8 | h[7];
+	for (int i = 4; i < OVPN_AAD_LEN + 4; i++)
+		id = id << 8 | h[i];
 	v = bpf_map_lookup_elem(&ovpn_learn, k);
 	if (!v) {
 		bpf_map_update_elem(&ovpn_learn, k, &ovpn_learn_zero, BPF_NOEXIST);
@@ -45,7 +49,7 @@ static __noinline void ovpn_learn_record(struct bpf_dynptr *pkt, __u32 off, __u3
 			return;
 		v->peer_id = (__u32)h[1] << 16 | (__u32)h[2] << 8 | h[3];
 	}
-	ovpn_learn_max(&v->pid_max, pid);
+	ovpn_learn_max(&v->pid_max, id);
 	v->last_ns = bpf_ktime_get_coarse_ns();
 	if (dir != OVPN_LEARN_RX || v->sample_len || len > OVPN_LEARN_SAMPLE_MAX ||
 	    __sync_val_compare_and_swap(&v->sample_len, 0, OVPN_LEARN_SAMPLE_BUSY))

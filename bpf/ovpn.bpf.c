@@ -127,6 +127,18 @@ int ovpn_key_ctl(struct ovpn_key_ctl_args *a)
 	__u64 cur;
 
 	a->err = 0;
+	if (a->op == OVPN_KEY_CTL_EPOCH_RX_FLOOR) {
+		struct ovpn_epoch_slot *s = ovpn_epoch_slot_get(&id, OVPN_EPOCH_RX, a->value >> 48);
+
+		if (!s) {
+			a->err = -ENOENT;
+			return 0;
+		}
+		bpf_spin_lock(&s->lock);
+		ovpn_replay_floor(&s->replay, a->value & OVPN_EPOCH_COUNTER_MASK);
+		bpf_spin_unlock(&s->lock);
+		return 0;
+	}
 	if (!k) {
 		a->err = -ENOENT;
 		return 0;

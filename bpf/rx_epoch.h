@@ -64,6 +64,11 @@ static __noinline int ovpn_rx_epoch_authenticate(struct bpf_dynptr *pkt, struct 
 	if (!slot)
 		return OVPN_RX_PASS;
 	if (!ovpn_replay_check(&slot->replay, rx->counter)) {
+		if (ovpn_replay_openvpns(&slot->replay, rx->counter)) {
+			if (rx->stats)
+				OVPN_STAT_ADD(rx->stats->rx_to_ovpn, 1);
+			return OVPN_RX_PASS;
+		}
 		ovpn_count_drop(rx->stats, OVPN_DROP_REPLAY);
 		return OVPN_RX_DROP;
 	}

@@ -242,7 +242,10 @@ struct ovpn_learn_key {
 struct ovpn_learn {
 	__u32 peer_id;
 	__u32 sample_len;	/* 0: none yet; OVPN_LEARN_SAMPLE_BUSY: being written */
-	__u64 pid_max;		/* highest packet-id seen */
+	__u64 pid_max;		/* highest 8 bytes after the 4-byte header seen,
+				 * big-endian: 2.6 format: packet-id << 32 |
+				 * 4 bytes of tag; epoch format: epoch << 48 |
+				 * counter (docs/epoch.md) */
 	__u64 last_ns;
 	__u8 sample[OVPN_LEARN_SAMPLE_MAX];	/* a whole P_DATA_V2 payload */
 };
@@ -283,6 +286,9 @@ struct ovpn_rx_meta {
 enum ovpn_key_ctl_op {
 	OVPN_KEY_CTL_TX_PID_MIN = 1,	/* tx_next_pid = max(tx_next_pid, value) */
 	OVPN_KEY_CTL_RX_FLOOR = 2,	/* refuse packet-ids <= value (replay) */
+	OVPN_KEY_CTL_EPOCH_RX_FLOOR = 3,	/* epoch format: value = epoch << 48 |
+						 * counter, refuse that epoch's
+						 * counters <= counter */
 };
 
 struct ovpn_key_ctl_args {

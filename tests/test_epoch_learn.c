@@ -114,21 +114,21 @@ static void test_rx_epoch(struct ctx *c, const char *name)
 	struct ovpn_key_info ki;
 	int v[8];
 
-	v[0] = run(c, 0, 7, 300);
-	v[1] = run(c, 0, 7, 300);		/* replayed */
-	v[2] = run(c, 0, 9, 1400);
-	v[3] = run(c, 0, 8, 20);		/* reordered, still in the window */
+	v[0] = run(c, 0, 70, 300);	/* past the floor's word (replay.h) */
+	v[1] = run(c, 0, 70, 300);		/* replayed */
+	v[2] = run(c, 0, 72, 1400);
+	v[3] = run(c, 0, 71, 20);		/* reordered, still in the window */
 	CHECK(v[0] == 'V' && v[1] == 'D' && v[2] == 'V' && v[3] == 'V',
 	      "%s: delivered, replay dropped, reordering kept: %c%c%c%c", name, v[0], v[1],
 	      v[2], v[3]);
-	v[0] = run_epoch(c, 0, 1, 10, 60, 0x2a);	/* not IP (a keepalive): OpenVPN's */
+	v[0] = run_epoch(c, 0, 1, 73, 60, 0x2a);	/* not IP (a keepalive): OpenVPN's */
 	CHECK(v[0] == 'P', "%s: a packet not IP passed unchanged: %c", name, v[0]);
-	run_epoch(c, 0, 1, 11, 100, 0x45);
+	run_epoch(c, 0, 1, 74, 100, 0x45);
 	last_frame[last_len - 3] ^= 1;		/* the tag */
 	v[0] = run_frame(&c->h, last_frame, last_len);
 	CHECK(v[0] == 'D', "%s: a bad tag dropped: %c", name, v[0]);
 	v[0] = run_epoch(c, 0, 3, 1, 100, 0x60);	/* the peer moved two epochs up */
-	v[1] = run_epoch(c, 0, 1, 12, 100, 0x45);	/* epoch 1 retiring: still open */
+	v[1] = run_epoch(c, 0, 1, 75, 100, 0x45);	/* epoch 1 retiring: still open */
 	v[2] = run_epoch(c, 0, 2, 5, 100, 0x45);	/* below current, not retiring */
 	v[3] = run_epoch(c, 0, 3 + OVPN_EPOCH_FUTURE + 1, 1, 100, 0x45);	/* too far */
 	CHECK(v[0] == 'V' && v[1] == 'V' && v[2] == 'P' && v[3] == 'P',
@@ -186,6 +186,12 @@ static void test_cipher(int cipher)
 	for (int i = 4; i <= 6; i++)
 		passed += run(c, 0, i, 200) == 'V';
 	CHECK(passed == 3, "%s: %d/3 later packets delivered by the fast path", name, passed);
+	/* 1..3 went to OpenVPN before the key was in: the learnt floor */
+	passed = run(c, 0, 2, 60);
+	CHECK(passed == 'P', "%s: a packet OpenVPN may have had (below the learnt floor) "
+	      "goes to OpenVPN: %c", name, passed);
+	passed = run(c, 0, 5, 60);
+	CHECK(passed == 'D', "%s: a packet the fast path had, replayed, dropped: %c", name, passed);
 	test_rx_epoch(c, name);
 	CHECK(!ovpn_key_del(&c->h.fp, INST, PEER, OVPN_SLOT_PRIMARY) && slots_of(c) == 0,
 	      "%s: the key deleted with its slots (%zu left)", name, slots_of(c));
@@ -333,7 +339,7 @@ static void test_capture(const char *dir, const char *name, int cipher)
 		kid = (struct ovpn_key_id){ INST, peer_id, key_id };
 		if (!ovpn_peer_get(&h.fp, INST, peer_id, &p) && p.slot_key_id[0] != key_id &&
 		    p.slot_key_id[1] != key_id &&
-		    ovpn_epoch_key_learnt(&h.fp, &kid, cipher, m, true))
+		    ovpn_epoch_key_learnt(&h.fp, &kid, cipher, m, true, 0))
 			t_fatal("install");
 		fl = frame_build(f, &spec, vp->payload, vp->payload_len);
 		if (fp_run_xdp(&h, f, fl, &r))

@@ -29,7 +29,7 @@ static int slot_set(const struct ovpn_fastpath *fp, const struct ovpn_key_id *ki
 }
 
 int ovpn_epoch_key_learnt(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
-			  int cipher, const __u8 *material, bool server)
+			  int cipher, const __u8 *material, bool server, __u64 rx_floor)
 {
 	struct ovpn_epoch_maps m = epoch_maps(fp);
 	struct ovpn_key_id old = *kid;
@@ -47,6 +47,10 @@ int ovpn_epoch_key_learnt(const struct ovpn_fastpath *fp, const struct ovpn_key_
 	/* RX only for now: TX stays in OpenVPN (no TX slot ahead) */
 	err = ovpn_epoch_key_start(&m, kid, cipher, material, server, &c, OVPN_EPOCH_FUTURE, 0);
 	OPENSSL_cleanse(&c, sizeof(c));
+	if (!err && rx_floor)
+		err = ovpn_epoch_set_rx_floor(fp, kid, rx_floor);
+	if (err == -ENOENT)
+		err = 0;	/* an epoch not installed: nothing of it to refuse */
 	if (err)
 		goto fail;
 	slot = p.slot_key_id[OVPN_SLOT_PRIMARY] == OVPN_SLOT_EMPTY ||

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A peer's key in OpenVPN 2.7's epoch data format in the fast path: RX
+/* A peer's key in OpenVPN 2.7's epoch data format in the fast path (installed
+ * by epoch_install.c, known and removed by epoch_peer.c): RX
  * slots (the current epoch and OVPN_EPOCH_FUTURE ahead) with their AES
  * contexts made ahead; TX stays in OpenVPN for now (docs/epoch.md). */
 #ifndef OVPN_LOADER_EPOCH_PEER_H
@@ -11,9 +12,19 @@
 /* Installs key @kid of a known peer from the 256-byte TLS-EKM export
  * @material, then points a slot of the peer at it (primary if free or
  * already @kid's, else secondary and swapped), as a 2.6 key would be.
- * Whatever the key-id held before goes. Returns 0 or -errno (nothing left). */
+ * Whatever the key-id held before goes. @rx_floor (epoch << 48 | counter,
+ * 0: none): what OpenVPN received of the key before, refused as replays
+ * (ovpn_epoch_set_rx_floor) before the slot points at the key. Returns 0 or
+ * -errno (nothing left). */
 int ovpn_epoch_key_learnt(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
-			  int cipher, const __u8 *material, bool server);
+			  int cipher, const __u8 *material, bool server, __u64 rx_floor);
+
+/* Refuses, in @kid's receive slot of epoch @id >> 48, the counters up to
+ * @id's low 48 bits (those OpenVPN may have received itself before the key
+ * went in; ones inside the window go to OpenVPN, which knows). Returns 0 or
+ * -errno (-ENOENT: no such slot). */
+int ovpn_epoch_set_rx_floor(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
+			    __u64 id);
 
 /* Removes the epoch state and every slot of @kid, if it has any. */
 void ovpn_epoch_key_remove(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid);

@@ -171,6 +171,13 @@ int ovpn_key_set_rx_floor(const struct ovpn_fastpath *fp, __u32 instance, __u32 
 	return key_ctl(fp, instance, peer_id, key_id, OVPN_KEY_CTL_RX_FLOOR, floor);
 }
 
+int ovpn_epoch_set_rx_floor(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
+			    __u64 id)
+{
+	return key_ctl(fp, kid->instance, kid->peer_id, kid->key_id, OVPN_KEY_CTL_EPOCH_RX_FLOOR,
+		       id);
+}
+
 int ovpn_key_info_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
 		      __u32 key_id, struct ovpn_key_info *ki)
 {

@@ -82,14 +82,15 @@ int ovpn_learn_identify(const struct ovpn_fastpath *fp, __u32 instance,
 		return -EAGAIN;
 	out->cipher = sample_cipher(&rx, m, role);
 	out->peer_id = rx.peer_id;
+	out->rx_id_max = rx.pid_max;
 	if (out->cipher < 0) {
 		out->cipher = ovpn_epoch_sample_cipher(rx.sample, rx.sample_len, m,
 						       role == OVPN_ROLE_SERVER);
 		return out->cipher < 0 ? -EKEYREJECTED : -EPROTONOSUPPORT;
 	}
-	out->rx_pid_max = rx.pid_max;
+	out->rx_pid_max = rx.pid_max >> 32;	/* the 2.6 format's 32-bit packet-id */
 	out->tx_pid_max = learn_get(fp, instance, OVPN_LEARN_TX, remote, key_id, &tx) ?
-			  0 : tx.pid_max;
+			  0 : tx.pid_max >> 32;
 	return 0;
 }
 
@@ -150,15 +151,21 @@ static int learn_epoch(const struct ovpn_fastpath *fp, const struct ovpn_learn_i
 		       const struct ovpn_learnt *l)
 {
 	struct ovpn_key_id kid = { li->instance, l->peer_id, li->key_id };
+	struct ovpn_learnt late;
 	int err = learn_peer(fp, li, l->peer_id);
 
 	err = err ?: ovpn_epoch_key_learnt(fp, &kid, l->cipher, li->material,
-					   li->role == OVPN_ROLE_SERVER);
+					   li->role == OVPN_ROLE_SERVER, l->rx_id_max);
 	if (err == -EOPNOTSUPP)
 		return -EPROTONOSUPPORT;
-	if (!err)
-		learn_forget(fp, li->instance, &li->remote, li->key_id);
-	return err;
+	if (err)
+		return err;
+	usleep(2000);	/* as ovpn_learn_install: packets that missed the key */
+	if (ovpn_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
+				li->material, &late) == -EPROTONOSUPPORT)
+		ovpn_epoch_set_rx_floor(fp, &kid, late.rx_id_max);
+	learn_forget(fp, li->instance, &li->remote, li->key_id);
+	return 0;
 }
 
 int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,

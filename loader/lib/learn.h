@@ -20,6 +20,7 @@ struct ovpn_learnt {
 	__u32 peer_id;
 	int cipher;
 	__u64 rx_pid_max, tx_pid_max;
+	__u64 rx_id_max;		/* the epoch format: epoch << 48 | counter */
 	bool epoch;			/* OpenVPN 2.7's epoch data format */
 };
 
