@@ -157,13 +157,15 @@ void plugin_event(struct plugin *p, int type, const char **argv, const char **en
 		on_up(p, envp);
 		break;
 	case OPENVPN_PLUGIN_TLS_FINAL:
-		if (env_remote(envp, remote, sizeof(remote)))
+		if (env_remote(envp, remote, sizeof(remote))) {
 			plugin_session_final(p, remote, env_get(envp, "tls_digest_sha256_0"));
-		plugin_peer_check(p, envp);	/* options.c */
+			plugin_session_peer(p, remote, plugin_peer_v1(p, envp));
+		}
 		try_register(p);
 		break;
 	case OPENVPN_PLUGIN_CLIENT_CONNECT_V2:
-		plugin_peer_check(p, envp);	/* options.c */
+		if (env_remote(envp, remote, sizeof(remote)))
+			plugin_session_peer(p, remote, plugin_peer_v1(p, envp));
 		try_register(p);
 		break;
 	case OPENVPN_PLUGIN_LEARN_ADDRESS:
@@ -187,9 +189,10 @@ void plugin_event(struct plugin *p, int type, const char **argv, const char **en
 void plugin_key_captured(struct plugin *p, void *ssl, const unsigned char *material)
 {
 	char remote[64];
+	bool v1;
 	FILE *f;
 
-	plugin_session_remote(p, ssl, remote, sizeof(remote));
+	plugin_session_remote(p, ssl, remote, sizeof(remote), &v1);
 	if (p->dump[0] && (f = fopen(p->dump, "a"))) {
 		fprintf(f, "key %s ", remote[0] ? remote : "-");
 		for (int i = 0; i < PLUGIN_KEY_LEN; i++)
@@ -197,7 +200,7 @@ void plugin_key_captured(struct plugin *p, void *ssl, const unsigned char *mater
 		fputc('\n', f);
 		fclose(f);
 	}
-	if (!plugin_peer_offloadable(p, remote))	/* options.c */
+	if (!plugin_peer_offloadable(p, remote, v1))	/* options.c */
 		return;
 	try_register(p);
 	if (p->registered) {
