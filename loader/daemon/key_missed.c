@@ -7,8 +7,8 @@
  * reneg-sec. So a peer of an OpenVPN-owned instance whose newest packets,
  * for longer than the key material can lag behind the peer's first packet,
  * are with a key that is in no slot and that no waiting key opens, has its
- * keys taken out of the fast path: OpenVPN, which has them all, carries its traffic both
- * ways until its next key is offloaded (into the empty primary slot). */
+ * primary slot emptied: OpenVPN, which has every key, sends its traffic until
+ * its next key is offloaded (into the empty primary slot). */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
@@ -66,7 +66,7 @@ static bool key_missed(struct ovpnd *d, const struct ovpn_learn_key *k,
 	 * install), and the fast path still has a key to take out */
 	if (v->last_ns <= p.last_rx_ns ||
 	    p.slot_key_id[0] == k->key_id || p.slot_key_id[1] == k->key_id ||
-	    (p.slot_key_id[0] == OVPN_SLOT_EMPTY && p.slot_key_id[1] == OVPN_SLOT_EMPTY))
+	    p.slot_key_id[OVPN_SLOT_PRIMARY] == OVPN_SLOT_EMPTY)
 		return false;
 	return !pending_opens(d, k);
 }
@@ -88,12 +88,17 @@ static struct ovpnd_missed *suspect(struct ovpnd *d, const struct ovpn_learn_key
 	return free_slot;
 }
 
+/* TX stops: the older key goes, the one TX used becomes secondary and the
+ * primary slot stays empty until the next key. The secondary still opens
+ * what the peer sends with it and renumbers what OpenVPN sends with it, so
+ * were the key only late (OpenVPN still sending with the secondary), no
+ * packet-id of it would go out twice. */
 static void withdraw(struct ovpnd *d, const struct ovpn_learn_key *k, __u32 peer_id)
 {
-	for (__u32 slot = OVPN_SLOT_PRIMARY; slot <= OVPN_SLOT_SECONDARY; slot++)
-		ovpn_key_del(&d->b.fp, k->instance, peer_id, slot);
+	ovpn_key_del(&d->b.fp, k->instance, peer_id, OVPN_SLOT_SECONDARY);
+	ovpn_key_swap(&d->b.fp, k->instance, peer_id);
 	ovpnd_log("instance %u: peer %u sends with key %u, which ovpn-xdpd never got: "
-		  "its keys are out of the fast path, OpenVPN carries its traffic until its next key",
+		  "OpenVPN sends its traffic until its next key",
 		  k->instance, peer_id, k->key_id);
 }
 
@@ -102,13 +107,16 @@ int ovpnd_missed_run(struct ovpnd *d)
 	__u64 now = mono_ns(CLOCK_MONOTONIC) / 1000000, now_coarse = mono_ns(CLOCK_MONOTONIC_COARSE);
 	struct ovpn_learn_key k, prev;
 	bool first = true;
+	int n = 0;
 
 	if (now < d->missed_next_ms)
 		return d->missed_next_ms - now;
 	d->missed_next_ms = now + TICK_MS;
 	for (int i = 0; i < OVPND_MAX_MISSED; i++)
 		d->missed[i].seen = false;
-	while (!bpf_map_get_next_key(d->b.fp.learn_fd, first ? NULL : &prev, &k)) {
+	/* bounded: an entry evicted under the walk restarts it */
+	while (n++ < OVPN_LEARN_MAX &&
+	       !bpf_map_get_next_key(d->b.fp.learn_fd, first ? NULL : &prev, &k)) {
 		struct ovpnd_missed *m;
 		struct ovpn_learn v;
 

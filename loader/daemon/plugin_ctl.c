@@ -124,8 +124,9 @@ static int key_try(struct ovpnd *d, struct ovpnd_pending *p)
 		if (!err) {
 			p->pl.remote = k.remote;
 			p->pl.has_remote = true;
-			ovpnd_log("instance %u: peer %u key %u %s offloaded", p->inst, l.peer_id,
-				  k.key_id, ovpn_cipher_name(l.cipher));
+			ovpnd_log("instance %u: peer %u key %u %s offloaded (after %llu packets through OpenVPN)",
+				  p->inst, l.peer_id, k.key_id, ovpn_cipher_name(l.cipher),
+				  (unsigned long long)l.rx_pid_max);
 		}
 		return err;
 	}
