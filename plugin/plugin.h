@@ -12,6 +12,7 @@
 
 #define PLUGIN_DIGEST_LEN 32	/* SHA-256 of a certificate */
 #define PLUGIN_MAX_FINALS 64
+#define PLUGIN_MAX_QUEUED 8	/* keys kept for the daemon */
 
 /* A TLS_FINAL whose key has not been captured yet (session.c). */
 struct plugin_final {
@@ -40,10 +41,12 @@ struct plugin {
 	int owner_fd;			/* the connection that owns the instance: the
 					 * daemon deletes it when this closes */
 	/* keys captured before the instance could be registered (a client's
-	 * first key comes before UP; a server's socket after it) */
-	unsigned char queued[4][PLUGIN_KEY_LEN];
-	char queued_remote[4][64];
+	 * first key comes before UP; a server's socket after it), or while the
+	 * daemon did not answer (events.c) */
+	unsigned char queued[PLUGIN_MAX_QUEUED][PLUGIN_KEY_LEN];
+	char queued_remote[PLUGIN_MAX_QUEUED][64];
 	int nqueued;
+	long queue_tried;		/* when they were last handed over (s) */
 	/* options.c: from OpenVPN's options */
 	__u32 framing;			/* OVPN_A_FRAMING */
 	char decline[96];		/* why nothing is offloaded, or "" */
