@@ -3,7 +3,8 @@
  * several clients end (TLS_FINAL) before their keys are exported, in any
  * order; each key must go with the remote of its own TLS session, found
  * through the certificate its TLS object holds, and with none where that
- * names no single remote. Real TLS handshakes in memory, as OpenVPN's. */
+ * names no single remote; whether its client lacks P_DATA_V2 is its own
+ * session's too. Real TLS handshakes in memory, as OpenVPN's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,34 +104,54 @@ int main(void)
 	/* tls-final c2, tls-final c1, then the keys: c1's first */
 	plugin_session_final(p, "10.99.0.2:40002", id2.digest);
 	plugin_session_final(p, "10.99.0.2:40001", id1.digest);
-	plugin_session_remote(p, s1, r, sizeof(r));
+	plugin_session_remote(p, s1, r, sizeof(r), NULL);
 	CHECK(!strcmp(r, "10.99.0.2:40001"), "client 1's key tagged '%s'", r);
-	plugin_session_remote(p, s2, r, sizeof(r));
+	plugin_session_remote(p, s2, r, sizeof(r), NULL);
 	CHECK(!strcmp(r, "10.99.0.2:40002"), "client 2's key tagged '%s'", r);
-	plugin_session_remote(p, s2, r, sizeof(r));
+	plugin_session_remote(p, s2, r, sizeof(r), NULL);
 	CHECK(!r[0], "a TLS_FINAL used twice: '%s'", r);
 
 	/* the client's side: its peer is the server */
 	plugin_session_final(p, "10.99.0.1:1194", srv_id.digest);
-	plugin_session_remote(p, cl[0], r, sizeof(r));
+	plugin_session_remote(p, cl[0], r, sizeof(r), NULL);
 	CHECK(!strcmp(r, "10.99.0.1:1194"), "the server's key tagged '%s'", r);
 
 	/* one certificate, two clients: no remote rather than a wrong one */
 	s1b = handshake(srv, c1, &cl[2]);
 	plugin_session_final(p, "10.99.0.2:40001", id1.digest);
 	plugin_session_final(p, "10.99.0.3:40003", id1.digest);
-	plugin_session_remote(p, s1b, r, sizeof(r));
+	plugin_session_remote(p, s1b, r, sizeof(r), NULL);
 	CHECK(!r[0], "a shared certificate's key tagged '%s'", r);
 	/* a newer handshake of the same remote replaces its older one */
 	memset(p->finals, 0, sizeof(p->finals));
 	plugin_session_final(p, "10.99.0.2:40001", id1.digest);
 	plugin_session_final(p, "10.99.0.2:40001", id1.digest);
-	plugin_session_remote(p, s1, r, sizeof(r));
+	plugin_session_remote(p, s1, r, sizeof(r), NULL);
 	CHECK(!strcmp(r, "10.99.0.2:40001"), "a renegotiation's key tagged '%s'", r);
 	/* no certificate (unknown TLS object): one TLS_FINAL without one */
 	plugin_session_final(p, "10.99.0.4:40004", NULL);
-	plugin_session_remote(p, NULL, r, sizeof(r));
+	plugin_session_remote(p, NULL, r, sizeof(r), NULL);
 	CHECK(!strcmp(r, "10.99.0.4:40004"), "a key without certificate tagged '%s'", r);
+
+	/* P_DATA_V2 or not is each session's own: client 1 without it (an old
+	 * client), client 2 with it, their handshakes ending in either order
+	 * before the keys (it was one flag for the process, set by the last
+	 * TLS_FINAL or CLIENT_CONNECT) */
+	for (int order = 0; order < 2; order++) {
+		bool v1 = !order;
+
+		memset(p->finals, 0, sizeof(p->finals));
+		plugin_session_final(p, "10.99.0.2:40001", id1.digest);
+		plugin_session_peer(p, "10.99.0.2:40001", true);
+		plugin_session_final(p, "10.99.0.2:40002", id2.digest);
+		plugin_session_peer(p, "10.99.0.2:40002", false);
+		if (order)	/* CLIENT_CONNECT of client 1 after client 2's TLS_FINAL */
+			plugin_session_peer(p, "10.99.0.2:40001", true);
+		plugin_session_remote(p, order ? s2 : s1, r, sizeof(r), &v1);
+		CHECK(v1 == !order, "key %d of %s: P_DATA_V1 %d", order, r, v1);
+		plugin_session_remote(p, order ? s1 : s2, r, sizeof(r), &v1);
+		CHECK(v1 == !!order, "key %d of %s: P_DATA_V1 %d", 1 - order, r, v1);
+	}
 
 	for (int i = 0; i < 3; i++)
 		SSL_free(cl[i]);

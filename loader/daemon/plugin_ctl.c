@@ -5,6 +5,7 @@
  * and addresses wait here, retried every 10 ms, for up to a minute. */
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
@@ -124,20 +125,46 @@ static int key_try(struct ovpnd *d, struct ovpnd_pending *p)
 		if (!err) {
 			p->pl.remote = k.remote;
 			p->pl.has_remote = true;
-			ovpnd_log("instance %u: peer %u key %u %s offloaded", p->inst, l.peer_id,
-				  k.key_id, ovpn_cipher_name(l.cipher));
+			ovpnd_log("instance %u: peer %u key %u %s offloaded (after %llu packets through OpenVPN)",
+				  p->inst, l.peer_id, k.key_id, ovpn_cipher_name(l.cipher),
+				  (unsigned long long)l.rx_pid_max);
 		}
 		return err;
 	}
 	return -EAGAIN;
 }
 
-/* After a key: the client side has one peer; waiting addresses of the peer. */
+/* Keys of @key's remote that came before it and are still waiting: their
+ * peer went on to a newer key without sending a packet with them (it was
+ * idle, or the key came just before the next renegotiation), and a peer
+ * never goes back to an older key. Dropped, with what was learnt of them,
+ * instead of waiting out OVPND_PENDING_MS. */
+static void key_superseded(struct ovpnd *d, const struct ovpnd_pending *key)
+{
+	__u32 peer_id = 0;
+
+	ovpn_peer_find_remote(&d->b.fp, key->inst, &key->pl.remote, &peer_id);
+	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
+		struct ovpnd_pending *p = &d->pending[i];
+
+		if (p == key || !p->used || !p->is_key || p->inst != key->inst ||
+		    !p->pl.has_remote || p->deadline_ms > key->deadline_ms ||
+		    memcmp(&p->pl.remote, &key->pl.remote, sizeof(p->pl.remote)))
+			continue;
+		ovpnd_log("instance %u: peer %u: a key superseded before the peer sent with it; dropped",
+			  p->inst, peer_id);
+		key_drop(d, p);
+	}
+}
+
+/* After a key: the client side has one peer; waiting addresses of the peer;
+ * older keys of the remote that were never used. */
 static void key_done(struct ovpnd *d, struct ovpnd_pending *key)
 {
 	struct ovpnd_instance in;
 	__u32 peer_id;
 
+	key_superseded(d, key);
 	if (ovpn_peer_find_remote(&d->b.fp, key->inst, &key->pl.remote, &peer_id))
 		return;
 	if (key->pl.role == OVPN_ROLE_CLIENT && !ovpnd_instance_get(d, key->inst, &in))
@@ -151,6 +178,17 @@ static void key_done(struct ovpnd *d, struct ovpnd_pending *key)
 			pending_drop(d, a);
 		}
 	}
+}
+
+static void key_log_failed(struct ovpnd *d, const struct ovpnd_pending *p, int err)
+{
+	char peer[32] = "";
+	__u32 peer_id;
+
+	if (p->pl.has_remote && !ovpn_peer_find_remote(&d->b.fp, p->inst, &p->pl.remote, &peer_id))
+		snprintf(peer, sizeof(peer), " of peer %u", peer_id);
+	ovpnd_log("instance %u: a key%s could not be offloaded (%s); it stays in OpenVPN",
+		  p->inst, peer, err == -EAGAIN ? "its peer never sent with it" : strerror(-err));
 }
 
 int ovpnd_pending_run(struct ovpnd *d)
@@ -167,12 +205,10 @@ int ovpnd_pending_run(struct ovpnd *d)
 		if (!err)
 			key_done(d, p);
 		if (!err || now > p->deadline_ms || (err != -EAGAIN && err != -EKEYREJECTED)) {
-			if (err)
-				ovpnd_log("instance %u: a key could not be offloaded (%s); it stays in OpenVPN",
-					  p->inst, err == -EAGAIN ? "its peer never sent with it" :
-					  strerror(-err));
-			if (err)
+			if (err) {
+				key_log_failed(d, p, err);
 				key_drop(d, p);
+			}
 			else
 				pending_drop(d, p);
 		}
