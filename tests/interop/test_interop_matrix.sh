@@ -7,17 +7,17 @@
 # of the data packets it received and sent (counted on the wire: both sides'
 # outgoing packets are captured; less those a veth dropped because the other
 # side's ring was full), and the captures must show no packet-id
-# twice per direction and key (tests/openvpn/pid_check.py).
+# twice per direction and key (scripts/lib/pid_check.py).
 # Env: FAMILIES ("4 6"), MODES ("srv cli both"), CIPHERS, OVX_NS (ovxmx),
 # IPERF_SECS (2), KEEP=1 (keep the temp dir with logs and captures).
 # Prints "interop-matrix: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-matrix.XXXXXX)
 OVX_NS=${OVX_NS:-ovxmx}
 pass=0 fail=0
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 trap ovx_cleanup EXIT
 
 # Outer family: the variables ovx_server_conf / ovx_client_conf read.
@@ -70,7 +70,7 @@ run_case() {	# family mode cipher
 check "packet-id checker: its rule on synthetic captures" \
 	"python3 \"$OVX_PID_CHECK\" --self-test >/dev/null"
 ovx_need_binaries || { echo "interop-matrix: 0 passed, 1 failed"; exit 1; }
-tests/openvpn/pki.sh "$T/pki" >/dev/null
+scripts/lib/pki.sh "$T/pki" >/dev/null
 ovx_topology || { echo "interop-matrix: 0 passed, 1 failed"; exit 1; }
 for fam in ${FAMILIES:-4 6}; do
 	for mode in ${MODES:-srv cli both}; do

@@ -22,14 +22,14 @@
 # veth), OVX_BUILD (another build directory, to compare), OVX_NS (ovxsv), KEEP=1.
 # Prints "interop-server: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=${OVX_BUILD:-$PWD/build}	# another build to compare
 T=$(mktemp -d /tmp/ovpn-xdp-server.XXXXXX)
 OVX_NS=${OVX_NS:-ovxsv}
 MODES=${SERVER_MODES:-user offload}
 NCLI=6
 pass=0 fail=0
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 LAN=$OVX_NS-lan
 CIPHERS=(- AES-128-GCM AES-256-GCM CHACHA20-POLY1305 AES-256-GCM CHACHA20-POLY1305 AES-128-GCM)
 PAIRS="1:2 3:4 5:6 2:5 6:1 4:3"	# client-to-client subsets
@@ -72,7 +72,7 @@ topology() {
 
 pki() {
 	local i
-	PKI_CLIENTS=$NCLI tests/openvpn/pki.sh "$T/pki" >/dev/null &&
+	PKI_CLIENTS=$NCLI scripts/lib/pki.sh "$T/pki" >/dev/null &&
 	openvpn --genkey tls-crypt "$T/pki/tc.key" >/dev/null || return 1
 	mkdir -p "$T/ccd"
 	for i in $(seq $NCLI); do

@@ -5,7 +5,7 @@
 # `metrics` in Prometheus text format (label values escaped, peers summed per
 # instance above --max-peers). Prints "cli_output: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=$PWD/build
 NS=ovxco
 T=$(mktemp -d /tmp/ovpn-xdp-cli.XXXXXX)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Runs the BPF AEAD (tests/aead_test.bpf.c) from userspace, and the OpenSSL
+/* Runs the BPF AEAD (tests/lib/aead_test.bpf.c) from userspace, and the OpenSSL
  * oracle it is compared with. */
 #ifndef AEAD_HARNESS_H
 #define AEAD_HARNESS_H

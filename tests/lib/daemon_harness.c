@@ -23,7 +23,7 @@ const char *dmn_build_path(const char *prog)
 	char *p = path[n++ % 4];
 
 	exe[len > 0 ? len : 0] = 0;
-	snprintf(p, 512, "%s/../%s", dirname(exe), prog);	/* build/tests/.. */
+	snprintf(p, 512, "%s/../../%s", dirname(exe), prog);	/* build/tests/<kind>/../.. */
 	return p;
 }
 

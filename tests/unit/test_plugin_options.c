@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../plugin/options.c"
+#include "../../plugin/options.c"
 #include "testlib.h"
 
 void plugin_msg(struct plugin *p, int level, const char *fmt, ...)

@@ -5,7 +5,7 @@
 # says what to do. Runs in a private mount namespace with /sys/fs/bpf
 # unmounted, whatever the host has. Prints "bpffs: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=$PWD/build
 if [ -z "${OVX_BPFFS_INNER:-}" ]; then
 	OVX_BPFFS_INNER=1 exec unshare --mount --propagation private "$0" "$@"

@@ -19,14 +19,14 @@
 # Env: CIPHER (AES-256-GCM), OVX_NS (ovxch), KEEP=1.
 # Prints "interop-churn: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-churn.XXXXXX)
 OVX_NS=${OVX_NS:-ovxch}
 CIPHER=${CIPHER:-AES-256-GCM}
 CLIENTS="1 2 3"
 pass=0 fail=0
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 trap ovx_cleanup EXIT
 
 DLOG=$T/daemon.log
@@ -59,7 +59,7 @@ log_keys() {
 }
 
 ovx_need_binaries || exit 1
-tests/openvpn/pki.sh "$T/pki" >/dev/null
+scripts/lib/pki.sh "$T/pki" >/dev/null
 ovx_topology || { echo "interop-churn: cannot build the topology"; exit 1; }
 RENEG=0 ovx_server_conf "$CIPHER" | sed "s,link=veth-s,link=veth-s dump=$T/dump," > "$T/srv.conf"
 ovx_daemon srv && ovx_openvpn srv "$T/srv.conf" srv || { echo "interop-churn: server did not start"; exit 1; }

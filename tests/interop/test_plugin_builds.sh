@@ -15,14 +15,14 @@
 # OVX_NS (ovxpb), KEEP=1 (keep the temp dir with the logs).
 # Prints "plugin-builds: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-builds.XXXXXX)
 OVX_NS=${OVX_NS:-ovxpb}
 CIPHER=${CIPHER:-AES-256-GCM}
 VARIANTS=${VARIANTS:-partial full nopie noplt}
 pass=0 fail=0
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 trap ovx_cleanup EXIT
 
 # OpenVPN (the server) is still running and logged nothing fatal.
@@ -100,7 +100,7 @@ run_declined() {
 ovx_need_binaries || { echo "plugin-builds: 0 passed, 1 failed"; exit 1; }
 # shellcheck disable=SC2086
 scripts/build-openvpn.sh $VARIANTS || { echo "plugin-builds: 0 passed, 1 failed"; exit 1; }
-tests/openvpn/pki.sh "$T/pki"
+scripts/lib/pki.sh "$T/pki"
 ovx_topology || { echo "plugin-builds: 0 passed, 1 failed"; exit 1; }
 run_build "2.6 Debian" openvpn
 for v in $VARIANTS; do

@@ -12,18 +12,18 @@
 #   takes the state over, the plugin registers again (the instance is owned
 #   again: a later SIGKILL of OpenVPN removes its peers) and new keys are
 #   offloaded;
-# - a capture of the whole run repeats no packet-id (tests/openvpn/pid_check.py).
+# - a capture of the whole run repeats no packet-id (scripts/lib/pid_check.py).
 # Env: CIPHER (AES-256-GCM), OVX_NS (ovxmc), KEEP=1, DEBUG=1.
 # Prints "interop-peers: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-peers.XXXXXX)
 OVX_NS=${OVX_NS:-ovxmc}
 CIPHER=${CIPHER:-AES-256-GCM}
 CLIENTS="1 2 3"
 pass=0 fail=0
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 trap ovx_cleanup EXIT
 
 # One line per peer of the server: "peer-id vpn-ipv4 rx tx key-ids".
@@ -202,7 +202,7 @@ step_daemon_restart() {
 }
 
 ovx_need_binaries || { echo "interop-peers: 0 passed, 1 failed"; exit 1; }
-tests/openvpn/pki.sh "$T/pki" >/dev/null
+scripts/lib/pki.sh "$T/pki" >/dev/null
 ovx_topology || { echo "interop-peers: 0 passed, 1 failed"; exit 1; }
 ovx_capture_start peers
 ovx_daemon srv && server_start

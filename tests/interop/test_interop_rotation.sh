@@ -5,7 +5,7 @@
 # offloaded on every offloaded side; no second without throughput either way
 # (iperf3's 1 s intervals); no ping lost; the fast path carried >= 99% of the
 # data packets that arrived; a capture of the run repeats no packet-id
-# (tests/openvpn/pid_check.py). The rate stays below what the two CPUs carry:
+# (scripts/lib/pid_check.py). The rate stays below what the two CPUs carry:
 # saturated, the receiving veth's ring overflows now and then (the offloaded
 # sender outruns the receiver), and a ping lost there says nothing of the
 # rotation (the veths' drops are printed).
@@ -15,7 +15,7 @@
 # KEEP=1.
 # Prints "interop-rotation: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-rotation.XXXXXX)
 OVX_NS=${OVX_NS:-ovxrot}
@@ -23,7 +23,7 @@ SECS=${ROT_SECS:-60}
 MODE=${ROT_MODE:-both}
 RATE=${ROT_RATE:-100M}
 pass=0 fail=0
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 trap ovx_cleanup EXIT
 
 # "sent received" seconds without throughput in an iperf3 --bidir JSON.
@@ -115,7 +115,7 @@ read_all() {	# name run srv cli keys-offloaded-srv keys-offloaded-cli link-drops
 }
 
 ovx_need_binaries || { echo "interop-rotation: 0 passed, 1 failed"; exit 1; }
-tests/openvpn/pki.sh "$T/pki" >/dev/null
+scripts/lib/pki.sh "$T/pki" >/dev/null
 ovx_topology || { echo "interop-rotation: 0 passed, 1 failed"; exit 1; }
 for c in ${ROT_CIPHERS:-AES-256-GCM}; do
 	run_rotation "$c"

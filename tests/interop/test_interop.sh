@@ -5,11 +5,11 @@
 # carried at least 99% of the data packets in each direction.
 # Prints "interop: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-interop.XXXXXX)
 pass=0 fail=0
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 trap ovx_cleanup EXIT
 
 run_cipher() {	# cipher [both]: the client offloaded too
@@ -110,7 +110,7 @@ run_kill() {
 }
 
 ovx_need_binaries || { echo "interop: 0 passed, 1 failed"; exit 1; }
-tests/openvpn/pki.sh "$T/pki"
+scripts/lib/pki.sh "$T/pki"
 ovx_topology || { echo "interop: 0 passed, 1 failed"; exit 1; }
 for c in ${CIPHERS:-AES-256-GCM CHACHA20-POLY1305 AES-128-GCM}; do
 	run_cipher "$c"

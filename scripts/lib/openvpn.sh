@@ -313,7 +313,7 @@ ovx_stop_all_wait() {
 	return $rc
 }
 
-# Captures for the packet-id check (tests/openvpn/pid_check.py): each side's
+# Captures for the packet-id check (scripts/lib/pid_check.py): each side's
 # outgoing UDP on its veth, headers only (its incoming packets are seen there
 # after XDP, decrypted or not at all). Files $T/NAME-s.pcap, $T/NAME-c.pcap.
 OVX_PID_CHECK=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/pid_check.py

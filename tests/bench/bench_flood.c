@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* What a flood costs (tests/flood.h), 1400-byte packets:
+/* What a flood costs (tests/lib/flood.h), 1400-byte packets:
  * - the RX program's time per packet of each kind (kernel-timed single
  *   BPF_PROG_TEST_RUN calls, median): legitimate, garbage (passed to
  *   OpenVPN), short garbage for the peer, bad tag, replay;

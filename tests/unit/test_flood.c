@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A peer's legitimate traffic while another CPU floods the same socket, peer
- * and key with garbage, short garbage, bad tags and replays (tests/flood.h):
+ * and key with garbage, short garbage, bad tags and replays (tests/lib/flood.h):
  * every legitimate packet is delivered once with its plaintext, every bad tag
  * and replay is dropped, garbage is dropped or passed on unchanged (to
  * OpenVPN), and the peer's drop counters add up to the drops. The legitimate rate with and without the flood is printed

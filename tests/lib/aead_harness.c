@@ -16,7 +16,7 @@ void ah_open(struct aead_harness *h)
 	h->skel = aead_test_bpf__open_and_load();
 	if (!h->skel) {
 		libbpf_set_print(NULL);
-		t_fatal("cannot load tests/aead_test.bpf.c: %s (run as root on Linux 6.10+)",
+		t_fatal("cannot load tests/lib/aead_test.bpf.c: %s (run as root on Linux 6.10+)",
 			strerror(errno));
 	}
 	h->prog_xdp = bpf_program__fd(h->skel->progs.aead_test_xdp);

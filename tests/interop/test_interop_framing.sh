@@ -11,12 +11,12 @@
 # both"), OVX_NS (ovxfr), IPERF_SECS (3), KEEP=1 (keep logs and captures).
 # Prints "interop-framing: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-framing.XXXXXX)
 OVX_NS=${OVX_NS:-ovxfr}
 pass=0 fail=0
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 trap ovx_cleanup EXIT
 CIPHER=AES-256-GCM
 
@@ -77,7 +77,7 @@ run_case() {	# framing-line mode
 }
 
 ovx_need_binaries || { echo "interop-framing: 0 passed, 1 failed"; exit 1; }
-tests/openvpn/pki.sh "$T/pki" >/dev/null
+scripts/lib/pki.sh "$T/pki" >/dev/null
 ovx_topology || { echo "interop-framing: 0 passed, 1 failed"; exit 1; }
 export PROTO=udp LOCAL=10.99.0.1 CPROTO=udp REMOTE=10.99.0.1
 for f in ${FRAMINGS:-comp-lzo_no compress_stub compress_stub-v2 compress_lz4-v2 fragment_1300}; do

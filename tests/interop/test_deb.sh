@@ -6,13 +6,13 @@
 # checks that no file, pin or control socket is left. Prints "deb: N passed, N
 # failed" (one skipped line where dpkg-buildpackage is missing).
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 SRC=$PWD
 B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-deb.XXXXXX)
 OVX_NS=ovxdeb
 pass=0 fail=0
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 SRV_SOCK=/run/ovpn-xdp/ctl.sock		# the installed defaults
 if ! command -v dpkg-buildpackage >/dev/null || ! command -v dh >/dev/null; then
 	echo "deb: dpkg-buildpackage or debhelper missing (scripts/install-deps.sh installs them): skipped"
@@ -58,7 +58,7 @@ check "nothing enabled or started by the installation" \
 	"[ ! -e /etc/systemd/system/multi-user.target.wants/ovpn-xdpd.service ] && ! pgrep -f '^/usr/sbin/ovpn-xdpd' >/dev/null"
 
 # The demo's tunnel with the installed pieces.
-tests/openvpn/pki.sh "$T/pki" >/dev/null 2>&1
+scripts/lib/pki.sh "$T/pki" >/dev/null 2>&1
 ovx_topology || { echo "deb: $pass passed, $((fail + 1)) failed"; exit 1; }
 OFFLOAD="" ovx_server_conf CHACHA20-POLY1305 > "$T/srv.conf"
 echo "plugin ovpn-xdp-plugin.so link=veth-s" >> "$T/srv.conf"

@@ -19,12 +19,12 @@ const char *vec_dir(void)
 
 	if (env)
 		return env;
-	/* build/tests/<prog> -> <checkout>/../shared/vectors */
+	/* build/tests/<kind>/<prog> -> <checkout>/../shared/vectors */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
 		return "../shared/vectors";
 	exe[n] = 0;
-	snprintf(dir, sizeof(dir), "%.*s/../../../shared/vectors",
+	snprintf(dir, sizeof(dir), "%.*s/../../../../shared/vectors",
 		 (int)(strrchr(exe, '/') - exe), exe);
 	return dir;
 }

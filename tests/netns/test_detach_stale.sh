@@ -4,7 +4,7 @@
 # the programs come off the devices the instances map names, and every pin
 # goes. Prints "detach_stale: N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 B=$PWD/build
 NS=ovxds
 NAME=ovxds

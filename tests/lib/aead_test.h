@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Packet format of the AEAD test programs (tests/aead_test.bpf.c):
+/* Packet format of the AEAD test programs (tests/lib/aead_test.bpf.c):
  *     struct aead_test_hdr | header (8) | tag (16) | data (len)
  * The programs do @op with test key @key and write the result into @ret. */
 #ifndef AEAD_TEST_H
