@@ -2,15 +2,54 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include "testlib.h"
 
 int t_pass, t_fail;
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+static int cases_run, cases_seen;
 
 int t_done(const char *name)
 {
+	const char *only = getenv("OVX_CASE");
+
+	if (only && *only && cases_seen && !cases_run) {
+		fprintf(stderr, "FAIL: OVX_CASE=%s names no case of %s\n", only, name);
+		t_fail++;
+	}
 	printf("%s: %d passed, %d failed\n", name, t_pass, t_fail);
 	return t_fail ? 1 : 0;
+}
+
+bool t_case_selected(const char *name)
+{
+	const char *only = getenv("OVX_CASE"), *p;
+	size_t n = strlen(name);
+
+	if (!only || !*only)
+		return true;
+	for (p = only; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+void t_case(const char *name, void (*fn)(void))
+{
+	int pass = t_pass, fail = t_fail;
+
+	cases_seen++;
+	if (!t_case_selected(name))
+		return;
+	cases_run++;
+	fn();
+	fflush(stderr);
+	if (t_fail == fail)
+		printf("ok   %s: %d check%s\n", name, t_pass - pass, t_pass - pass == 1 ? "" : "s");
+	else
+		printf("FAIL %s: %d of %d checks failed\n", name, t_fail - fail,
+		       t_pass - pass + t_fail - fail);
+	fflush(stdout);
 }
 
 void t_fatal(const char *fmt, ...)

@@ -28,6 +28,17 @@ extern int t_pass, t_fail;
 /* Prints the summary line; returns the process exit code. */
 int t_done(const char *name);
 
+/* Named cases: t_case() runs @fn unless OVX_CASE (a name or a
+ * comma-separated list of names) leaves it out, then prints one line, "ok
+ * NAME: N checks" or "FAIL NAME: N of M checks failed". T_CASE(test_keys)
+ * names the case "keys". A case that needs state makes it itself (or its
+ * program's setup does), so that any one runs alone:
+ *   OVX_CASE=keys build/tests/netns/test_ctl_objects_netns
+ * t_done() fails when OVX_CASE names no case of the program. */
+bool t_case_selected(const char *name);
+void t_case(const char *name, void (*fn)(void));
+#define T_CASE(fn) t_case(#fn + (sizeof("test_") - 1) * !__builtin_strncmp(#fn, "test_", 5), fn)
+
 /* Aborts the test program with a message (setup that cannot go on). */
 void t_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
