@@ -118,7 +118,7 @@ result() {
 	printf '  userspace OpenVPN        %6d Mbit/s\n' "$user"
 	awk -v a="$off" -v b="$user" 'BEGIN { printf "  ratio                    %6.2fx\n", a / b }'
 	say "Took $((SECONDS - t_start)) s. Other cipher: DEMO_CIPHER=AES-256-GCM make demo;"
-	say "all setups side by side: make bench-openvpn (README, Benchmarks)."
+	say "all setups side by side: make bench-openvpn (docs/benchmarks.md)."
 }
 
 main() {
