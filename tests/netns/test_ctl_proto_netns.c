@@ -5,24 +5,13 @@
  * client's deadline, a user that is not allowed, many peers pipelined. Each
  * case runs alone with OVX_CASE=name. */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <net/if.h>
-#include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
 #include "ctl_harness.h"
 #include "frames.h"
 #include "netns.h"
