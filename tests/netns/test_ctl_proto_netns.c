@@ -124,6 +124,8 @@ static void test_subscribe(void)
 	__u32 ev = 0, peer = 0;
 	int deleted = 0;
 
+	for (__u32 id = 1000; id < 1600 && npeers() < 601; id++)	/* alone: paging's peers */
+		call(peer_new("srv", id, "10.99.0.2:40000"));
 	if (dmn_connect(&dmn, &sub)) {
 		CHECK(0, "second connection");
 		return;
