@@ -10,42 +10,36 @@
 #include "testlib.h"
 #include "vectors.h"
 
-const char *vec_dir(void)
+/* $@env, else @rel from the checkout (the program is
+ * <checkout>/build/tests/<kind>/<prog>), else @rel from the current
+ * directory; into @dir. */
+static const char *data_dir(char dir[PATH_MAX], const char *env, const char *rel)
 {
-	static char dir[PATH_MAX];
-	const char *env = getenv("OVPN_VECTORS");
 	char exe[PATH_MAX];
 	ssize_t n;
 
-	if (env)
-		return env;
-	/* build/tests/<kind>/<prog> -> <checkout>/../shared/vectors */
+	if (getenv(env))
+		return getenv(env);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
-		return "../shared/vectors";
+		return rel;
 	exe[n] = 0;
-	snprintf(dir, sizeof(dir), "%.*s/../../../../shared/vectors",
-		 (int)(strrchr(exe, '/') - exe), exe);
+	snprintf(dir, PATH_MAX, "%.*s/../../../%s", (int)(strrchr(exe, '/') - exe), exe, rel);
 	return dir;
 }
 
-/* build/tests/<kind>/<prog> -> <checkout>/tests/epoch_vectors */
+const char *vec_dir(void)
+{
+	static char dir[PATH_MAX];
+
+	return data_dir(dir, "OVPN_VECTORS", "../shared/vectors");
+}
+
 const char *epoch_vec_dir(void)
 {
 	static char dir[PATH_MAX];
-	const char *env = getenv("OVPN_EPOCH_VECTORS");
-	char exe[PATH_MAX];
-	ssize_t n;
 
-	if (env)
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return "tests/epoch_vectors";
-	exe[n] = 0;
-	snprintf(dir, sizeof(dir), "%.*s/../../../tests/epoch_vectors",
-		 (int)(strrchr(exe, '/') - exe), exe);
-	return dir;
+	return data_dir(dir, "OVPN_EPOCH_VECTORS", "tests/epoch_vectors");
 }
 
 static int parse_key_line(struct vec_key *k, const char *line)
