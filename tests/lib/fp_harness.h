@@ -3,6 +3,7 @@
 #ifndef FP_HARNESS_H
 #define FP_HARNESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "fastpath.h"
 

@@ -16,25 +16,18 @@
 #include "cipher.h"
 #include "epoch_key.h"
 #include "epoch_learn.h"
-#include "fp_harness.h"
+#include "learn_harness.h"
 #include "frames.h"
 #include "learn.h"
 #include "ovpn_epoch.h"
 #include "testlib.h"
 #include "vectors.h"
 
-#define INST	1
+#define INST	LH_INST
 #define PEER	5
 
-struct ctx {
-	struct fp_harness h;
-	struct frame_spec spec;
-	uint8_t m[OVPN_KEY_MATERIAL_LEN];
-	int cipher;
-};
-
 /* A client->server epoch packet as a 2.7 client seals it with @c->m. */
-static size_t epoch_payload(struct ctx *c, uint8_t *p, uint32_t key_id, uint16_t epoch,
+static size_t epoch_payload(struct learn_client *c, uint8_t *p, uint32_t key_id, uint16_t epoch,
 			    uint64_t counter, size_t len)
 {
 	struct ovpn_epoch_secret send, recv;
@@ -56,7 +49,7 @@ static size_t epoch_payload(struct ctx *c, uint8_t *p, uint32_t key_id, uint16_t
 	return OVPN_EPOCH_OVERHEAD + len;
 }
 
-static int run(struct ctx *c, uint32_t key_id, uint64_t counter, size_t len)
+static int run(struct learn_client *c, uint32_t key_id, uint64_t counter, size_t len)
 {
 	static struct fp_result r;
 	uint8_t f[1800], payload[1700];
@@ -73,23 +66,17 @@ static int run(struct ctx *c, uint32_t key_id, uint64_t counter, size_t len)
 static void test_cipher(int cipher)
 {
 	const char *name = ovpn_cipher_name(cipher);
-	struct ctx *c = calloc(1, sizeof(*c));
+	struct learn_client *c = calloc(1, sizeof(*c));
 	struct ovpn_learn_install li = { .instance = INST, .role = OVPN_ROLE_SERVER };
 	uint8_t wrong[OVPN_KEY_MATERIAL_LEN];
 	struct ovpn_learnt l = { 0 };
-	struct ovpn_sockaddr sa;
 	struct ovpn_peer p;
 	int err, passed = 0;
 
 	c->cipher = cipher;
 	t_rand_bytes(c->m, sizeof(c->m));
 	t_rand_bytes(wrong, sizeof(wrong));
-	fp_open(&c->h, 0);
-	ovpn_sockaddr_parse(&c->spec.src, "10.99.0.2:41000");
-	ovpn_sockaddr_parse(&c->spec.dst, "10.99.0.1:1194");
-	ovpn_sockaddr_parse(&sa, "0.0.0.0:1194");
-	if (ovpn_socket_add(&c->h.fp, &sa, INST, 42, 1))
-		t_fatal("socket");
+	lh_open(c);
 	li.remote = c->spec.src;
 	li.material = c->m;
 

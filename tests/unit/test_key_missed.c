@@ -10,24 +10,17 @@
 #include <time.h>
 #include <linux/bpf.h>
 #include "daemon.h"
-#include "fp_harness.h"
+#include "learn_harness.h"
 #include "frames.h"
 #include "learn.h"
 #include "testlib.h"
 
-#define INST	1
+#define INST	LH_INST
 #define PEER	3
-
-struct ctx {
-	struct fp_harness h;
-	struct frame_spec spec;
-	uint8_t m[OVPN_KEY_MATERIAL_LEN];
-	int cipher;
-};
 
 /* The client's packet @pid with key @key_id sealed with @c->m: 'V' delivered,
  * 'P' passed, 'D' dropped. */
-static int run(struct ctx *c, uint32_t key_id, uint32_t pid)
+static int run(struct learn_client *c, uint32_t key_id, uint32_t pid)
 {
 	static struct fp_result r;
 	struct ovpn_key_config kc;
@@ -63,7 +56,7 @@ static void look(struct ovpnd *d)
 	ovpnd_missed_run(d);
 }
 
-static void slots(struct ctx *c, __u8 *s)
+static void slots(struct learn_client *c, __u8 *s)
 {
 	struct ovpn_peer p;
 
@@ -72,7 +65,7 @@ static void slots(struct ctx *c, __u8 *s)
 	memcpy(s, p.slot_key_id, 2);
 }
 
-static int install(struct ctx *c, __u32 key_id)
+static int install(struct learn_client *c, __u32 key_id)
 {
 	struct ovpn_learn_install li = { .instance = INST, .key_id = key_id,
 					 .role = OVPN_ROLE_SERVER, .remote = c->spec.src,
@@ -83,20 +76,14 @@ static int install(struct ctx *c, __u32 key_id)
 
 int main(void)
 {
-	struct ctx *c = calloc(1, sizeof(*c));
+	struct learn_client *c = calloc(1, sizeof(*c));
 	struct ovpnd *d = calloc(1, sizeof(*d));
 	struct ovpnd_pending *p = &d->pending[0];
-	struct ovpn_sockaddr sa;
 	__u8 s[2];
 
 	t_seed(21);
 	c->cipher = OVPN_CIPHER_AES_256_GCM;
-	fp_open(&c->h, 0);
-	ovpn_sockaddr_parse(&c->spec.src, "10.99.0.2:41000");
-	ovpn_sockaddr_parse(&c->spec.dst, "10.99.0.1:1194");
-	ovpn_sockaddr_parse(&sa, "0.0.0.0:1194");
-	if (ovpn_socket_add(&c->h.fp, &sa, INST, 42, 1))
-		t_fatal("socket");
+	lh_open(c);
 	d->b.fp = c->h.fp;
 	d->inst[0] = (struct ovpnd_instance){ .id = INST, .flags = OVPN_INST_F_OWNED };
 	d->ninst = 1;

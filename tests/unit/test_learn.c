@@ -8,23 +8,16 @@
 #include <string.h>
 #include <linux/bpf.h>
 #include "aead_key.h"
-#include "fp_harness.h"
+#include "learn_harness.h"
 #include "frames.h"
 #include "learn.h"
 #include "testlib.h"
 
-#define INST	1
+#define INST	LH_INST
 #define PEER	3
 
-struct ctx {
-	struct fp_harness h;
-	struct frame_spec spec;
-	uint8_t m[OVPN_KEY_MATERIAL_LEN];
-	int cipher;
-};
-
 /* A client->server frame for @pid sealed as the client would with @c->m. */
-static size_t frame(struct ctx *c, uint8_t *f, uint32_t key_id, uint32_t pid, size_t len)
+static size_t frame(struct learn_client *c, uint8_t *f, uint32_t key_id, uint32_t pid, size_t len)
 {
 	struct ovpn_key_config kc;
 	uint8_t pt[1500], payload[1600];
@@ -36,7 +29,7 @@ static size_t frame(struct ctx *c, uint8_t *f, uint32_t key_id, uint32_t pid, si
 					 kc.enc_nonce_tail, pt, len));
 }
 
-static int run(struct ctx *c, uint32_t key_id, uint32_t pid, size_t len)
+static int run(struct learn_client *c, uint32_t key_id, uint32_t pid, size_t len)
 {
 	static struct fp_result r;
 	uint8_t f[1700];
@@ -52,23 +45,17 @@ static int run(struct ctx *c, uint32_t key_id, uint32_t pid, size_t len)
 static void test_cipher(int cipher)
 {
 	const char *name = ovpn_cipher_name(cipher);
-	struct ctx *c = calloc(1, sizeof(*c));
+	struct learn_client *c = calloc(1, sizeof(*c));
 	struct ovpn_learn_install li = { .instance = INST, .key_id = 0,
 					 .role = OVPN_ROLE_SERVER };
 	struct ovpn_learnt l;
-	struct ovpn_sockaddr sa;
 	uint8_t wrong[OVPN_KEY_MATERIAL_LEN];
 	int err;
 
 	c->cipher = cipher;
 	t_rand_bytes(c->m, sizeof(c->m));
 	t_rand_bytes(wrong, sizeof(wrong));
-	fp_open(&c->h, 0);
-	ovpn_sockaddr_parse(&c->spec.src, "10.99.0.2:41000");
-	ovpn_sockaddr_parse(&c->spec.dst, "10.99.0.1:1194");
-	ovpn_sockaddr_parse(&sa, "0.0.0.0:1194");
-	if (ovpn_socket_add(&c->h.fp, &sa, INST, 42, 1))
-		t_fatal("socket");
+	lh_open(c);
 	li.remote = c->spec.src;
 	li.material = c->m;
 
@@ -106,18 +93,12 @@ static void test_cipher(int cipher)
 	free(c);
 }
 
-static void setup(struct ctx *c, int cipher, struct ovpn_learn_install *li)
+static void setup(struct learn_client *c, int cipher, struct ovpn_learn_install *li)
 {
-	struct ovpn_sockaddr sa;
 
 	c->cipher = cipher;
 	t_rand_bytes(c->m, sizeof(c->m));
-	fp_open(&c->h, 0);
-	ovpn_sockaddr_parse(&c->spec.src, "10.99.0.2:41000");
-	ovpn_sockaddr_parse(&c->spec.dst, "10.99.0.1:1194");
-	ovpn_sockaddr_parse(&sa, "0.0.0.0:1194");
-	if (ovpn_socket_add(&c->h.fp, &sa, INST, 42, 1))
-		t_fatal("socket");
+	lh_open(c);
 	*li = (struct ovpn_learn_install){ .instance = INST, .role = OVPN_ROLE_SERVER,
 					   .remote = c->spec.src, .material = c->m };
 }
@@ -128,7 +109,7 @@ static void setup(struct ctx *c, int cipher, struct ovpn_learn_install *li)
 static void test_large_only(int cipher)
 {
 	const char *name = ovpn_cipher_name(cipher);
-	struct ctx *c = calloc(1, sizeof(*c));
+	struct learn_client *c = calloc(1, sizeof(*c));
 	struct ovpn_learn_install li;
 	struct ovpn_peer_stats st0, st1;
 	struct ovpn_learnt l;
@@ -165,7 +146,7 @@ static void test_large_only(int cipher)
 static void test_key_id_reused(int cipher)
 {
 	const char *name = ovpn_cipher_name(cipher);
-	struct ctx *c = calloc(1, sizeof(*c));
+	struct learn_client *c = calloc(1, sizeof(*c));
 	struct ovpn_learn_install li;
 	struct ovpn_learnt l;
 	const uint8_t *m[1];
