@@ -310,6 +310,17 @@ source_check() {	# mode
 	fi
 }
 
+# Offloaded: client 1's VPN addresses as the daemon has them, after traffic
+# to and from the LAN behind it (OpenVPN then reports the LAN hosts it routed
+# through learn-address as host addresses: they are no VPN address).
+c1_addrs() {
+	peers_json | python3 -c '
+import json, sys
+for p in json.load(sys.stdin).get("peers", []):
+    if p["remote"].startswith(sys.argv[1]):
+        print(p["vpn_ipv4"], p["vpn_ipv6"])' "10.99.0.11:"
+}
+
 tx_offload() {	# on|off: the clients' veth TX checksum offload
 	local i
 	for i in $(seq $NCLI); do
@@ -323,7 +334,7 @@ forwarding() {	# 0|1: the server's
 }
 
 run_mode() {	# user|offload
-	local m=$1 n known
+	local m=$1 n a
 	echo "== $m"
 	forwarding 1
 	tx_offload on
@@ -341,21 +352,23 @@ run_mode() {	# user|offload
 	check "$m: reachability matrix ($(wc -l < "$T/matrix") of 84 pings failed)" \
 		'[ ! -s "$T/matrix" ]' || cat "$T/matrix"
 	iroute_checks "$m" "tx offload on"
+	if [ "$m" = offload ]; then
+		sleep 1	# a packet a second goes to OpenVPN, which learns the LAN host
+		iroute_checks "$m" "again"
+		a=$(c1_addrs)
+		check "$m: client 1's VPN addresses kept after the LAN's traffic ($a)" \
+			'[ "$a" = "$(vpn4 1) $(vpn6 1)" ]'
+	fi
 	throughput "$m" "tx offload on"
 	tx_offload off
-	# without the plugin these are checks like any; offloaded, an open issue
-	known=check
-	[ "$m" = offload ] && known=ovx_known
 	n=$(pairs_ok)
-	$known "$m: tx offload off: client-to-client $n of 12 pairs" '[ "$n" = 12 ]' \
-		"offloaded, some pairs fail after the iperf3 run, issue 15"
+	check "$m: tx offload off: client-to-client $n of 12 pairs" '[ "$n" = 12 ]'
 	iroute_checks "$m" "tx offload off"
 	throughput "$m" "tx offload off"
 	tx_offload on
 	forwarding 0
 	n=$(pairs_ok)
-	$known "$m: forwarding off: client-to-client $n of 12 pairs (OpenVPN's)" \
-		'[ "$n" = 12 ]' "offloaded, some pairs fail, issue 15"
+	check "$m: forwarding off: client-to-client $n of 12 pairs (OpenVPN's)" '[ "$n" = 12 ]'
 	n=$(ping_n "$(cns 3)" 10.78.0.2)
 	check "$m: forwarding off: client 3 -> LAN $n/3" '[ "$n" = 3 ]'
 	forwarding 1
