@@ -50,6 +50,7 @@ vpn4() { if [ "$1" = 0 ]; then echo 10.77.0.1; else echo "10.77.0.$((10 + $1))";
 vpn6() { if [ "$1" = 0 ]; then echo fd77::1; else echo "fd77::$((10 + $1))"; fi; }
 
 cleanup() {
+	[ -n "${REKEY_POLLER:-}" ] && kill "$REKEY_POLLER" 2>/dev/null
 	ovx_stop_all 2>/dev/null
 	for i in $(seq $NCLI); do ovx_ns_del "$(cns "$i")"; done
 	ovx_ns_del "$LAN"; ovx_ns_del "$OVX_BR"; ovx_ns_del "$SRV"
@@ -336,8 +337,8 @@ for p in json.load(sys.stdin).get("peers", []):
 
 # The fast path's view of client 2's peer every 0.1 s, until killed: one
 # line a sample: seconds, rx_vpn_pkts, rx_to_openvpn, its key-ids.
-rekey_poll() {
-	python3 - "$B/ovpn-xdp" "$SRV_SOCK" <<'PY'
+rekey_poll() {	# exec: $! of "rekey_poll &" is the poller itself
+	exec python3 - "$B/ovpn-xdp" "$SRV_SOCK" <<'PY'
 import json, subprocess, sys, time
 t0 = time.monotonic()
 while True:
@@ -397,7 +398,7 @@ rekey_upload() {	# mode
 	sleep 0.3
 	if [ "$1" = offload ]; then
 		rekey_poll > "$T/rekey.samples" 2>/dev/null &
-		pp=$!
+		pp=$! REKEY_POLLER=$!
 	fi
 	ip netns exec "$c2" ping -c 150 -i 0.1 -W 1 -q 10.77.0.1 > "$T/rekey.ping" 2>&1 &
 	pid=$!
