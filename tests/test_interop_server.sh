@@ -17,7 +17,7 @@
 # - the source check: client 3 sends echo requests from client 1's iroute and
 #   from client 2's address: none reaches the server's tun device;
 # - a renegotiation under a bulk upload: client 2 (reneg-bytes) uploads to
-#   the server for 15 s at REKEY_RATE, pinging it: no ping lost; offloaded,
+#   the server for 20 s at REKEY_RATE, pinging it; offloaded, no ping lost,
 #   each new key in the fast path within 1 s of the client's first packet
 #   with it, >= 99 % of its packets by the fast path (the peer's counters);
 # - without client-to-client: through the kernel with forwarding on, nowhere
@@ -27,7 +27,7 @@
 # (OpenVPN reports the LAN hosts it routes through learn-address).
 # Env: SERVER_MODES ("user offload"), SERVER_GRO (on: GRO on the server's
 # veth), OVX_BUILD (another build directory, to compare), OVX_NS (ovxsv),
-# REKEY_RATE (150M), REKEY_BYTES (100000000), KEEP=1.
+# REKEY_RATE (150M), REKEY_BYTES (50000000), KEEP=1.
 # Prints "interop-server: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -37,7 +37,7 @@ OVX_NS=${OVX_NS:-ovxsv}
 MODES=${SERVER_MODES:-user offload}
 NCLI=6
 REKEY_RATE=${REKEY_RATE:-150M}		# client 2's upload (rekey_upload)
-REKEY_BYTES=${REKEY_BYTES:-100000000}	# and its renegotiation
+REKEY_BYTES=${REKEY_BYTES:-50000000}	# and its renegotiation
 pass=0 fail=0
 . tests/openvpn/lib.sh
 LAN=$OVX_NS-lan
@@ -386,10 +386,12 @@ PY
 }
 
 # A renegotiation under a bulk upload: client 2 uploads to the server for
-# 15 s at REKEY_RATE and renegotiates meanwhile (reneg-bytes), pinging the
-# server every 0.1 s. Both modes: a renegotiation, the upload, no ping lost.
-# Offloaded: each new key in the fast path within 1 s of the client's first
-# packet with it, >= 99 % of the peer's packets by the fast path.
+# 20 s at REKEY_RATE and renegotiates meanwhile (reneg-bytes: OpenVPN looks
+# at the count every 15 s at most while nothing else is due), pinging the
+# server every 0.1 s. Both modes: a renegotiation, the upload. Offloaded: no
+# ping lost (userspace OpenVPN loses some at this rate: printed), each new
+# key in the fast path within 1 s of the client's first packet with it,
+# >= 99 % of the peer's packets by the fast path.
 rekey_upload() {	# mode
 	local c2 hs0 hs1 pp pid mbit lost rot worst share
 	c2=$(cns 2)
@@ -400,9 +402,9 @@ rekey_upload() {	# mode
 		rekey_poll > "$T/rekey.samples" 2>/dev/null &
 		pp=$! REKEY_POLLER=$!
 	fi
-	ip netns exec "$c2" ping -c 150 -i 0.1 -W 1 -q 10.77.0.1 > "$T/rekey.ping" 2>&1 &
+	ip netns exec "$c2" ping -c 200 -i 0.1 -W 1 -q 10.77.0.1 > "$T/rekey.ping" 2>&1 &
 	pid=$!
-	timeout 35 ip netns exec "$c2" iperf3 -c 10.77.0.1 -p 5302 -t 15 -b "$REKEY_RATE" -J \
+	timeout 40 ip netns exec "$c2" iperf3 -c 10.77.0.1 -p 5302 -t 20 -b "$REKEY_RATE" -J \
 		> "$T/rekey.json" 2>/dev/null
 	wait $pid
 	mbit=$(python3 -c 'import json, sys
@@ -410,13 +412,13 @@ try:
     print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))
 except Exception:
     print(0)' "$T/rekey.json")
-	lost=$(awk '/packets transmitted/ {print $1 - $4; f = 1} END {if (!f) print 150}' "$T/rekey.ping")
+	lost=$(awk '/packets transmitted/ {print $1 - $4; f = 1} END {if (!f) print 200}' "$T/rekey.ping")
 	hs1=$(grep -c "Control Channel: " "$T/cli2.log")
-	echo "  $1: upload client 2 -> server: $mbit Mbit/s, $((hs1 - hs0)) renegotiations, $lost of 150 pings lost"
+	echo "  $1: upload client 2 -> server: $mbit Mbit/s, $((hs1 - hs0)) renegotiations, $lost of 200 pings lost"
 	check "$1: renegotiation during the upload ($((hs1 - hs0)))" '[ $((hs1 - hs0)) -ge 1 ]'
 	check "$1: upload under a renegotiation ($mbit Mbit/s)" '[ "$mbit" -ge 20 ]'
-	check "$1: no ping lost across the renegotiation ($lost of 150)" '[ "$lost" = 0 ]'
 	[ "$1" = offload ] || return 0
+	check "$1: no ping lost across the renegotiation ($lost of 200)" '[ "$lost" = 0 ]'
 	kill "$pp" 2>/dev/null
 	wait "$pp" 2>/dev/null
 	read -r rot worst share < <(rekey_judge "$T/rekey.samples")
