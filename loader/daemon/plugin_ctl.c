@@ -83,6 +83,25 @@ static void key_drop(struct ovpnd *d, struct ovpnd_pending *p)
 		forget_stale(d, inst, &remote, role);
 }
 
+/* A host address inside a prefix routed via @peer_id (longest first). OpenVPN
+ * caches a host route for each address it routes into a client's iroute
+ * (multi.c, multi_get_route) and reports it through learn-address "add" as a
+ * host alone, the way it reports the client's VPN address: taken for the
+ * VPN address, it replaced the client's own (whose packets were then
+ * dropped as spoofed, and packets to it left to OpenVPN). The iroute
+ * carries such a host already. */
+static bool in_own_iroute(const struct ovpn_fastpath *fp, __u32 inst, __u32 peer_id,
+			  const struct ovpn_req_plugin *pl)
+{
+	int len = pl->family == OVPN_AF_INET ? 32 : 128;
+	__u32 owner;
+
+	for (; len >= 0; len--)
+		if (!ovpn_route_owner(fp, inst, pl->family, pl->addr, len, &owner))
+			return owner == peer_id;
+	return false;
+}
+
 /* An address or iroute for the peer @peer_id. */
 static int addr_apply(struct ovpnd *d, __u32 inst, __u32 peer_id,
 		      const struct ovpn_req_plugin *pl)
@@ -94,6 +113,8 @@ static int addr_apply(struct ovpnd *d, __u32 inst, __u32 peer_id,
 	if (pl->is_prefix)
 		return add ? ovpn_route_add(fp, inst, fam, pl->addr, pl->plen, peer_id, true) :
 			     ovpn_route_del(fp, inst, fam, pl->addr, pl->plen, peer_id);
+	if (add && in_own_iroute(fp, inst, peer_id, pl))
+		return 0;
 	return ovpn_peer_set_vpn_addr(fp, inst, peer_id, fam, pl->addr, add);
 }
 
@@ -169,15 +190,18 @@ static void key_done(struct ovpnd *d, struct ovpnd_pending *key)
 		return;
 	if (key->pl.role == OVPN_ROLE_CLIENT && !ovpnd_instance_get(d, key->inst, &in))
 		ovpn_iface_set(&d->b.fp, in.tun_ifindex, key->inst, OVPN_IFACE_P2P, peer_id);
-	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
-		struct ovpnd_pending *a = &d->pending[i];
+	/* iroutes first: a host in one is not a VPN address (in_own_iroute) */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < OVPND_MAX_PENDING; i++) {
+			struct ovpnd_pending *a = &d->pending[i];
 
-		if (a->used && !a->is_key && a->inst == key->inst &&
-		    !memcmp(&a->pl.remote, &key->pl.remote, sizeof(a->pl.remote))) {
-			addr_apply(d, a->inst, peer_id, &a->pl);
-			pending_drop(d, a);
+			if (a->used && !a->is_key && a->inst == key->inst &&
+			    a->pl.is_prefix == !pass &&
+			    !memcmp(&a->pl.remote, &key->pl.remote, sizeof(a->pl.remote))) {
+				addr_apply(d, a->inst, peer_id, &a->pl);
+				pending_drop(d, a);
+			}
 		}
-	}
 }
 
 static void key_log_failed(struct ovpnd *d, const struct ovpnd_pending *p, int err)
