@@ -24,9 +24,9 @@ INC_ALL    := -Iloader/ctl -Iloader/lib -Iloader/daemon -Iloader/cli
 
 LDLIBS     := -lpthread -lbpf -lxdp -lmnl -lcrypto -ljansson -lpcap -lelf -lz
 BPF_CFLAGS := -target bpf -g -O2 -Wall -Werror -D__TARGET_ARCH_$(ARCH) \
-              -Iinclude -Ibpf -Ibpf/crypto -Itests -I$(BUILD) -mcpu=v3
+              -Iinclude -Ibpf -Ibpf/crypto -Itests/lib -I$(BUILD) -mcpu=v3
 
-BPF_SRCS   := $(wildcard bpf/*.bpf.c) $(wildcard tests/*.bpf.c)
+BPF_SRCS   := $(wildcard bpf/*.bpf.c) $(wildcard tests/lib/*.bpf.c)
 BPF_OBJS   := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(notdir $(BPF_SRCS)))
 SKELS      := $(BPF_OBJS:.bpf.o=.skel.h)
 # Three archives: the control protocol, the library over the maps, the
@@ -40,19 +40,21 @@ CTL_A      := $(BUILD)/libovx-ctl.a
 LIB_A      := $(BUILD)/libovx.a
 DMN_A      := $(BUILD)/libovxd.a
 LIB        := $(DMN_A) $(LIB_A) $(CTL_A)
-TEST_COMMON := $(filter-out tests/test_%.c tests/bench_%.c tests/fuzz_%.c,$(wildcard tests/*.c))
-TEST_COMMON := $(filter-out %.bpf.c,$(TEST_COMMON))
+# tests/ by kind (README, Layout): unit/ (BPF_PROG_TEST_RUN, no namespace),
+# fuzz/, netns/ (namespaces, the daemon), interop/ (real OpenVPN), bench/,
+# and lib/, what they share; build/tests/ mirrors it.
+TEST_COMMON := $(filter-out %.bpf.c,$(wildcard tests/lib/*.c))
 TEST_COMMON_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_COMMON))
-TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
-BENCHES    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench_*.c))
+TESTS      := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c tests/fuzz/test_*.c tests/netns/test_*.c))
+BENCHES    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench/bench_*.c))
 PROGS      := $(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp
 PLUGIN     := $(BUILD)/ovpn-xdp-plugin.so
 PLUGIN_SRCS := $(wildcard plugin/*.c)
-SCRIPT_TESTS := $(wildcard tests/test_*.sh)
+SCRIPT_TESTS := $(wildcard tests/netns/test_*.sh tests/interop/test_*.sh)
 FUZZ_CC    ?= clang-19
 FUZZ       := $(BUILD)/fuzz/fuzz_ctl
-FUZZ_SRCS  := tests/fuzz_ctl.c $(CTL_SRCS)
-BPF_HDRS   := $(wildcard include/*.h bpf/*.h bpf/crypto/*.h tests/*.h)
+FUZZ_SRCS  := tests/fuzz/fuzz_ctl.c $(CTL_SRCS)
+BPF_HDRS   := $(wildcard include/*.h bpf/*.h bpf/crypto/*.h tests/lib/*.h)
 
 .PHONY: callcycles all progs man install uninstall hdrcheck lint check bench bench-openvpn demo profile clean deps \
         tools-check fuzz soak
@@ -76,7 +78,7 @@ $(BUILD)/vmlinux.h: | $(BUILD)
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
 
-vpath %.bpf.c bpf tests
+vpath %.bpf.c bpf tests/lib
 
 $(BUILD)/%.bpf.o: %.bpf.c $(BUILD)/vmlinux.h $(BPF_HDRS) | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -146,35 +148,38 @@ $(FUZZ): $(FUZZ_SRCS) $(wildcard include/*.h loader/ctl/*.h)
 	$(FUZZ_CC) -g -O1 -std=gnu11 -Iinclude $(INC_ctl) -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=undefined $(FUZZ_SRCS) -lmnl -lcrypto -o $@
 
-# `make check` runs it bounded (tests/ctl_fuzz.sh); this runs FUZZ_TIME s.
-fuzz: $(FUZZ) $(BUILD)/tests/test_fuzz_rx $(BUILD)/tests/test_fuzz_tx
+# `make check` runs it bounded (tests/fuzz/ctl_fuzz.sh); this runs FUZZ_TIME s.
+fuzz: $(FUZZ) $(BUILD)/tests/fuzz/test_fuzz_rx $(BUILD)/tests/fuzz/test_fuzz_tx
 	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ) -max_total_time=$${FUZZ_TIME:-600} -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz_corpus
-	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/test_fuzz_rx
-	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/test_fuzz_tx
+	$(FUZZ) -max_total_time=$${FUZZ_TIME:-600} -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus
+	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/fuzz/test_fuzz_rx
+	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/fuzz/test_fuzz_tx
 
-$(BUILD)/tests/%.o: tests/%.c $(SKELS) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $(INC_ALL) -Itests -c $< -o $@
+$(BUILD)/tests/%.o: tests/%.c $(SKELS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC_ALL) -Itests/lib -c $< -o $@
 
 # The plugin's key-to-session matching, with the plugin's source.
-$(BUILD)/tests/test_plugin_session: tests/test_plugin_session.c plugin/session.c plugin/plugin.h $(TEST_COMMON_OBJS) $(LIB) | $(BUILD)/tests
-	$(CC) $(CFLAGS) $(INC_ALL) -Itests -Iplugin $< plugin/session.c $(TEST_COMMON_OBJS) $(LIB) \
+$(BUILD)/tests/unit/test_plugin_session: tests/unit/test_plugin_session.c plugin/session.c plugin/plugin.h $(TEST_COMMON_OBJS) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(INC_ALL) -Itests/lib -Iplugin $< plugin/session.c $(TEST_COMMON_OBJS) $(LIB) \
 	  $(LDLIBS) -lssl -o $@
 
-$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_COMMON_OBJS) $(LIB)
-	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
-
-$(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(TEST_COMMON_OBJS) $(LIB)
+# Every test and benchmark program: its object, tests/lib/ and the archives
+# (test_got and test_plugin_session have rules of their own).
+LINKED     := $(filter-out %/test_got %/test_plugin_session,$(TESTS)) $(BENCHES)
+$(LINKED): %: %.o $(TEST_COMMON_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 # The plugin's GOT redirect, in an executable linked as OpenVPN's release
 # build is by default: PIE, partial RELRO, lazy binding.
-$(BUILD)/tests/test_got: tests/test_got.c plugin/got.c plugin/got.h $(BUILD)/tests/testlib.o | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests -Iplugin -fPIE -pie -Wl,-z,relro,-z,lazy $< plugin/got.c \
-	  $(BUILD)/tests/testlib.o -o $@
+$(BUILD)/tests/unit/test_got: tests/unit/test_got.c plugin/got.c plugin/got.h $(BUILD)/tests/lib/testlib.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/lib -Iplugin -fPIE -pie -Wl,-z,relro,-z,lazy $< plugin/got.c \
+	  $(BUILD)/tests/lib/testlib.o -o $@
 
 # Test-only AddressSanitizer builds (LeakSanitizer checks at exit) of the
-# daemon and of a driver of the plugin's code, for tests/test_leaks_netns.c.
+# daemon and of a driver of the plugin's code, for tests/netns/test_leaks_netns.c.
 ASAN_FLAGS := -O1 -g -fsanitize=address -fno-omit-frame-pointer
 ASAN       := $(BUILD)/asan/ovpn-xdpd $(BUILD)/asan/plugin_drive
 
@@ -183,13 +188,13 @@ $(BUILD)/asan/ovpn-xdpd: $(ASAN_DMN) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MF /dev/null $(ASAN_FLAGS) $(INC_daemon) $(ASAN_DMN) $(LDLIBS) -o $@
 
-$(BUILD)/asan/plugin_drive: tests/asan/plugin_drive.c $(PLUGIN_SRCS) $(CTL_SRCS)
+$(BUILD)/asan/plugin_drive: tests/netns/plugin_drive.c $(PLUGIN_SRCS) $(CTL_SRCS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MF /dev/null $(ASAN_FLAGS) -Iplugin $(INC_ctl) $< $(PLUGIN_SRCS) \
 	  $(CTL_SRCS) -lmnl -lssl -lcrypto -o $@
 
 check: all lint $(FUZZ) $(ASAN)
-	@scripts/run-tests.sh $(TESTS) $(SCRIPT_TESTS) tests/ctl_fuzz.sh
+	@scripts/run-tests.sh $(TESTS) $(SCRIPT_TESTS) tests/fuzz/ctl_fuzz.sh
 
 # `make bench`: the C benchmarks (per-packet costs), then the OpenVPN
 # side-by-side (scripts/bench-openvpn.sh, alone: `make bench-openvpn`).
@@ -208,11 +213,16 @@ profile: all
 demo:
 	@scripts/demo.sh
 
-# The nonce test for minutes and the load test for 60 s (make check runs
-# them for seconds).
+# The nonce test for minutes, the load test for 60 s (make check runs them
+# for seconds), then SOAK_ROUNDS (10) rounds of the churn and six-client
+# server interop tests (about 8 min a round).
 soak: all
-	OVPN_NONCE_SECONDS=$${SOAK_SECONDS:-300} $(BUILD)/tests/test_nonce_netns
-	OVPN_LOAD_SECONDS=$${LOAD_SECONDS:-60} $(BUILD)/tests/test_load
+	OVPN_NONCE_SECONDS=$${SOAK_SECONDS:-300} $(BUILD)/tests/netns/test_nonce_netns
+	OVPN_LOAD_SECONDS=$${LOAD_SECONDS:-60} $(BUILD)/tests/unit/test_load
+	@# keys under churn and the six-client server, round after round
+	@for i in $$(seq $${SOAK_ROUNDS:-10}); do echo "== soak round $$i"; \
+	  tests/interop/test_interop_churn.sh && \
+	  SERVER_MODES=offload tests/interop/test_interop_server.sh || exit 1; done
 
 deps:
 	scripts/install-deps.sh
@@ -235,7 +245,7 @@ callcycles: $(LIB_A) $(CTL_A) $(DMN_A) $(PROGS)
 	  $(CLI_SRCS) loader/daemon/ovpn-xdpd.c loader/cli/ovpn-xdp.c)
 
 lint: hdrcheck callcycles
-	shellcheck -S warning scripts/*.sh tests/*.sh tests/openvpn/*.sh .ci/run
+	shellcheck -S warning scripts/*.sh scripts/lib/*.sh tests/*/*.sh .ci/run
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

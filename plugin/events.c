@@ -2,6 +2,7 @@
 /* What the plugin does on each OpenVPN event and captured key. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <openvpn/openvpn-plugin.h>
 #include "ctl_msg.h"
 #include "learn.h"
@@ -94,9 +95,66 @@ static void find_sockets(struct plugin *p)
 	snprintf(p->addrs[p->naddrs++], sizeof(p->addrs[0]), "%s", a);
 }
 
+#define QUEUE_RETRY_S	5
+
+static long now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Keeps a key the daemon could not be handed (not registered yet, or not
+ * answering): the oldest goes when the queue is full. */
+static void queue_key(struct plugin *p, const unsigned char *material, const char *remote)
+{
+	if (p->nqueued == PLUGIN_MAX_QUEUED) {
+		memmove(p->queued[0], p->queued[1], sizeof(p->queued[0]) * (PLUGIN_MAX_QUEUED - 1));
+		memmove(p->queued_remote[0], p->queued_remote[1],
+			sizeof(p->queued_remote[0]) * (PLUGIN_MAX_QUEUED - 1));
+		p->nqueued--;
+	}
+	memcpy(p->queued[p->nqueued], material, PLUGIN_KEY_LEN);
+	snprintf(p->queued_remote[p->nqueued++], sizeof(p->queued_remote[0]), "%s", remote);
+}
+
+/* Hands the queued keys over, oldest first, up to the first the daemon does
+ * not take: a key missed while the daemon was away is offloaded at the next
+ * event, once its peer has sent with it (the daemon learnt that meanwhile). */
+static void queue_flush(struct plugin *p)
+{
+	int sent = 0;
+
+	while (sent < p->nqueued && !plugin_daemon_key(p, p->queued[sent], p->queued_remote[sent]))
+		sent++;
+	memmove(p->queued[0], p->queued[sent], sizeof(p->queued[0]) * (p->nqueued - sent));
+	memmove(p->queued_remote[0], p->queued_remote[sent],
+		sizeof(p->queued_remote[0]) * (p->nqueued - sent));
+	p->nqueued -= sent;
+	memset(p->queued[p->nqueued], 0, sizeof(p->queued[0]) * (PLUGIN_MAX_QUEUED - p->nqueued));
+}
+
+/* A newer key of @remote reached the daemon: its queued older ones would
+ * only take the new one's place. */
+static void queue_forget(struct plugin *p, const char *remote)
+{
+	int n = 0;
+
+	for (int i = 0; i < p->nqueued; i++) {
+		if (remote[0] && !strcmp(p->queued_remote[i], remote))
+			continue;
+		memmove(p->queued[n], p->queued[i], sizeof(p->queued[0]));
+		memmove(p->queued_remote[n], p->queued_remote[i], sizeof(p->queued_remote[0]));
+		n++;
+	}
+	p->nqueued = n;
+	memset(p->queued[n], 0, sizeof(p->queued[0]) * (PLUGIN_MAX_QUEUED - n));
+}
+
 /* Registers the instance once its tun device and UDP socket both exist, then
  * hands over the keys captured before. Registers again if the daemon
- * restarted. */
+ * restarted. Keys the daemon missed are handed over at each event. */
 static void try_register(struct plugin *p)
 {
 	if (p->registered && plugin_daemon_lost(p)) {
@@ -104,7 +162,16 @@ static void try_register(struct plugin *p)
 		plugin_daemon_release(p);
 		p->registered = false;
 	}
-	if (p->registered || !p->dev[0] || !plugin_offloadable(p))
+	if (p->registered) {
+		/* a daemon that does not answer costs OpenVPN a call's timeout:
+		 * tried again at most every QUEUE_RETRY_S */
+		if (p->nqueued && (!p->daemon_failing || now_s() - p->queue_tried >= QUEUE_RETRY_S)) {
+			p->queue_tried = now_s();
+			queue_flush(p);
+		}
+		return;
+	}
+	if (!p->dev[0] || !plugin_offloadable(p))
 		return;
 	find_sockets(p);
 	if (!p->naddrs || plugin_daemon_instance(p))
@@ -112,10 +179,7 @@ static void try_register(struct plugin *p)
 	p->registered = true;
 	plugin_msg(p, PLOG_NOTE, "offloading %s (%s) through ovpn-xdpd as '%s'", p->dev,
 		   p->addrs[0], p->name);
-	for (int i = 0; i < p->nqueued; i++)
-		plugin_daemon_key(p, p->queued[i], p->queued_remote[i]);
-	memset(p->queued, 0, sizeof(p->queued));
-	p->nqueued = 0;
+	queue_flush(p);
 }
 
 static void on_up(struct plugin *p, const char **envp)
@@ -157,13 +221,15 @@ void plugin_event(struct plugin *p, int type, const char **argv, const char **en
 		on_up(p, envp);
 		break;
 	case OPENVPN_PLUGIN_TLS_FINAL:
-		if (env_remote(envp, remote, sizeof(remote)))
+		if (env_remote(envp, remote, sizeof(remote))) {
 			plugin_session_final(p, remote, env_get(envp, "tls_digest_sha256_0"));
-		plugin_peer_check(p, envp);	/* options.c */
+			plugin_session_peer(p, remote, plugin_peer_v1(p, envp));
+		}
 		try_register(p);
 		break;
 	case OPENVPN_PLUGIN_CLIENT_CONNECT_V2:
-		plugin_peer_check(p, envp);	/* options.c */
+		if (env_remote(envp, remote, sizeof(remote)))
+			plugin_session_peer(p, remote, plugin_peer_v1(p, envp));
 		try_register(p);
 		break;
 	case OPENVPN_PLUGIN_LEARN_ADDRESS:
@@ -187,9 +253,10 @@ void plugin_event(struct plugin *p, int type, const char **argv, const char **en
 void plugin_key_captured(struct plugin *p, void *ssl, const unsigned char *material)
 {
 	char remote[64];
+	bool v1;
 	FILE *f;
 
-	plugin_session_remote(p, ssl, remote, sizeof(remote));
+	plugin_session_remote(p, ssl, remote, sizeof(remote), &v1);
 	if (p->dump[0] && (f = fopen(p->dump, "a"))) {
 		fprintf(f, "key %s ", remote[0] ? remote : "-");
 		for (int i = 0; i < PLUGIN_KEY_LEN; i++)
@@ -197,13 +264,11 @@ void plugin_key_captured(struct plugin *p, void *ssl, const unsigned char *mater
 		fputc('\n', f);
 		fclose(f);
 	}
-	if (!plugin_peer_offloadable(p, remote))	/* options.c */
+	if (!plugin_peer_offloadable(p, remote, v1))	/* options.c */
 		return;
 	try_register(p);
-	if (p->registered) {
-		plugin_daemon_key(p, material, remote);
-	} else if (p->nqueued < 4) {
-		memcpy(p->queued[p->nqueued], material, PLUGIN_KEY_LEN);
-		memcpy(p->queued_remote[p->nqueued++], remote, sizeof(remote));
-	}
+	if (p->registered && !plugin_daemon_key(p, material, remote))
+		queue_forget(p, remote);
+	else
+		queue_key(p, material, remote);
 }

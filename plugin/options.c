@@ -216,24 +216,24 @@ bool plugin_offloadable(struct plugin *p)
  * older send P_DATA_V1, which carries no peer-id) stays in OpenVPN: its keys
  * are not handed over. From the environment of TLS_FINAL / CLIENT_CONNECT,
  * which come just before OpenVPN derives the client's key. */
-void plugin_peer_check(struct plugin *p, const char **envp)
+bool plugin_peer_v1(const struct plugin *p, const char **envp)
 {
 	const char *proto = NULL;
 
-	p->peer_v1 = false;
 	if (p->opt_client)
-		return;
+		return false;
 	for (; envp && *envp; envp++)
 		if (!strncmp(*envp, "IV_PROTO=", 9))
 			proto = *envp + 9;
-	p->peer_v1 = !proto || !(strtoul(proto, NULL, 10) & 2);
+	return !proto || !(strtoul(proto, NULL, 10) & 2);
 }
 
-/* False, with one line, for a key that stays in OpenVPN. */
-bool plugin_peer_offloadable(struct plugin *p, const char *remote)
+/* False, with one line, for a key (of a session without P_DATA_V2 if @v1)
+ * that stays in OpenVPN. */
+bool plugin_peer_offloadable(struct plugin *p, const char *remote, bool v1)
 {
-	if (p->peer_v1)
+	if (v1)
 		plugin_msg(p, PLOG_NOTE, "client %s has no P_DATA_V2: it stays in OpenVPN",
 			   remote[0] ? remote : "?");
-	return !p->peer_v1;
+	return !v1;
 }

@@ -12,10 +12,12 @@
 
 #define PLUGIN_DIGEST_LEN 32	/* SHA-256 of a certificate */
 #define PLUGIN_MAX_FINALS 64
+#define PLUGIN_MAX_QUEUED 8	/* keys kept for the daemon */
 
 /* A TLS_FINAL whose key has not been captured yet (session.c). */
 struct plugin_final {
 	bool used, has_digest;
+	bool v1;			/* the client has no P_DATA_V2 */
 	long time;
 	char remote[64];
 	unsigned char digest[PLUGIN_DIGEST_LEN];	/* the peer's certificate */
@@ -39,10 +41,12 @@ struct plugin {
 	int owner_fd;			/* the connection that owns the instance: the
 					 * daemon deletes it when this closes */
 	/* keys captured before the instance could be registered (a client's
-	 * first key comes before UP; a server's socket after it) */
-	unsigned char queued[4][PLUGIN_KEY_LEN];
-	char queued_remote[4][64];
+	 * first key comes before UP; a server's socket after it), or while the
+	 * daemon did not answer (events.c) */
+	unsigned char queued[PLUGIN_MAX_QUEUED][PLUGIN_KEY_LEN];
+	char queued_remote[PLUGIN_MAX_QUEUED][64];
 	int nqueued;
+	long queue_tried;		/* when they were last handed over (s) */
 	/* options.c: from OpenVPN's options */
 	__u32 framing;			/* OVPN_A_FRAMING */
 	char decline[96];		/* why nothing is offloaded, or "" */
@@ -50,7 +54,6 @@ struct plugin {
 	bool declined;			/* plugin_offloadable() said so */
 	bool opt_client;		/* client, tls-client or pull */
 	bool opt_c2c;			/* client-to-client */
-	bool peer_v1;			/* the current client has no P_DATA_V2 */
 };
 
 void plugin_msg(struct plugin *p, int level, const char *fmt, ...)
@@ -61,9 +64,13 @@ void plugin_key_captured(struct plugin *p, void *ssl, const unsigned char *mater
 /* A handshake of @remote ended (TLS_FINAL), its peer's certificate digest
  * @digest as OpenVPN's tls_digest_sha256_0 (NULL: none). */
 void plugin_session_final(struct plugin *p, const char *remote, const char *digest);
+/* Whether @remote has no P_DATA_V2 (its IV_PROTO at TLS_FINAL or
+ * CLIENT_CONNECT), for its handshakes whose keys are still to come. */
+void plugin_session_peer(struct plugin *p, const char *remote, bool v1);
 /* The remote of the TLS_FINAL of the session of @ssl into @out ("" if not
- * one remote); that TLS_FINAL is used up. */
-void plugin_session_remote(struct plugin *p, void *ssl, char *out, size_t size);
+ * one remote), and into @v1 (if not NULL) whether that session's client has
+ * no P_DATA_V2 (false if unknown); that TLS_FINAL is used up. */
+void plugin_session_remote(struct plugin *p, void *ssl, char *out, size_t size, bool *v1);
 /* An OpenVPN plugin event with its arguments and environment. */
 void plugin_event(struct plugin *p, int type, const char **argv, const char **envp);
 
@@ -72,8 +79,9 @@ int plugin_udp_socket(char *out, size_t size);
 /* options.c */
 void plugin_options_read(struct plugin *p);
 bool plugin_offloadable(struct plugin *p);
-void plugin_peer_check(struct plugin *p, const char **envp);
-bool plugin_peer_offloadable(struct plugin *p, const char *remote);
+/* The client whose event has environment @envp has no P_DATA_V2 (IV_PROTO). */
+bool plugin_peer_v1(const struct plugin *p, const char **envp);
+bool plugin_peer_offloadable(struct plugin *p, const char *remote, bool v1);
 const char *plugin_framing_name(__u32 framing, char *out, size_t size);
 
 int plugin_daemon_instance(struct plugin *p);

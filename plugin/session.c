@@ -86,7 +86,14 @@ static bool ssl_digest(void *ssl, unsigned char *out)
 	return ok;
 }
 
-void plugin_session_remote(struct plugin *p, void *ssl, char *out, size_t size)
+void plugin_session_peer(struct plugin *p, const char *remote, bool v1)
+{
+	for (int i = 0; i < PLUGIN_MAX_FINALS; i++)
+		if (p->finals[i].used && !strcmp(p->finals[i].remote, remote))
+			p->finals[i].v1 = v1;
+}
+
+void plugin_session_remote(struct plugin *p, void *ssl, char *out, size_t size, bool *v1)
 {
 	unsigned char d[PLUGIN_DIGEST_LEN];
 	bool has = ssl_digest(ssl, d);
@@ -94,6 +101,8 @@ void plugin_session_remote(struct plugin *p, void *ssl, char *out, size_t size)
 	int n = 0;
 
 	out[0] = 0;
+	if (v1)
+		*v1 = false;
 	for (int i = 0; i < PLUGIN_MAX_FINALS; i++) {
 		struct plugin_final *f = &p->finals[i];
 
@@ -107,5 +116,7 @@ void plugin_session_remote(struct plugin *p, void *ssl, char *out, size_t size)
 	if (n != 1)
 		return;		/* none, or several clients: the wire decides */
 	snprintf(out, size, "%s", match->remote);
+	if (v1)
+		*v1 = match->v1;
 	match->used = false;
 }

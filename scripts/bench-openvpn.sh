@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench-openvpn (also the end of make bench): stock OpenVPN 2.6 side by
 # side with ovpn-xdp, in one run, in two network namespaces joined by a veth
-# pair (tests/openvpn/lib.sh). Setups: the bare veth (the ceiling), OpenVPN in
+# pair (scripts/lib/openvpn.sh). Setups: the bare veth (the ceiling), OpenVPN in
 # userspace on both sides, the server offloaded (stock client), both sides
 # offloaded, both offloaded with 10,000 peers installed on the server, and
 # both offloaded with the kernel's ecb(aes-generic) for AES-GCM. For each
@@ -406,7 +406,7 @@ write_json() {
 
 prepare() {
 	T=$(mktemp -d /tmp/ovpn-xdp-bench.XXXXXX)
-	. tests/openvpn/lib.sh
+	. scripts/lib/openvpn.sh
 	usage_checks
 	if ovx_ns_busy; then
 		rm -rf "$T"
@@ -414,7 +414,7 @@ prepare() {
 		exit 1
 	fi
 	trap ovx_cleanup EXIT
-	tests/openvpn/pki.sh "$T/pki" || { warn "making the test PKI failed"; exit 1; }
+	scripts/lib/pki.sh "$T/pki" || { warn "making the test PKI failed"; exit 1; }
 	ovx_topology || { warn "creating the namespaces failed"; exit 1; }
 }
 

@@ -54,7 +54,7 @@ build() {
 # The scratch directory and lib.sh; never touches namespaces another run uses.
 prepare() {
 	T=$(mktemp -d /tmp/ovpn-xdp-demo.XXXXXX)
-	. tests/openvpn/lib.sh
+	. scripts/lib/openvpn.sh
 	if ovx_ns_busy; then
 		rm -rf "$T"
 		say "make demo: namespaces $SRV/$CLI are in use by another run: set OVX_NS=<other prefix>" >&2
@@ -65,7 +65,7 @@ prepare() {
 
 setup() {
 	begin "namespaces $SRV (10.99.0.1) <-> $CLI (10.99.0.2), test PKI"
-	tests/openvpn/pki.sh "$T/pki" || die "making the test PKI failed"
+	scripts/lib/pki.sh "$T/pki" || die "making the test PKI failed"
 	ovx_topology || die "creating the namespaces failed"
 	done_
 }
@@ -118,7 +118,7 @@ result() {
 	printf '  userspace OpenVPN        %6d Mbit/s\n' "$user"
 	awk -v a="$off" -v b="$user" 'BEGIN { printf "  ratio                    %6.2fx\n", a / b }'
 	say "Took $((SECONDS - t_start)) s. Other cipher: DEMO_CIPHER=AES-256-GCM make demo;"
-	say "all setups side by side: make bench-openvpn (README, Benchmarks)."
+	say "all setups side by side: make bench-openvpn (docs/benchmarks.md)."
 }
 
 main() {

@@ -19,10 +19,10 @@ B=$PWD/build
 T=$(mktemp -d /tmp/ovpn-xdp-epochvec.XXXXXX)
 OVX_NS=${OVX_NS:-ovxep}
 OVPN27=$B/openvpn-2.7.6/full/openvpn
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 trap ovx_cleanup EXIT
 [ -x "$OVPN27" ] || scripts/build-openvpn.sh >/dev/null || exit 1
-tests/openvpn/pki.sh "$T/pki" || exit 1
+scripts/lib/pki.sh "$T/pki" || exit 1
 ovx_topology || exit 1
 name=$(echo "$CIPHER" | tr 'A-Z' 'a-z')
 RENEG=10 OFFLOAD='' ovx_server_conf "$CIPHER" > "$T/srv.conf"

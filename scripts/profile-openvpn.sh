@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Where the time goes with both sides offloaded: stock OpenVPN 2.6 with the
-# plugin on both ends (tests/openvpn/lib.sh), iperf3 through the tunnel, and
+# plugin on both ends (scripts/lib/openvpn.sh), iperf3 through the tunnel, and
 # the kernel's own accounting of every BPF program (kernel.bpf_stats_enabled:
 # run count and run time per program). Prints, per cipher, one
 # "name value unit" line per figure (the format of make bench):
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 OVX_NS=${OVX_NS:-ovxprof}
 T=$(mktemp -d /tmp/ovpn-xdp-profile.XXXXXX)
-. tests/openvpn/lib.sh
+. scripts/lib/openvpn.sh
 SECS=${PROFILE_SECONDS:-5}
 HZ=$(getconf CLK_TCK)
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
@@ -145,7 +145,7 @@ if ovx_ns_busy; then
 	echo "namespaces $SRV / $CLI are in use: set OVX_NS to another prefix" >&2
 	exit 1
 fi
-tests/openvpn/pki.sh "$T/pki" && ovx_topology || { echo "cannot build the topology" >&2; exit 1; }
+scripts/lib/pki.sh "$T/pki" && ovx_topology || { echo "cannot build the topology" >&2; exit 1; }
 rc=0
 for c in ${PROFILE_CIPHERS:-AES-256-GCM CHACHA20-POLY1305}; do
 	profile "$c" || rc=1

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs each test program given, shows its output, and ends with the total
-# "N passed, N failed". Exit status is non-zero if any check failed or any
-# program did not finish cleanly.
+# "N passed, N failed", the sum of each program's last "name: N passed, N
+# failed" line (the one-line results of named cases are not counted again).
+# Exit status is non-zero if any check failed or any program did not finish
+# cleanly.
 set -u
 pass=0 fail=0 broken=()
 for t in "$@"; do
-	name=$(basename "$t")
+	name=${t#*tests/}	# kind/program: netns/test_ctl_objects_netns
 	echo "== $name"
 	# a hung test must not hang CI: each gets ${OVPN_TEST_TIMEOUT:-600} s
 	out=$(timeout -k 10 "${OVPN_TEST_TIMEOUT:-600}" "$t" 2>&1); rc=$?

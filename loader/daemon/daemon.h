@@ -81,6 +81,14 @@ struct ovpnd_pending {
 	struct ovpn_req_plugin pl;
 };
 
+/* A peer seen sending with a key the daemon never got (key_missed.c). */
+#define OVPND_MAX_MISSED	64
+struct ovpnd_missed {
+	bool used, seen;
+	struct ovpn_learn_key k;
+	__u64 since_ms;
+};
+
 /* Peers with a keepalive timeout (ctl_keepalive.c). */
 struct ovpnd_ka {
 	__u32 inst, peer_id;
@@ -118,6 +126,8 @@ struct ovpnd {
 	struct ovpnd_pending pending[OVPND_MAX_PENDING];
 	unsigned int npending;
 	struct ovpnd_keepalive ka;
+	struct ovpnd_missed missed[OVPND_MAX_MISSED];
+	__u64 missed_next_ms;
 	struct ovpnd_calib calib[OVPND_CALIB_CIPHERS];
 };
 
@@ -152,6 +162,9 @@ int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_r
 			 struct nlmsghdr *reply, struct ovpn_ctl_err *e);
 /* Retries what is pending; returns the epoll timeout to use (-1: none). */
 int ovpnd_pending_run(struct ovpnd *d);
+/* Takes the keys of a peer that sends with a key the daemon never got out of
+ * the fast path; returns the epoll timeout to use. */
+int ovpnd_missed_run(struct ovpnd *d);
 
 /* bpffs.c: true if @path is a mounted BPF filesystem; ensure mounts one there
  * if none is (0, or -errno after saying what to do). */

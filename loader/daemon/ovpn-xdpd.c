@@ -167,7 +167,8 @@ static void run(struct ovpnd *d)
 
 	while (!d->stop) {
 		int n = epoll_wait(d->epoll_fd, ev, 16,
-				   sooner(ovpnd_pending_run(d), ovpnd_keepalive_run(d)));
+				   sooner(sooner(ovpnd_pending_run(d), ovpnd_keepalive_run(d)),
+					  ovpnd_missed_run(d)));
 
 		if (n < 0 && errno != EINTR) {
 			ovpnd_log("epoll: %s", strerror(errno));

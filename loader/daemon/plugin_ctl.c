@@ -5,6 +5,7 @@
  * and addresses wait here, retried every 10 ms, for up to a minute. */
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
@@ -82,6 +83,25 @@ static void key_drop(struct ovpnd *d, struct ovpnd_pending *p)
 		forget_stale(d, inst, &remote, role);
 }
 
+/* A host address inside a prefix routed via @peer_id (longest first). OpenVPN
+ * caches a host route for each address it routes into a client's iroute
+ * (multi.c, multi_get_route) and reports it through learn-address "add" as a
+ * host alone, the way it reports the client's VPN address: taken for the
+ * VPN address, it replaced the client's own (whose packets were then
+ * dropped as spoofed, and packets to it left to OpenVPN). The iroute
+ * carries such a host already. */
+static bool in_own_iroute(const struct ovpn_fastpath *fp, __u32 inst, __u32 peer_id,
+			  const struct ovpn_req_plugin *pl)
+{
+	int len = pl->family == OVPN_AF_INET ? 32 : 128;
+	__u32 owner;
+
+	for (; len >= 0; len--)
+		if (!ovpn_route_owner(fp, inst, pl->family, pl->addr, len, &owner))
+			return owner == peer_id;
+	return false;
+}
+
 /* An address or iroute for the peer @peer_id. */
 static int addr_apply(struct ovpnd *d, __u32 inst, __u32 peer_id,
 		      const struct ovpn_req_plugin *pl)
@@ -93,6 +113,8 @@ static int addr_apply(struct ovpnd *d, __u32 inst, __u32 peer_id,
 	if (pl->is_prefix)
 		return add ? ovpn_route_add(fp, inst, fam, pl->addr, pl->plen, peer_id, true) :
 			     ovpn_route_del(fp, inst, fam, pl->addr, pl->plen, peer_id);
+	if (add && in_own_iroute(fp, inst, peer_id, pl))
+		return 0;
 	return ovpn_peer_set_vpn_addr(fp, inst, peer_id, fam, pl->addr, add);
 }
 
@@ -124,8 +146,9 @@ static int key_try(struct ovpnd *d, struct ovpnd_pending *p)
 		if (!err) {
 			p->pl.remote = k.remote;
 			p->pl.has_remote = true;
-			ovpnd_log("instance %u: peer %u key %u %s offloaded%s", p->inst, l.peer_id,
-				  k.key_id, ovpn_cipher_name(l.cipher),
+			ovpnd_log("instance %u: peer %u key %u %s offloaded (after %llu packets through OpenVPN)%s",
+				  p->inst, l.peer_id, k.key_id, ovpn_cipher_name(l.cipher),
+				  (unsigned long long)l.rx_pid_max,
 				  l.epoch ? " (epoch data format: receive only, OpenVPN sends)" : "");
 		}
 		return err;
@@ -133,25 +156,64 @@ static int key_try(struct ovpnd *d, struct ovpnd_pending *p)
 	return -EAGAIN;
 }
 
-/* After a key: the client side has one peer; waiting addresses of the peer. */
+/* Keys of @key's remote that came before it and are still waiting: their
+ * peer went on to a newer key without sending a packet with them (it was
+ * idle, or the key came just before the next renegotiation), and a peer
+ * never goes back to an older key. Dropped, with what was learnt of them,
+ * instead of waiting out OVPND_PENDING_MS. */
+static void key_superseded(struct ovpnd *d, const struct ovpnd_pending *key)
+{
+	__u32 peer_id = 0;
+
+	ovpn_peer_find_remote(&d->b.fp, key->inst, &key->pl.remote, &peer_id);
+	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
+		struct ovpnd_pending *p = &d->pending[i];
+
+		if (p == key || !p->used || !p->is_key || p->inst != key->inst ||
+		    !p->pl.has_remote || p->deadline_ms > key->deadline_ms ||
+		    memcmp(&p->pl.remote, &key->pl.remote, sizeof(p->pl.remote)))
+			continue;
+		ovpnd_log("instance %u: peer %u: a key superseded before the peer sent with it; dropped",
+			  p->inst, peer_id);
+		key_drop(d, p);
+	}
+}
+
+/* After a key: the client side has one peer; waiting addresses of the peer;
+ * older keys of the remote that were never used. */
 static void key_done(struct ovpnd *d, struct ovpnd_pending *key)
 {
 	struct ovpnd_instance in;
 	__u32 peer_id;
 
+	key_superseded(d, key);
 	if (ovpn_peer_find_remote(&d->b.fp, key->inst, &key->pl.remote, &peer_id))
 		return;
 	if (key->pl.role == OVPN_ROLE_CLIENT && !ovpnd_instance_get(d, key->inst, &in))
 		ovpn_iface_set(&d->b.fp, in.tun_ifindex, key->inst, OVPN_IFACE_P2P, peer_id);
-	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
-		struct ovpnd_pending *a = &d->pending[i];
+	/* iroutes first: a host in one is not a VPN address (in_own_iroute) */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < OVPND_MAX_PENDING; i++) {
+			struct ovpnd_pending *a = &d->pending[i];
 
-		if (a->used && !a->is_key && a->inst == key->inst &&
-		    !memcmp(&a->pl.remote, &key->pl.remote, sizeof(a->pl.remote))) {
-			addr_apply(d, a->inst, peer_id, &a->pl);
-			pending_drop(d, a);
+			if (a->used && !a->is_key && a->inst == key->inst &&
+			    a->pl.is_prefix == !pass &&
+			    !memcmp(&a->pl.remote, &key->pl.remote, sizeof(a->pl.remote))) {
+				addr_apply(d, a->inst, peer_id, &a->pl);
+				pending_drop(d, a);
+			}
 		}
-	}
+}
+
+static void key_log_failed(struct ovpnd *d, const struct ovpnd_pending *p, int err)
+{
+	char peer[32] = "";
+	__u32 peer_id;
+
+	if (p->pl.has_remote && !ovpn_peer_find_remote(&d->b.fp, p->inst, &p->pl.remote, &peer_id))
+		snprintf(peer, sizeof(peer), " of peer %u", peer_id);
+	ovpnd_log("instance %u: a key%s could not be offloaded (%s); it stays in OpenVPN",
+		  p->inst, peer, err == -EAGAIN ? "its peer never sent with it" : strerror(-err));
 }
 
 int ovpnd_pending_run(struct ovpnd *d)
@@ -168,12 +230,10 @@ int ovpnd_pending_run(struct ovpnd *d)
 		if (!err)
 			key_done(d, p);
 		if (!err || now > p->deadline_ms || (err != -EAGAIN && err != -EKEYREJECTED)) {
-			if (err)
-				ovpnd_log("instance %u: a key could not be offloaded (%s); it stays in OpenVPN",
-					  p->inst, err == -EAGAIN ? "its peer never sent with it" :
-					  strerror(-err));
-			if (err)
+			if (err) {
+				key_log_failed(d, p, err);
 				key_drop(d, p);
+			}
 			else
 				pending_drop(d, p);
 		}

@@ -83,6 +83,7 @@ int ovpn_learn_identify(const struct ovpn_fastpath *fp, __u32 instance,
 	out->cipher = sample_cipher(&rx, m, role);
 	out->peer_id = rx.peer_id;
 	out->rx_id_max = rx.pid_max;
+	out->rx_pid_max = rx.pid_max & 0xffffffffffffULL;	/* the epoch format's counter */
 	if (out->cipher < 0) {
 		out->cipher = ovpn_epoch_sample_cipher(rx.sample, rx.sample_len, m,
 						       role == OVPN_ROLE_SERVER);
