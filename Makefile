@@ -12,7 +12,7 @@ ARCH       := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VERSION    := $(shell cat VERSION)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=gnu11 -Wall -Wextra -Werror -Iinclude -I$(BUILD) -MMD -MP \
-              -DOVPN_XDP_VERSION='"$(VERSION)"'
+              -DOVX_VERSION='"$(VERSION)"'
 # Each part of loader/ sees the headers of what it may use (README, Layout):
 # ctl/ the protocol alone (lib's headers for the request structs), lib/ the
 # maps, daemon/ all three, cli/ ctl/ and lib/.
@@ -56,7 +56,7 @@ FUZZ       := $(BUILD)/fuzz/fuzz_ctl
 FUZZ_SRCS  := tests/fuzz/fuzz_ctl.c $(CTL_SRCS)
 BPF_HDRS   := $(wildcard include/*.h bpf/*.h bpf/crypto/*.h tests/lib/*.h)
 
-.PHONY: callcycles all progs man install uninstall hdrcheck lint check bench bench-openvpn demo profile clean deps \
+.PHONY: collide callcycles all progs man install uninstall hdrcheck lint check bench bench-openvpn demo profile clean deps \
         tools-check fuzz soak
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -152,8 +152,8 @@ $(FUZZ): $(FUZZ_SRCS) $(wildcard include/*.h loader/ctl/*.h)
 fuzz: $(FUZZ) $(BUILD)/tests/fuzz/test_fuzz_rx $(BUILD)/tests/fuzz/test_fuzz_tx
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(FUZZ) -max_total_time=$${FUZZ_TIME:-600} -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus tests/fuzz/corpus
-	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/fuzz/test_fuzz_rx
-	OVPN_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/fuzz/test_fuzz_tx
+	OVX_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/fuzz/test_fuzz_rx
+	OVX_FUZZ_PACKETS=$${FUZZ_PACKETS:-5000000} $(BUILD)/tests/fuzz/test_fuzz_tx
 
 $(BUILD)/tests/%.o: tests/%.c $(SKELS)
 	@mkdir -p $(dir $@)
@@ -217,8 +217,8 @@ demo:
 # for seconds), then SOAK_ROUNDS (10) rounds of the churn and six-client
 # server interop tests (about 8 min a round).
 soak: all
-	OVPN_NONCE_SECONDS=$${SOAK_SECONDS:-300} $(BUILD)/tests/netns/test_nonce_netns
-	OVPN_LOAD_SECONDS=$${LOAD_SECONDS:-60} $(BUILD)/tests/unit/test_load
+	OVX_NONCE_SECONDS=$${SOAK_SECONDS:-300} $(BUILD)/tests/netns/test_nonce_netns
+	OVX_LOAD_SECONDS=$${LOAD_SECONDS:-60} $(BUILD)/tests/unit/test_load
 	@# keys under churn and the six-client server, round after round
 	@for i in $$(seq $${SOAK_ROUNDS:-10}); do echo "== soak round $$i"; \
 	  tests/interop/test_interop_churn.sh && \
@@ -244,7 +244,18 @@ callcycles: $(LIB_A) $(CTL_A) $(DMN_A) $(PROGS)
 	@python3 scripts/callcycles.py $(call obj_of,$(CTL_SRCS) $(LIB_SRCS) $(DMN_SRCS) \
 	  $(CLI_SRCS) loader/daemon/ovpn-xdpd.c loader/cli/ovpn-xdp.c)
 
-lint: hdrcheck callcycles
+# The BPF objects built against the vmlinux.h of a kernel with Linux's own
+# ovpn driver built in (tests/lint/linux-ovpn-btf.h appended): nothing of ours
+# may collide with the driver's names.
+collide: $(BUILD)/vmlinux.h $(BPF_HDRS)
+	@mkdir -p $(BUILD)/collide
+	@cat $(BUILD)/vmlinux.h tests/lint/linux-ovpn-btf.h > $(BUILD)/collide/vmlinux.h
+	@for c in $(BPF_SRCS); do \
+	  $(CLANG) -I$(BUILD)/collide $(BPF_CFLAGS) -c $$c -o $(BUILD)/collide/$$(basename $$c .c).o || \
+	    { echo "collide: $$c does not build beside Linux's ovpn driver names" >&2; exit 1; }; done
+	@echo "collide: the BPF objects build beside Linux's ovpn driver names"
+
+lint: hdrcheck callcycles collide
 	shellcheck -S warning scripts/*.sh scripts/lib/*.sh tests/*/*.sh .ci/run
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

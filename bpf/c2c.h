@@ -3,46 +3,46 @@
  * a decrypted packet for another peer's VPN address or iroute is carried to
  * that peer without the kernel's forwarding (whatever ip_forward says).
  *
- * ovpn_rx_xdp decides it from the plaintext and marks the delivered frame
- * with 4 more bytes of metadata in front of struct ovpn_rx_meta, holding the
+ * ovx_rx_xdp decides it from the plaintext and marks the delivered frame
+ * with 4 more bytes of metadata in front of struct ovx_rx_meta, holding the
  * packet-id: GRO merges only frames with equal metadata, so such packets stay
  * single (a merged GSO packet would have to be split by the checksum helper
- * while the rest of its flow is encrypted at once: reordering). ovpn_rx_tc
+ * while the rest of its flow is encrypted at once: reordering). ovx_rx_tc
  * then redirects a marked packet to the tun device's egress instead of its
- * ingress: TX (ovpn_tx_tc) encrypts it for the destination peer there, and
+ * ingress: TX (ovx_tx_tc) encrypts it for the destination peer there, and
  * what TX leaves alone reaches OpenVPN through the tun device, which sends
  * it to that client as it would have. Without client-to-client such a packet
  * is delivered to the kernel, where OpenVPN would write it (the tun device).
  * Multicast stays with the kernel (OpenVPN also copies it to the clients). */
-#ifndef OVPN_C2C_H
-#define OVPN_C2C_H
+#ifndef OVX_C2C_H
+#define OVX_C2C_H
 
 #include "route.h"
 #include "rx.h"
 #include "scratch.h"
 
-/* The plaintext in scratch (an IP packet, ovpn_rx_is_ip) of a packet for
+/* The plaintext in scratch (an IP packet, ovx_rx_is_ip) of a packet for
  * @tun goes to another peer of the instance. */
-static __noinline bool ovpn_c2c(__u32 tun)
+static __noinline bool ovx_c2c(__u32 tun)
 {
-	struct ovpn_iface *ifc = bpf_map_lookup_elem(&ovpn_ifaces, &tun);
-	struct ovpn_scratch *s = ovpn_scratch_get();
-	struct ovpn_dst d = {};
+	struct ovx_iface *ifc = bpf_map_lookup_elem(&ovx_ifaces, &tun);
+	struct ovx_scratch *s = ovx_scratch_get();
+	struct ovx_dst d = {};
 
-	if (!ifc || !s || !(ifc->flags & OVPN_IFACE_C2C) || ifc->flags & OVPN_IFACE_P2P)
+	if (!ifc || !s || !(ifc->flags & OVX_IFACE_C2C) || ifc->flags & OVX_IFACE_P2P)
 		return false;
 	if (s->buf[0] >> 4 == 4) {
-		d.family = OVPN_AF_INET;
+		d.family = OVX_AF_INET;
 		__builtin_memcpy(d.addr, s->buf + 16, 4);
 	} else {
-		d.family = OVPN_AF_INET6;
+		d.family = OVX_AF_INET6;
 		__builtin_memcpy(d.addr, s->buf + 24, 16);
 	}
-	return ovpn_route_vpn_addr(ifc->instance, &d) || ovpn_route_prefix(ifc->instance, &d);
+	return ovx_route_vpn_addr(ifc->instance, &d) || ovx_route_prefix(ifc->instance, &d);
 }
 
 /* After ovpn_xdp_deliver: the mark. 0 or -errno. */
-static __always_inline int ovpn_c2c_mark(struct xdp_md *ctx, __u32 pid)
+static __always_inline int ovx_c2c_mark(struct xdp_md *ctx, __u32 pid)
 {
 	__u32 *m;
 
@@ -55,4 +55,4 @@ static __always_inline int ovpn_c2c_mark(struct xdp_md *ctx, __u32 pid)
 	return 0;
 }
 
-#endif /* OVPN_C2C_H */
+#endif /* OVX_C2C_H */

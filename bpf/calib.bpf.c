@@ -11,36 +11,36 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct ovpn_aead_key);
+	__type(value, struct ovx_aead_key);
 } calib_key SEC(".maps");
 
 /* The key's AES context (bpf/aes_ctx.h), for the GCM ciphers. */
 SEC("syscall")
-int calib_set_aes(struct ovpn_aes_ctx_args *a)
+int calib_set_aes(struct ovx_aes_ctx_args *a)
 {
 	__u32 zero = 0;
-	struct ovpn_aead_key *k = bpf_map_lookup_elem(&calib_key, &zero);
+	struct ovx_aead_key *k = bpf_map_lookup_elem(&calib_key, &zero);
 
-	a->err = k ? ovpn_aes_ctx_install(k, a) : -ENOENT;
+	a->err = k ? ovx_aes_ctx_install(k, a) : -ENOENT;
 	return 0;
 }
 
 /* The packet is a P_DATA_V2 header, a tag and the payload: sealed in place,
- * as ovpn_tx_tc seals. XDP_ABORTED if it could not be. */
+ * as ovx_tx_tc seals. XDP_ABORTED if it could not be. */
 SEC("xdp.frags")
 int calib_seal(struct xdp_md *ctx)
 {
 	struct bpf_dynptr pkt;
-	struct ovpn_aead_key *k;
+	struct ovx_aead_key *k;
 	__u32 zero = 0, len;
 
 	k = bpf_map_lookup_elem(&calib_key, &zero);
 	if (!k || bpf_dynptr_from_xdp(ctx, 0, &pkt))
 		return XDP_ABORTED;
 	len = bpf_dynptr_size(&pkt);
-	if (len < OVPN_DATA_HDR_LEN)
+	if (len < OVX_DATA_HDR_LEN)
 		return XDP_ABORTED;
-	return ovpn_aead_encrypt(&pkt, 0, len - OVPN_DATA_HDR_LEN, k) ? XDP_ABORTED : XDP_PASS;
+	return ovx_aead_encrypt(&pkt, 0, len - OVX_DATA_HDR_LEN, k) ? XDP_ABORTED : XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* What every ovpn-xdp BPF program includes first. */
-#ifndef OVPN_COMMON_H
-#define OVPN_COMMON_H
+#ifndef OVX_COMMON_H
+#define OVX_COMMON_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "ovpn_xdp.h"
+#include "ovx_data.h"
 #include "kfuncs.h"
 
 #ifndef EINVAL
@@ -39,14 +39,14 @@
 #define __maybe_unused	__attribute__((unused))
 
 /* Tells the verifier a value is what the code just checked it to be. */
-#define ovpn_barrier_var(var) asm volatile("" : "+r"(var))
+#define ovx_barrier_var(var) asm volatile("" : "+r"(var))
 
 /* 16-byte addresses, 4-byte aligned. */
-static __always_inline bool ovpn_addr16_eq(const __u8 *a, const __u8 *b)
+static __always_inline bool ovx_addr16_eq(const __u8 *a, const __u8 *b)
 {
 	const __u32 *x = (const void *)a, *y = (const void *)b;
 
 	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3];
 }
 
-#endif /* OVPN_COMMON_H */
+#endif /* OVX_COMMON_H */

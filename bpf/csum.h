@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Whether a packet leaving a VPN device still needs the kernel: its L4
  * checksum completed or its segments split (the checksum helper, struct
- * ovpn_iface), before TX can encrypt it.
+ * ovx_iface), before TX can encrypt it.
  *
  * CHECKSUM_PARTIAL says so only when csum_start lies in the packet. A packet
  * the fast path decrypted from a CHECKSUM_PARTIAL datagram (a veth or a
@@ -11,22 +11,22 @@
  * the kernel cannot complete it anyway (it drops such a packet). A GSO packet
  * (GRO's merge of decrypted segments, forwarded; TCP from this host) is
  * always split first. */
-#ifndef OVPN_CSUM_H
-#define OVPN_CSUM_H
+#ifndef OVX_CSUM_H
+#define OVX_CSUM_H
 
 #include <bpf/bpf_core_read.h>
 #include "common.h"
 
-#define OVPN_CHECKSUM_PARTIAL	3
+#define OVX_CHECKSUM_PARTIAL	3
 
-static __always_inline bool ovpn_csum_pending(struct __sk_buff *skb)
+static __always_inline bool ovx_csum_pending(struct __sk_buff *skb)
 {
 	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
 	__u32 start, nh, tail;
 
 	if (skb->gso_size)
 		return true;
-	if (BPF_CORE_READ_BITFIELD(k, ip_summed) != OVPN_CHECKSUM_PARTIAL)
+	if (BPF_CORE_READ_BITFIELD(k, ip_summed) != OVX_CHECKSUM_PARTIAL)
 		return false;
 	start = k->csum_start;		/* offsets from skb->head */
 	nh = k->network_header;
@@ -34,4 +34,4 @@ static __always_inline bool ovpn_csum_pending(struct __sk_buff *skb)
 	return start >= nh && start < tail;
 }
 
-#endif /* OVPN_CSUM_H */
+#endif /* OVX_CSUM_H */

@@ -4,11 +4,11 @@
  * XDP cannot inject into another device's receive path, so the XDP program
  * rewrites the frame into Ethernet + inner IP packet, puts the tun ifindex in
  * XDP metadata and passes it up; the TC ingress program of the same device
- * (ovpn_rx_tc) sees the metadata first and redirects the packet into the tun
+ * (ovx_rx_tc) sees the metadata first and redirects the packet into the tun
  * device's ingress. Routes, firewall rules and sockets bound to the tun
  * device then treat it like a packet OpenVPN wrote there. */
-#ifndef OVPN_DELIVER_H
-#define OVPN_DELIVER_H
+#ifndef OVX_DELIVER_H
+#define OVX_DELIVER_H
 
 #include "rx.h"
 
@@ -16,18 +16,18 @@
  * packet without its framing: scratch buf[rx->off..rx->off + rx->len)).
  * Returns 0 or -errno (then the frame is no longer valid: drop it). */
 static __noinline int ovpn_xdp_deliver(struct xdp_md *ctx, struct bpf_dynptr *pkt,
-					    struct ovpn_rx *rx)
+					    struct ovx_rx *rx)
 {
-	struct ovpn_scratch *s = ovpn_scratch_get();
+	struct ovx_scratch *s = ovx_scratch_get();
 	__u32 len = rx->len, off = rx->off & 7;
-	__u32 data_off = rx->f->payload_off + OVPN_DATA_HDR_LEN;
+	__u32 data_off = rx->f->payload_off + OVX_DATA_HDR_LEN;
 	__u32 start = data_off - sizeof(struct ethhdr);
 	__u32 ifindex = rx->sock->vpn_ifindex;
-	struct ovpn_rx_meta *meta;
+	struct ovx_rx_meta *meta;
 	struct ethhdr eth;
 	int trim;
 
-	if (!s || len > OVPN_AEAD_MAX_LEN)
+	if (!s || len > OVX_AEAD_MAX_LEN)
 		return -EINVAL;
 	if (bpf_dynptr_read(&eth, sizeof(eth), pkt, 0, 0))
 		return -EINVAL;
@@ -44,13 +44,13 @@ static __noinline int ovpn_xdp_deliver(struct xdp_md *ctx, struct bpf_dynptr *pk
 	meta = (void *)(long)ctx->data_meta;
 	if ((void *)(meta + 1) > (void *)(long)ctx->data)
 		return -EINVAL;
-	meta->magic = OVPN_META_MAGIC;
+	meta->magic = OVX_META_MAGIC;
 	meta->ifindex = ifindex;
 	if (rx->stats) {
-		OVPN_STAT_ADD(rx->stats->rx_vpn_pkts, 1);
-		OVPN_STAT_ADD(rx->stats->rx_vpn_bytes, len);
+		OVX_STAT_ADD(rx->stats->rx_vpn_pkts, 1);
+		OVX_STAT_ADD(rx->stats->rx_vpn_bytes, len);
 	}
 	return 0;
 }
 
-#endif /* OVPN_DELIVER_H */
+#endif /* OVX_DELIVER_H */

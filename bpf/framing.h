@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* OpenVPN's data-channel framing inside the plaintext (include/ovpn_maps.h,
- * OVPN_FRAMING_*), from OpenVPN 2.6/2.7's comp.h, compstub.c, lzo.c, lz4.c
+/* OpenVPN's data-channel framing inside the plaintext (include/ovx_maps.h,
+ * OVX_FRAMING_*), from OpenVPN 2.6/2.7's comp.h, compstub.c, lzo.c, lz4.c
  * and fragment.c: encrypt_sign() compresses, then fragments, then encrypts,
  * so the plaintext is
  *     [fragment header, 4 bytes] [compression framing] IP packet
@@ -17,29 +17,29 @@
  *   with no sequence, id or size), anything else a real fragment.
  * The fast path only ever sends uncompressed whole packets, and delivers
  * only those; everything else goes to OpenVPN, which knows what to do. */
-#ifndef OVPN_FRAMING_H
-#define OVPN_FRAMING_H
+#ifndef OVX_FRAMING_H
+#define OVX_FRAMING_H
 
 #include "maps.h"
 #include "scratch.h"
 
-#define OVPN_NO_COMPRESS_BYTE		0xFA
-#define OVPN_NO_COMPRESS_BYTE_SWAP	0xFB
+#define OVX_NO_COMPRESS_BYTE		0xFA
+#define OVX_NO_COMPRESS_BYTE_SWAP	0xFB
 
 /* Bytes of framing in front of the packet (the swap's byte at the end of
  * the packet counted here too). */
-static __always_inline __u32 ovpn_framing_len(__u32 flags)
+static __always_inline __u32 ovx_framing_len(__u32 flags)
 {
-	return (flags & OVPN_FRAMING_FRAGMENT ? OVPN_FRAG_HLEN : 0) +
-	       (flags & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP) ? 1 : 0);
+	return (flags & OVX_FRAMING_FRAGMENT ? OVX_FRAG_HLEN : 0) +
+	       (flags & (OVX_FRAMING_COMP_V1 | OVX_FRAMING_COMP_SWAP) ? 1 : 0);
 }
 
 /* TX: the packet of @len bytes must go to OpenVPN to be fragmented. */
-static __always_inline bool ovpn_framing_needs_fragment(__u32 flags, __u32 len)
+static __always_inline bool ovx_framing_needs_fragment(__u32 flags, __u32 len)
 {
-	__u32 comp = flags & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP) ? 1 : 0;
+	__u32 comp = flags & (OVX_FRAMING_COMP_V1 | OVX_FRAMING_COMP_SWAP) ? 1 : 0;
 
-	return flags & OVPN_FRAMING_FRAGMENT && len + comp > flags >> OVPN_FRAG_MAX_SHIFT;
+	return flags & OVX_FRAMING_FRAGMENT && len + comp > flags >> OVX_FRAG_MAX_SHIFT;
 }
 
 /* RX: the plaintext (scratch buf[0..*len)) of an authenticated packet
@@ -47,29 +47,29 @@ static __always_inline bool ovpn_framing_needs_fragment(__u32 flags, __u32 len)
  * what only OpenVPN can take: real fragments, compressed packets, framing
  * other than the configured one (OpenVPN logs that as it does without the
  * fast path). A swapped packet gets its first byte back in place. */
-static __always_inline bool ovpn_framing_strip(__u32 flags, __u32 *off, __u32 *len)
+static __always_inline bool ovx_framing_strip(__u32 flags, __u32 *off, __u32 *len)
 {
-	struct ovpn_scratch *s = ovpn_scratch_get();
+	struct ovx_scratch *s = ovx_scratch_get();
 	__u32 o = 0, n = *len, last;
 
 	*off = 0;
-	if (!(flags & (OVPN_FRAMING_FRAGMENT | OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP)))
+	if (!(flags & (OVX_FRAMING_FRAGMENT | OVX_FRAMING_COMP_V1 | OVX_FRAMING_COMP_SWAP)))
 		return true;
-	if (!s || n > OVPN_AEAD_MAX_LEN)
+	if (!s || n > OVX_AEAD_MAX_LEN)
 		return false;
-	if (flags & OVPN_FRAMING_FRAGMENT) {
-		if (n < OVPN_FRAG_HLEN || s->buf[0] | s->buf[1] | s->buf[2] | s->buf[3])
+	if (flags & OVX_FRAMING_FRAGMENT) {
+		if (n < OVX_FRAG_HLEN || s->buf[0] | s->buf[1] | s->buf[2] | s->buf[3])
 			return false;
-		o = OVPN_FRAG_HLEN;
+		o = OVX_FRAG_HLEN;
 	}
-	if (flags & OVPN_FRAMING_COMP_V1) {
-		if (n < o + 1 || s->buf[o] != OVPN_NO_COMPRESS_BYTE)
+	if (flags & OVX_FRAMING_COMP_V1) {
+		if (n < o + 1 || s->buf[o] != OVX_NO_COMPRESS_BYTE)
 			return false;
 		o++;
-	} else if (flags & OVPN_FRAMING_COMP_SWAP) {
-		if (n < o + 2 || s->buf[o] != OVPN_NO_COMPRESS_BYTE_SWAP)
+	} else if (flags & OVX_FRAMING_COMP_SWAP) {
+		if (n < o + 2 || s->buf[o] != OVX_NO_COMPRESS_BYTE_SWAP)
 			return false;
-		last = (n - 1) & (OVPN_AEAD_MAX_LEN - 1);
+		last = (n - 1) & (OVX_AEAD_MAX_LEN - 1);
 		s->buf[o] = s->buf[last];
 		n--;
 	}
@@ -84,15 +84,15 @@ static __always_inline bool ovpn_framing_strip(__u32 flags, __u32 *off, __u32 *l
  * otherwise than this OpenVPN's options tell (the server pushed a
  * compression or fragment option the client's plugin cannot see): the
  * peer is then left wholly to OpenVPN rather than half-offloaded. */
-static __always_inline bool ovpn_framing_foreign(__u32 flags, __u32 len)
+static __always_inline bool ovx_framing_foreign(__u32 flags, __u32 len)
 {
-	struct ovpn_scratch *s = ovpn_scratch_get();
+	struct ovx_scratch *s = ovx_scratch_get();
 
 	if (!s || len < 5 ||
-	    flags & (OVPN_FRAMING_FRAGMENT | OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP))
+	    flags & (OVX_FRAMING_FRAGMENT | OVX_FRAMING_COMP_V1 | OVX_FRAMING_COMP_SWAP))
 		return false;
-	return s->buf[0] == OVPN_NO_COMPRESS_BYTE || s->buf[0] == OVPN_NO_COMPRESS_BYTE_SWAP ||
+	return s->buf[0] == OVX_NO_COMPRESS_BYTE || s->buf[0] == OVX_NO_COMPRESS_BYTE_SWAP ||
 	       !(s->buf[0] | s->buf[1] | s->buf[2] | s->buf[3]);
 }
 
-#endif /* OVPN_FRAMING_H */
+#endif /* OVX_FRAMING_H */

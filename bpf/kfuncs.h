@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Kernel functions used by ovpn-xdp. libbpf 1.1 ships no declarations for
  * kfuncs: these match the prototypes of Linux 6.10+. */
-#ifndef OVPN_KFUNCS_H
-#define OVPN_KFUNCS_H
+#ifndef OVX_KFUNCS_H
+#define OVX_KFUNCS_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -27,4 +27,4 @@ extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, __u32 offset,
 extern __u32 bpf_dynptr_size(const struct bpf_dynptr *p) __ksym;
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
-#endif /* OVPN_KFUNCS_H */
+#endif /* OVX_KFUNCS_H */

@@ -16,8 +16,8 @@
  * WireGuard sizes its device; the kernel then fragments or signals PMTU for
  * the inner packets itself (less the framing: framing.h). With `fragment`,
  * a packet too big to go whole goes to OpenVPN, which fragments it. */
-#ifndef OVPN_TX_H
-#define OVPN_TX_H
+#ifndef OVX_TX_H
+#define OVX_TX_H
 
 #include <bpf/bpf_core_read.h>
 #include "aead.h"
@@ -32,20 +32,20 @@
 
 /* bpf_redirect_neigh takes an Ethernet frame (it replaces the addresses), so
  * a dummy Ethernet header goes in front of the outer IP header, unless the
- * VPN device already carries one (OVPN_IFACE_ETH: test harnesses). */
-#define OVPN_TX_L2		14
-#define OVPN_IPPROTO_TCP	6
-#define OVPN_TCP_SYN		0x02
+ * VPN device already carries one (OVX_IFACE_ETH: test harnesses). */
+#define OVX_TX_L2		14
+#define OVX_IPPROTO_TCP	6
+#define OVX_TCP_SYN		0x02
 
 /* What TX works out about a packet, kept per CPU: the BPF stack (512 bytes
  * for the whole call chain) is kept for the AEAD. */
-struct ovpn_tx_state {
-	struct ovpn_peer_key pk;
-	struct ovpn_dst dst;
-	struct ovpn_path path;
+struct ovx_tx_state {
+	struct ovx_peer_key pk;
+	struct ovx_dst dst;
+	struct ovx_path path;
 	__u32 len;		/* inner packet; once framed, the plaintext */
 	__u32 flen;		/* framing (framing.h) around the inner packet */
-	__u32 framing;		/* the instance's OVPN_FRAMING_* and fragment size */
+	__u32 framing;		/* the instance's OVX_FRAMING_* and fragment size */
 	__u32 pid;
 	__u32 too_big;		/* over the link MTU once encapsulated */
 	__u32 l2;		/* link header before the inner packet: 0 on tun */
@@ -55,82 +55,82 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct ovpn_tx_state);
-} ovpn_tx_state SEC(".maps");
+	__type(value, struct ovx_tx_state);
+} ovx_tx_state SEC(".maps");
 
-struct ovpn_tx {
-	struct ovpn_tx_state *st;
-	struct ovpn_iface *ifc;		/* the tun device's */
+struct ovx_tx {
+	struct ovx_tx_state *st;
+	struct ovx_iface *ifc;		/* the tun device's */
 	__u32 helper;			/* at the checksum helper: the tun's ifindex */
-	struct ovpn_peer *peer;
-	struct ovpn_key *key;
-	struct ovpn_peer_stats *stats;
+	struct ovx_peer *peer;
+	struct ovx_key *key;
+	struct ovx_peer_stats *stats;
 };
 
 /* Inner destination; false for what is not plain IPv4/IPv6 or is a TCP SYN. */
-static __noinline bool ovpn_tx_inner(struct bpf_dynptr *pkt, struct ovpn_tx_state *tx)
+static __noinline bool ovx_tx_inner(struct bpf_dynptr *pkt, struct ovx_tx_state *tx)
 {
-	__u8 buf[OVPN_IP6_HLEN + 14], *h;
+	__u8 buf[OVX_IP6_HLEN + 14], *h;
 	__u32 l4, proto;
 
-	h = bpf_dynptr_slice(pkt, tx->l2 & 0x3f, buf, OVPN_IP4_HLEN);
+	h = bpf_dynptr_slice(pkt, tx->l2 & 0x3f, buf, OVX_IP4_HLEN);
 	if (!h)
 		return false;
 	if (h[0] >> 4 == 4) {
-		tx->dst.family = OVPN_AF_INET;
+		tx->dst.family = OVX_AF_INET;
 		__builtin_memset(tx->dst.addr, 0, 16);
 		__builtin_memcpy(tx->dst.addr, h + 16, 4);
 		l4 = (h[0] & 0xf) * 4;
 		proto = (h[6] & 0x3f) || h[7] ? 0 : h[9];	/* not for fragments */
 	} else if (h[0] >> 4 == 6) {
-		h = bpf_dynptr_slice(pkt, tx->l2 & 0x3f, buf, OVPN_IP6_HLEN);
+		h = bpf_dynptr_slice(pkt, tx->l2 & 0x3f, buf, OVX_IP6_HLEN);
 		if (!h)
 			return false;
-		tx->dst.family = OVPN_AF_INET6;
+		tx->dst.family = OVX_AF_INET6;
 		__builtin_memcpy(tx->dst.addr, h + 24, 16);
-		l4 = OVPN_IP6_HLEN;
+		l4 = OVX_IP6_HLEN;
 		proto = h[6];
 	} else {
 		return false;
 	}
-	if (proto == OVPN_IPPROTO_TCP) {
+	if (proto == OVX_IPPROTO_TCP) {
 		h = bpf_dynptr_slice(pkt, (tx->l2 & 0x3f) + (l4 & 0x3f), buf, 14);
-		if (!h || h[13] & OVPN_TCP_SYN)
+		if (!h || h[13] & OVX_TCP_SYN)
 			return false;
 	}
 	return true;
 }
 
 /* Peer and primary key: false to leave the packet to OpenVPN. */
-static __noinline bool ovpn_tx_lookup(struct __sk_buff *skb, struct ovpn_tx *tx)
+static __noinline bool ovx_tx_lookup(struct __sk_buff *skb, struct ovx_tx *tx)
 {
-	struct ovpn_tx_state *st = tx->st;
-	struct ovpn_iface *ifc = tx->ifc;
-	struct ovpn_peer *peer;
-	struct ovpn_key_id kid;
+	struct ovx_tx_state *st = tx->st;
+	struct ovx_iface *ifc = tx->ifc;
+	struct ovx_peer *peer;
+	struct ovx_key_id kid;
 
 	st->pk.instance = ifc->instance;
 	__u32 route_if = skb->ifindex;	/* the kernel's routes are via the tun */
 
-	ovpn_barrier_var(route_if);
+	ovx_barrier_var(route_if);
 	if (tx->helper)
 		route_if = tx->helper;
-	peer = ovpn_route_peer(skb, route_if, ifc, &st->dst, &st->pk.peer_id) ?
-	       bpf_map_lookup_elem(&ovpn_peers, &st->pk) : NULL;
-	if (!peer || peer->flags & OVPN_PEER_F_FOREIGN_FRAMING) {	/* framing.h */
-		ovpn_gstat_inc(OVPN_G_TX_NO_PEER);
+	peer = ovx_route_peer(skb, route_if, ifc, &st->dst, &st->pk.peer_id) ?
+	       bpf_map_lookup_elem(&ovx_peers, &st->pk) : NULL;
+	if (!peer || peer->flags & OVX_PEER_F_FOREIGN_FRAMING) {	/* framing.h */
+		ovx_gstat_inc(OVX_G_TX_NO_PEER);
 		return false;
 	}
 	kid.instance = st->pk.instance;
 	kid.peer_id = st->pk.peer_id;
-	kid.key_id = peer->slot_key_id[OVPN_SLOT_PRIMARY];
-	tx->key = bpf_map_lookup_elem(&ovpn_keys, &kid);
+	kid.key_id = peer->slot_key_id[OVX_SLOT_PRIMARY];
+	tx->key = bpf_map_lookup_elem(&ovx_keys, &kid);
 	if (!tx->key) {
-		ovpn_gstat_inc(OVPN_G_TX_NO_KEY);
+		ovx_gstat_inc(OVX_G_TX_NO_KEY);
 		return false;
 	}
 	tx->peer = peer;
-	tx->stats = bpf_map_lookup_elem(&ovpn_peer_stats, &st->pk);
+	tx->stats = bpf_map_lookup_elem(&ovx_peer_stats, &st->pk);
 	bpf_spin_lock(&peer->lock);
 	st->path.dst = peer->remote;
 	st->path.src = peer->local;
@@ -140,192 +140,192 @@ static __noinline bool ovpn_tx_lookup(struct __sk_buff *skb, struct ovpn_tx *tx)
 }
 
 /* Route and MTU of the outer packet: false to leave the packet to OpenVPN. */
-static __noinline bool ovpn_tx_path(struct __sk_buff *skb, struct ovpn_tx_state *tx)
+static __noinline bool ovx_tx_path(struct __sk_buff *skb, struct ovx_tx_state *tx)
 {
 	__u32 mtu = 0;
 
-	if (ovpn_encap_route(&tx->path)) {
-		ovpn_gstat_inc(OVPN_G_TX_NO_ROUTE);
+	if (ovx_encap_route(&tx->path)) {
+		ovx_gstat_inc(OVX_G_TX_NO_ROUTE);
 		return false;
 	}
-	if (tx->len + tx->flen > OVPN_AEAD_MAX_LEN ||
+	if (tx->len + tx->flen > OVX_AEAD_MAX_LEN ||
 	    bpf_check_mtu(skb, tx->path.ifindex, &mtu, tx->path.hlen + tx->flen, 0)) {
-		ovpn_gstat_inc(OVPN_G_TX_TOO_BIG);
+		ovx_gstat_inc(OVX_G_TX_TOO_BIG);
 		tx->too_big = 1;
 	}
 	return true;
 }
 
 /* The P_DATA_V2 header (the AAD) in front of the plaintext. */
-static __noinline int ovpn_tx_data_hdr(struct bpf_dynptr *pkt, const struct ovpn_tx_state *st,
+static __noinline int ovx_tx_data_hdr(struct bpf_dynptr *pkt, const struct ovx_tx_state *st,
 				       __u32 key_id)
 {
-	__u8 h[OVPN_AAD_LEN];
+	__u8 h[OVX_AAD_LEN];
 
-	ovpn_proto_pack(h, key_id, st->pk.peer_id, st->pid);
-	return bpf_dynptr_write(pkt, OVPN_TX_L2 + st->path.hlen - OVPN_DATA_HDR_LEN, h,
+	ovx_proto_pack(h, key_id, st->pk.peer_id, st->pid);
+	return bpf_dynptr_write(pkt, OVX_TX_L2 + st->path.hlen - OVX_DATA_HDR_LEN, h,
 				sizeof(h), 0);
 }
 
 /* Room made for the outer headers: header, encryption, outer headers, and
  * the Ethernet type of the dummy link header. */
-static __always_inline int ovpn_tx_seal(struct bpf_dynptr *pkt, struct ovpn_tx *tx)
+static __always_inline int ovx_tx_seal(struct bpf_dynptr *pkt, struct ovx_tx *tx)
 {
-	struct ovpn_tx_state *st = tx->st;
-	__u32 off = OVPN_TX_L2 + st->path.hlen - OVPN_DATA_HDR_LEN;
+	struct ovx_tx_state *st = tx->st;
+	__u32 off = OVX_TX_L2 + st->path.hlen - OVX_DATA_HDR_LEN;
 	int err;
 
-	if (ovpn_tx_data_hdr(pkt, st, tx->key->key_id))
+	if (ovx_tx_data_hdr(pkt, st, tx->key->key_id))
 		return -EINVAL;
-	__be16 proto = bpf_htons(st->path.dst.family == OVPN_AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	__be16 proto = bpf_htons(st->path.dst.family == OVX_AF_INET ? ETH_P_IP : ETH_P_IPV6);
 
-	err = ovpn_aead_encrypt(pkt, off, st->len, &tx->key->enc);
+	err = ovx_aead_encrypt(pkt, off, st->len, &tx->key->enc);
 	if (err)
 		return err;
 	if (bpf_dynptr_write(pkt, 12, &proto, sizeof(proto), 0))
 		return -EINVAL;
-	return ovpn_encap_outer(pkt, &st->path, OVPN_TX_L2, st->len);
+	return ovx_encap_outer(pkt, &st->path, OVX_TX_L2, st->len);
 }
 
 /* Room for the link and outer headers in front of the inner packet. When the
  * outer family is the inner one, a single change_head does (one possible
  * reallocation); otherwise adjust_room also sets skb->protocol to the outer
  * family, which bpf_redirect_neigh goes by. */
-static __always_inline int ovpn_tx_make_room(struct __sk_buff *skb,
-					     const struct ovpn_tx_state *st, __u32 front)
+static __always_inline int ovx_tx_make_room(struct __sk_buff *skb,
+					     const struct ovx_tx_state *st, __u32 front)
 {
-	__u64 flags = st->path.dst.family == OVPN_AF_INET ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 :
+	__u64 flags = st->path.dst.family == OVX_AF_INET ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 :
 							    BPF_F_ADJ_ROOM_ENCAP_L3_IPV6;
 	__u32 room = st->path.hlen + (front & 7);
 
 	if (!st->l2 && st->dst.family == st->path.dst.family)
-		return bpf_skb_change_head(skb, OVPN_TX_L2 + room, 0);
+		return bpf_skb_change_head(skb, OVX_TX_L2 + room, 0);
 	if (bpf_skb_adjust_room(skb, room, BPF_ADJ_ROOM_MAC, flags))
 		return -EINVAL;
-	return st->l2 ? 0 : bpf_skb_change_head(skb, OVPN_TX_L2, 0);
+	return st->l2 ? 0 : bpf_skb_change_head(skb, OVX_TX_L2, 0);
 }
 
 /* The framing (framing.h) around the inner packet, with room made for it
  * and the outer headers: the fragment header, then 0xFA in front, or 0xFB in
  * place of the packet's first byte, which goes to the end. st->len becomes
  * the plaintext's length. */
-static __noinline int ovpn_tx_frame(struct __sk_buff *skb, struct ovpn_tx_state *st)
+static __noinline int ovx_tx_frame(struct __sk_buff *skb, struct ovx_tx_state *st)
 {
-	__u8 hdr[OVPN_FRAG_HLEN + 1] = {}, first;
+	__u8 hdr[OVX_FRAG_HLEN + 1] = {}, first;
 	__u32 fr = st->framing, front = 0, comp_at, len = st->len;
 	struct bpf_dynptr pkt;
 
-	if (fr & OVPN_FRAMING_FRAGMENT)
-		front = OVPN_FRAG_HLEN;
+	if (fr & OVX_FRAMING_FRAGMENT)
+		front = OVX_FRAG_HLEN;
 	comp_at = front;
-	if (fr & OVPN_FRAMING_COMP_V1) {
-		hdr[comp_at] = OVPN_NO_COMPRESS_BYTE;
+	if (fr & OVX_FRAMING_COMP_V1) {
+		hdr[comp_at] = OVX_NO_COMPRESS_BYTE;
 		front++;
-	} else if (fr & OVPN_FRAMING_COMP_SWAP) {
+	} else if (fr & OVX_FRAMING_COMP_SWAP) {
 		if (bpf_skb_load_bytes(skb, st->l2 & 0x3f, &first, 1) ||
 		    bpf_skb_change_tail(skb, skb->len + 1, 0) ||
 		    bpf_skb_store_bytes(skb, skb->len - 1, &first, 1, 0))
 			return -EINVAL;
-		hdr[comp_at] = OVPN_NO_COMPRESS_BYTE_SWAP;
+		hdr[comp_at] = OVX_NO_COMPRESS_BYTE_SWAP;
 		len++;
 	}
-	if (ovpn_tx_make_room(skb, st, front) || bpf_dynptr_from_skb(skb, 0, &pkt))
+	if (ovx_tx_make_room(skb, st, front) || bpf_dynptr_from_skb(skb, 0, &pkt))
 		return -EINVAL;
 	st->len = front + len;
-	if (fr & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP))
+	if (fr & (OVX_FRAMING_COMP_V1 | OVX_FRAMING_COMP_SWAP))
 		comp_at++;
-	return comp_at ? bpf_dynptr_write(&pkt, OVPN_TX_L2 + st->path.hlen, hdr,
+	return comp_at ? bpf_dynptr_write(&pkt, OVX_TX_L2 + st->path.hlen, hdr,
 					  comp_at & 7, 0) : 0;
 }
 
-/* Through the checksum helper (see struct ovpn_iface): with a link header,
+/* Through the checksum helper (see struct ovx_iface): with a link header,
  * out of the helper's sending end. */
-static __always_inline int ovpn_tx_via_helper(struct __sk_buff *skb, const struct ovpn_iface *ifc)
+static __always_inline int ovx_tx_via_helper(struct __sk_buff *skb, const struct ovx_iface *ifc)
 {
 	__be16 proto = skb->protocol;
 
-	if (bpf_skb_change_head(skb, OVPN_TX_L2, 0) ||
+	if (bpf_skb_change_head(skb, OVX_TX_L2, 0) ||
 	    bpf_skb_store_bytes(skb, 12, &proto, sizeof(proto), 0))
 		return TC_ACT_SHOT;
 	return bpf_redirect(ifc->peer_ifindex, 0);
 }
 
 /* The decision for one packet: TC_ACT_OK leaves it to OpenVPN. */
-static __always_inline int ovpn_tx_verdict(struct __sk_buff *skb, const struct ovpn_tx *in)
+static __always_inline int ovx_tx_verdict(struct __sk_buff *skb, const struct ovx_tx *in)
 {
-	struct ovpn_tx tx = *in;
+	struct ovx_tx tx = *in;
 	struct bpf_dynptr pkt;
 	__u32 zero = 0;
 
-	tx.st = bpf_map_lookup_elem(&ovpn_tx_state, &zero);
+	tx.st = bpf_map_lookup_elem(&ovx_tx_state, &zero);
 	if (!tx.ifc || !tx.st)
 		return TC_ACT_OK;
-	ovpn_gstat_inc(OVPN_G_TX_SEEN);
+	ovx_gstat_inc(OVX_G_TX_SEEN);
 	__builtin_memset(tx.st, 0, sizeof(*tx.st));
-	tx.st->l2 = tx.helper || tx.ifc->flags & OVPN_IFACE_ETH ? OVPN_TX_L2 : 0;
+	tx.st->l2 = tx.helper || tx.ifc->flags & OVX_IFACE_ETH ? OVX_TX_L2 : 0;
 	if (skb->len < tx.st->l2 || bpf_dynptr_from_skb(skb, 0, &pkt) ||
-	    !ovpn_tx_inner(&pkt, tx.st))
+	    !ovx_tx_inner(&pkt, tx.st))
 		return TC_ACT_OK;
 	tx.st->len = skb->len - tx.st->l2;
 	tx.st->framing = tx.ifc->flags;
-	tx.st->flen = ovpn_framing_len(tx.st->framing);
-	if (!ovpn_tx_lookup(skb, &tx) || !ovpn_tx_path(skb, tx.st))
+	tx.st->flen = ovx_framing_len(tx.st->framing);
+	if (!ovx_tx_lookup(skb, &tx) || !ovx_tx_path(skb, tx.st))
 		return TC_ACT_OK;
-	if (ovpn_csum_pending(skb)) {
-		ovpn_gstat_inc(OVPN_G_TX_CSUM_PARTIAL);
+	if (ovx_csum_pending(skb)) {
+		ovx_gstat_inc(OVX_G_TX_CSUM_PARTIAL);
 		if (tx.ifc->peer_ifindex && !tx.helper)
-			return ovpn_tx_via_helper(skb, tx.ifc);
+			return ovx_tx_via_helper(skb, tx.ifc);
 		return TC_ACT_OK;
 	}
-	if (ovpn_framing_needs_fragment(tx.st->framing, tx.st->len)) {
-		ovpn_gstat_inc(OVPN_G_TX_FRAGMENT);	/* OpenVPN fragments it */
+	if (ovx_framing_needs_fragment(tx.st->framing, tx.st->len)) {
+		ovx_gstat_inc(OVX_G_TX_FRAGMENT);	/* OpenVPN fragments it */
 		return TC_ACT_OK;
 	}
 	if (tx.st->too_big) {
-		ovpn_count_drop(tx.stats, OVPN_DROP_TOO_BIG);
+		ovx_count_drop(tx.stats, OVX_DROP_TOO_BIG);
 		return TC_ACT_SHOT;
 	}
-	tx.st->pid = ovpn_pid_next(tx.key, &tx.st->pk);
+	tx.st->pid = ovx_pid_next(tx.key, &tx.st->pk);
 	if (!tx.st->pid) {
-		ovpn_count_drop(tx.stats, OVPN_DROP_PID_EXHAUSTED);
+		ovx_count_drop(tx.stats, OVX_DROP_PID_EXHAUSTED);
 		return TC_ACT_SHOT;
 	}
 	__u32 inner = tx.st->len;
 
-	if ((tx.st->flen ? ovpn_tx_frame(skb, tx.st) : ovpn_tx_make_room(skb, tx.st, 0)) ||
-	    bpf_dynptr_from_skb(skb, 0, &pkt) || ovpn_tx_seal(&pkt, &tx)) {
-		ovpn_count_drop(tx.stats, OVPN_DROP_ENCAP);
+	if ((tx.st->flen ? ovx_tx_frame(skb, tx.st) : ovx_tx_make_room(skb, tx.st, 0)) ||
+	    bpf_dynptr_from_skb(skb, 0, &pkt) || ovx_tx_seal(&pkt, &tx)) {
+		ovx_count_drop(tx.stats, OVX_DROP_ENCAP);
 		return TC_ACT_SHOT;
 	}
 	if (tx.stats) {
-		OVPN_STAT_ADD(tx.stats->tx_vpn_pkts, 1);
-		OVPN_STAT_ADD(tx.stats->tx_vpn_bytes, inner);
-		OVPN_STAT_ADD(tx.stats->tx_link_pkts, 1);
-		OVPN_STAT_ADD(tx.stats->tx_link_bytes, OVPN_DATA_HDR_LEN + tx.st->len);
+		OVX_STAT_ADD(tx.stats->tx_vpn_pkts, 1);
+		OVX_STAT_ADD(tx.stats->tx_vpn_bytes, inner);
+		OVX_STAT_ADD(tx.stats->tx_link_pkts, 1);
+		OVX_STAT_ADD(tx.stats->tx_link_bytes, OVX_DATA_HDR_LEN + tx.st->len);
 	}
 	return bpf_redirect_neigh(tx.st->path.ifindex, NULL, 0, 0);
 }
 
 /* TX on a tun device's egress, or on a checksum helper's ingress, where a
  * packet that TX leaves to OpenVPN goes back out of the tun device. */
-static __always_inline int ovpn_tx(struct __sk_buff *skb)
+static __always_inline int ovx_tx(struct __sk_buff *skb)
 {
-	struct ovpn_tx tx = {};
+	struct ovx_tx tx = {};
 	__u32 ifindex = skb->ifindex, tun = 0;
-	struct ovpn_iface *ifc;
+	struct ovx_iface *ifc;
 	int v;
 
-	ifc = bpf_map_lookup_elem(&ovpn_ifaces, &ifindex);
-	if (ifc && ifc->flags & OVPN_IFACE_CSUM_HELPER) {
+	ifc = bpf_map_lookup_elem(&ovx_ifaces, &ifindex);
+	if (ifc && ifc->flags & OVX_IFACE_CSUM_HELPER) {
 		tun = ifc->peer_ifindex;	/* the tun's entry says the rest */
-		ifc = bpf_map_lookup_elem(&ovpn_ifaces, &tun);
+		ifc = bpf_map_lookup_elem(&ovx_ifaces, &tun);
 	}
 	if (!ifc)
 		return tun ? bpf_redirect(tun, 0) : TC_ACT_OK;
 	tx.ifc = ifc;
 	tx.helper = tun;
-	v = ovpn_tx_verdict(skb, &tx);
+	v = ovx_tx_verdict(skb, &tx);
 	return v == TC_ACT_OK && tun ? bpf_redirect(tun, 0) : v;
 }
 
-#endif /* OVPN_TX_H */
+#endif /* OVX_TX_H */

@@ -18,17 +18,17 @@
  * the daemon drop the instance again. Once per OpenVPN start. */
 #define REGISTER_TIMEOUT_MS	3000
 
-static __u8 req_buf[OVPN_CTL_MSG_MAX];
+static __u8 req_buf[OVX_CTL_MSG_MAX];
 
 static int call(struct plugin *p, struct nlmsghdr *req, const char *what)
 {
-	struct ovpn_ctl_client c;
-	struct ovpn_ctl_err e = { 0 };
-	int err = ovpn_ctl_open(&c, p->ctl_path[0] ? p->ctl_path : NULL, CALL_TIMEOUT_MS, &e);
+	struct ovx_ctl_client c;
+	struct ovx_ctl_err e = { 0 };
+	int err = ovx_ctl_open(&c, p->ctl_path[0] ? p->ctl_path : NULL, CALL_TIMEOUT_MS, &e);
 
 	if (!err) {
-		err = ovpn_ctl_call(&c, req, &e);
-		ovpn_ctl_close(&c);
+		err = ovx_ctl_call(&c, req, &e);
+		ovx_ctl_close(&c);
 	}
 	if (err && !p->daemon_failing)
 		plugin_msg(p, PLOG_WARN, "%s: %s; this traffic stays in OpenVPN", what, e.msg);
@@ -40,9 +40,9 @@ static int call(struct plugin *p, struct nlmsghdr *req, const char *what)
 
 static struct nlmsghdr *start(struct plugin *p, int cmd)
 {
-	struct nlmsghdr *nlh = ovpn_ctl_start(req_buf, cmd, 0);
+	struct nlmsghdr *nlh = ovx_ctl_start(req_buf, cmd, 0);
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, p->name);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, p->name);
 	return nlh;
 }
 
@@ -51,15 +51,15 @@ static struct nlmsghdr *start(struct plugin *p, int cmd)
  * the instance, its peers and its keys. */
 static int call_owner(struct plugin *p, struct nlmsghdr *req)
 {
-	struct ovpn_ctl_client c = { .fd = -1 };
-	struct ovpn_ctl_err e = { 0 };
-	int err = ovpn_ctl_open(&c, p->ctl_path[0] ? p->ctl_path : NULL, REGISTER_TIMEOUT_MS, &e);
+	struct ovx_ctl_client c = { .fd = -1 };
+	struct ovx_ctl_err e = { 0 };
+	int err = ovx_ctl_open(&c, p->ctl_path[0] ? p->ctl_path : NULL, REGISTER_TIMEOUT_MS, &e);
 
 	if (!err)
-		err = ovpn_ctl_call(&c, req, &e);
+		err = ovx_ctl_call(&c, req, &e);
 	if (err) {
 		if (c.fd >= 0)
-			ovpn_ctl_close(&c);
+			ovx_ctl_close(&c);
 		if (!p->daemon_failing)
 			plugin_msg(p, PLOG_WARN, "cannot register with ovpn-xdpd: %s; this traffic stays in OpenVPN",
 				   e.msg);
@@ -69,7 +69,7 @@ static int call_owner(struct plugin *p, struct nlmsghdr *req)
 	p->daemon_failing = false;
 	p->owner_fd = c.fd;
 	c.fd = -1;
-	ovpn_ctl_close(&c);
+	ovx_ctl_close(&c);
 	return 0;
 }
 
@@ -94,38 +94,38 @@ void plugin_daemon_release(struct plugin *p)
 
 int plugin_daemon_instance(struct plugin *p)
 {
-	struct nlmsghdr *nlh = ovpn_ctl_start(req_buf, OVPN_CMD_INSTANCE_NEW, 0);
+	struct nlmsghdr *nlh = ovx_ctl_start(req_buf, OVX_CMD_INSTANCE_NEW, 0);
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, p->name);
-	ovpn_ctl_put_str(nlh, OVPN_A_TUN, p->dev);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, p->name);
+	ovx_ctl_put_str(nlh, OVX_A_TUN, p->dev);
 	for (int i = 0; i < p->nlinks; i++)
-		ovpn_ctl_put_str(nlh, OVPN_A_LINK, p->links[i]);
+		ovx_ctl_put_str(nlh, OVX_A_LINK, p->links[i]);
 	for (int i = 0; i < p->naddrs; i++)
-		ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, p->addrs[i]);
-	ovpn_ctl_put_u32(nlh, OVPN_A_MODE, p->role == OVPN_ROLE_CLIENT ? OVPN_MODE_P2P :
-								       OVPN_MODE_SERVER);
-	ovpn_ctl_put_u32(nlh, OVPN_A_FLAGS, OVPN_INST_F_OWNED);
+		ovx_ctl_put_str(nlh, OVX_A_SOCKADDR, p->addrs[i]);
+	ovx_ctl_put_u32(nlh, OVX_A_MODE, p->role == OVX_ROLE_CLIENT ? OVX_MODE_P2P :
+								       OVX_MODE_SERVER);
+	ovx_ctl_put_u32(nlh, OVX_A_FLAGS, OVX_INST_F_OWNED);
 	if (p->c2c)
-		ovpn_ctl_put_u32(nlh, OVPN_A_C2C, 1);
+		ovx_ctl_put_u32(nlh, OVX_A_C2C, 1);
 	if (p->framing)
-		ovpn_ctl_put_u32(nlh, OVPN_A_FRAMING, p->framing);
+		ovx_ctl_put_u32(nlh, OVX_A_FRAMING, p->framing);
 	return call_owner(p, nlh);
 }
 
 int plugin_daemon_instance_del(struct plugin *p)
 {
-	return call(p, start(p, OVPN_CMD_INSTANCE_DEL), "cannot unregister from ovpn-xdpd");
+	return call(p, start(p, OVX_CMD_INSTANCE_DEL), "cannot unregister from ovpn-xdpd");
 }
 
 int plugin_daemon_key(struct plugin *p, const unsigned char *material, const char *remote)
 {
-	struct nlmsghdr *nlh = start(p, OVPN_CMD_KEY_MATERIAL);
+	struct nlmsghdr *nlh = start(p, OVX_CMD_KEY_MATERIAL);
 	int err;
 
-	ovpn_ctl_put_u32(nlh, OVPN_A_ROLE, p->role);
-	ovpn_ctl_put_bin(nlh, OVPN_A_MATERIAL, material, OVPN_KEY_MATERIAL_LEN);
+	ovx_ctl_put_u32(nlh, OVX_A_ROLE, p->role);
+	ovx_ctl_put_bin(nlh, OVX_A_MATERIAL, material, OVX_KEY_MATERIAL_LEN);
 	if (remote[0])
-		ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, remote);
+		ovx_ctl_put_str(nlh, OVX_A_REMOTE, remote);
 	err = call(p, nlh, "cannot hand a data-channel key to ovpn-xdpd");
 	memset(req_buf, 0, sizeof(req_buf));
 	return err;
@@ -133,18 +133,18 @@ int plugin_daemon_key(struct plugin *p, const unsigned char *material, const cha
 
 int plugin_daemon_addr(struct plugin *p, int op, const char *addr, const char *remote)
 {
-	struct nlmsghdr *nlh = start(p, OVPN_CMD_PEER_ADDR);
+	struct nlmsghdr *nlh = start(p, OVX_CMD_PEER_ADDR);
 
-	ovpn_ctl_put_u32(nlh, OVPN_A_OP, op);
-	ovpn_ctl_put_str(nlh, OVPN_A_PREFIX, addr);
-	ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, remote);
+	ovx_ctl_put_u32(nlh, OVX_A_OP, op);
+	ovx_ctl_put_str(nlh, OVX_A_PREFIX, addr);
+	ovx_ctl_put_str(nlh, OVX_A_REMOTE, remote);
 	return call(p, nlh, "cannot pass a VPN address to ovpn-xdpd");
 }
 
 int plugin_daemon_gone(struct plugin *p, const char *remote)
 {
-	struct nlmsghdr *nlh = start(p, OVPN_CMD_PEER_GONE);
+	struct nlmsghdr *nlh = start(p, OVX_CMD_PEER_GONE);
 
-	ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, remote);
+	ovx_ctl_put_str(nlh, OVX_A_REMOTE, remote);
 	return call(p, nlh, "cannot remove a peer from ovpn-xdpd");
 }

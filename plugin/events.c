@@ -193,8 +193,8 @@ static void on_up(struct plugin *p, const char **envp)
 		snprintf(p->decline, sizeof(p->decline), "dev tap (Ethernet frames)");
 	if (!p->name[0])
 		snprintf(p->name, sizeof(p->name), "ovpn-%s", dev);
-	p->role = env_get(envp, "remote_1") ? OVPN_ROLE_CLIENT : OVPN_ROLE_SERVER;
-	p->c2c = p->role == OVPN_ROLE_SERVER && p->opt_c2c;
+	p->role = env_get(envp, "remote_1") ? OVX_ROLE_CLIENT : OVX_ROLE_SERVER;
+	p->c2c = p->role == OVX_ROLE_SERVER && p->opt_c2c;
 	if (!p->nlinks)
 		default_link(p);
 	try_register(p);
@@ -207,7 +207,7 @@ static void on_learn_address(struct plugin *p, const char **argv, const char **e
 	if (!argv || !argv[1] || !argv[2])
 		return;
 	env_remote(envp, remote, sizeof(remote));
-	plugin_daemon_addr(p, strcmp(argv[1], "delete") ? OVPN_ADDR_ADD : OVPN_ADDR_DELETE,
+	plugin_daemon_addr(p, strcmp(argv[1], "delete") ? OVX_ADDR_ADD : OVX_ADDR_DELETE,
 			   argv[2], remote);
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Redirecting a function the OpenVPN executable imports: its GOT slot. */
-#ifndef OVPN_PLUGIN_GOT_H
-#define OVPN_PLUGIN_GOT_H
+#ifndef OVX_PLUGIN_GOT_H
+#define OVX_PLUGIN_GOT_H
 
 /* Points the main executable's GOT slot of @symbol at @hook; the function
  * the slot's calls reach (resolved if the slot is still lazy) goes to *@orig.

@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ovpn_maps.h"
+#include "ovx_maps.h"
 #include "plugin.h"
 
 #define MAX_DEPTH	4
@@ -31,7 +31,7 @@ static void read_file(struct plugin *p, const char *path, int depth);
 
 static void set_comp(struct plugin *p, __u32 comp)
 {
-	p->framing &= ~(OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP | OVPN_FRAMING_COMP_V2);
+	p->framing &= ~(OVX_FRAMING_COMP_V1 | OVX_FRAMING_COMP_SWAP | OVX_FRAMING_COMP_V2);
 	p->framing |= comp;
 }
 
@@ -50,19 +50,19 @@ static void apply(struct plugin *p, char **argv, int argc, int depth)
 	} else if (!strcmp(o, "secret")) {
 		snprintf(p->decline, sizeof(p->decline), "static-key mode (--secret)");
 	} else if (!strcmp(o, "comp-lzo")) {
-		set_comp(p, OVPN_FRAMING_COMP_V1);
+		set_comp(p, OVX_FRAMING_COMP_V1);
 	} else if (!strcmp(o, "compress")) {
 		if (!a || !strcmp(a, "stub") || !strcmp(a, "lz4"))
-			set_comp(p, OVPN_FRAMING_COMP_SWAP);
+			set_comp(p, OVX_FRAMING_COMP_SWAP);
 		else if (!strcmp(a, "lzo"))
-			set_comp(p, OVPN_FRAMING_COMP_V1);
+			set_comp(p, OVX_FRAMING_COMP_V1);
 		else if (!strcmp(a, "stub-v2") || !strcmp(a, "lz4-v2"))
-			set_comp(p, OVPN_FRAMING_COMP_V2);
+			set_comp(p, OVX_FRAMING_COMP_V2);
 		else
 			snprintf(p->decline, sizeof(p->decline),
 				 "compress %.32s: a framing the fast path does not know", a);
 	} else if (!strcmp(o, "fragment") && a) {
-		long n = strtol(a, NULL, 10) - AEAD_DATA_V2_OVERHEAD - OVPN_FRAG_HLEN;
+		long n = strtol(a, NULL, 10) - AEAD_DATA_V2_OVERHEAD - OVX_FRAG_HLEN;
 
 		if (argc > 2 && !strcmp(argv[2], "mtu"))
 			n -= 48;	/* IPv6 + UDP: the larger outer headers */
@@ -70,8 +70,8 @@ static void apply(struct plugin *p, char **argv, int argc, int depth)
 			snprintf(p->decline, sizeof(p->decline), "fragment %.16s: a size it does not take", a);
 			return;
 		}
-		p->framing = (p->framing & 0xffff) | OVPN_FRAMING_FRAGMENT |
-			     (__u32)n << OVPN_FRAG_MAX_SHIFT;
+		p->framing = (p->framing & 0xffff) | OVX_FRAMING_FRAGMENT |
+			     (__u32)n << OVX_FRAG_MAX_SHIFT;
 	}
 }
 
@@ -180,13 +180,13 @@ void plugin_options_read(struct plugin *p)
 /* "none", "comp-lzo/lzo", ... for the log. */
 const char *plugin_framing_name(__u32 f, char *out, size_t size)
 {
-	const char *comp = f & OVPN_FRAMING_COMP_V1 ? "0xFA (comp-lzo, compress lzo)" :
-			   f & OVPN_FRAMING_COMP_SWAP ? "0xFB swap (compress stub, lz4)" :
-			   f & OVPN_FRAMING_COMP_V2 ? "v2 (compress stub-v2, lz4-v2)" : NULL;
+	const char *comp = f & OVX_FRAMING_COMP_V1 ? "0xFA (comp-lzo, compress lzo)" :
+			   f & OVX_FRAMING_COMP_SWAP ? "0xFB swap (compress stub, lz4)" :
+			   f & OVX_FRAMING_COMP_V2 ? "v2 (compress stub-v2, lz4-v2)" : NULL;
 
-	if (f & OVPN_FRAMING_FRAGMENT)
+	if (f & OVX_FRAMING_FRAGMENT)
 		snprintf(out, size, "%s%sfragment, whole up to %u bytes", comp ?: "",
-			 comp ? " + " : "", f >> OVPN_FRAG_MAX_SHIFT);
+			 comp ? " + " : "", f >> OVX_FRAG_MAX_SHIFT);
 	else
 		snprintf(out, size, "%s", comp ?: "none");
 	return out;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef OVPN_PLUGIN_H
-#define OVPN_PLUGIN_H
+#ifndef OVX_PLUGIN_H
+#define OVX_PLUGIN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,7 +34,7 @@ struct plugin {
 	char dev[16];			/* the tun device */
 	char addrs[2][64];		/* OpenVPN's socket(s) */
 	int naddrs;
-	int role;			/* enum ovpn_role */
+	int role;			/* enum ovx_role */
 	bool c2c;			/* a server with --client-to-client */
 	struct plugin_final finals[PLUGIN_MAX_FINALS];
 	bool registered;		/* the instance is known to the daemon */
@@ -48,7 +48,7 @@ struct plugin {
 	int nqueued;
 	long queue_tried;		/* when they were last handed over (s) */
 	/* options.c: from OpenVPN's options */
-	__u32 framing;			/* OVPN_A_FRAMING */
+	__u32 framing;			/* OVX_A_FRAMING */
 	char decline[96];		/* why nothing is offloaded, or "" */
 	char cd[256];			/* --cd */
 	bool declined;			/* plugin_offloadable() said so */

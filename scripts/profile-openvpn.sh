@@ -42,7 +42,7 @@ j = json.load(sys.stdin)
 print(sys.argv[1], j.get("run_cnt", 0), j.get("run_time_ns", 0))' "$name"
 }
 
-# The XDP program on a device: libxdp attaches its own copy of ovpn_rx_xdp
+# The XDP program on a device: libxdp attaches its own copy of ovx_rx_xdp
 # (sharing the pinned maps), not the pinned program.
 xdp_prog_id() {	# namespace device
 	ip -n "$1" -j -d link show "$2" | python3 -c '
@@ -56,8 +56,8 @@ prog_stats() {
 	for side in srv cli; do
 		inst=$INST_S ns=$SRV dev=veth-s
 		[ "$side" = cli ] && inst=$INST_C ns=$CLI dev=veth-c
-		prog_line "${side}_ovpn_rx_xdp" id "$(xdp_prog_id "$ns" "$dev")"
-		for p in ovpn_rx_tc ovpn_tx_tc ovpn_link_egress_tc; do
+		prog_line "${side}_ovx_rx_xdp" id "$(xdp_prog_id "$ns" "$dev")"
+		for p in ovx_rx_tc ovx_tx_tc ovx_link_egress_tc; do
 			prog_line "${side}_$p" pinned "/sys/fs/bpf/ovpn-xdp/$inst/$p"
 		done
 	done
@@ -121,7 +121,7 @@ profile() {	# cipher
 	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 	deltas "$T/before" "$T/after" > "$T/delta"
 	# %.0f: mawk's %d stops at 2^31 (2.1 s of run time)
-	pkts=$(awk '$1 ~ /_ovpn_rx_xdp$/ { s += $2 } END { printf "%.0f\n", s }' "$T/delta")
+	pkts=$(awk '$1 ~ /_ovx_rx_xdp$/ { s += $2 } END { printf "%.0f\n", s }' "$T/delta")
 	busy_ns=$(( (cpu1 - cpu0) * 1000000000 / HZ ))
 	bpf_ns=$(awk '{ s += $3 } END { printf "%.0f\n", s }' "$T/delta")
 	echo "profile_${key}_both_offloaded $mbps Mbit/s"
@@ -132,7 +132,7 @@ profile() {	# cipher
 	awk -v k="$key" '$2 > 0 { printf "profile_%s_%s_per_run %d ns\n", k, $1, $3 / $2 }' "$T/delta" | sort
 	# iperf3 sends client to server: what XDP decrypted per skb that reached
 	# the stack (TC ingress runs once per GRO batch)
-	awk -v k="$key" '$1 == "srv_ovpn_rx_xdp" { x = $2 } $1 == "srv_ovpn_rx_tc" { t = $2 }
+	awk -v k="$key" '$1 == "srv_ovx_rx_xdp" { x = $2 } $1 == "srv_ovx_rx_tc" { t = $2 }
 	     END { if (t > 0) printf "profile_%s_packets_per_gro_batch %.1f pkts\n", k, x / t }' "$T/delta"
 	thread_report "$key" "$T/threads0" "$T/threads1" $((cpu1 - cpu0)) \
 		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')"

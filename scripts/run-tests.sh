@@ -9,8 +9,8 @@ pass=0 fail=0 broken=()
 for t in "$@"; do
 	name=${t#*tests/}	# kind/program: netns/test_ctl_objects_netns
 	echo "== $name"
-	# a hung test must not hang CI: each gets ${OVPN_TEST_TIMEOUT:-600} s
-	out=$(timeout -k 10 "${OVPN_TEST_TIMEOUT:-600}" "$t" 2>&1); rc=$?
+	# a hung test must not hang CI: each gets ${OVX_TEST_TIMEOUT:-600} s
+	out=$(timeout -k 10 "${OVX_TEST_TIMEOUT:-600}" "$t" 2>&1); rc=$?
 	printf '%s\n' "$out"
 	line=$(printf '%s\n' "$out" | grep -E '^[A-Za-z0-9_-]+: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
 	if [ -z "$line" ]; then

@@ -9,15 +9,15 @@
  *
  * OpenVPN's layout: AAD = the 8-byte header s->aad, nonce = packet-id
  * (aad[4..8]) || the key's implicit IV. The _raw variants take any 12-byte
- * nonce and up to OVPN_AEAD_RAW_AAD_MAX bytes of AAD, for standard vectors.
+ * nonce and up to OVX_AEAD_RAW_AAD_MAX bytes of AAD, for standard vectors.
  *
  * The working state lives in s->ctr (unused by this cipher), not on the
  * stack: the stacks of a program, its subprograms and the bpf_loop
  * callbacks together must stay within 512 bytes. The functions here keep
  * only two small bpf_loop contexts on the stack.
  */
-#ifndef OVPN_AEAD_CHACHAPOLY_H
-#define OVPN_AEAD_CHACHAPOLY_H
+#ifndef OVX_AEAD_CHACHAPOLY_H
+#define OVX_AEAD_CHACHAPOLY_H
 
 #include "common.h"
 #include "scratch.h"
@@ -25,8 +25,8 @@
 #include "chacha20.h"
 #include "poly1305.h"
 
-#ifndef OVPN_AEAD_RAW_AAD_MAX
-#define OVPN_AEAD_RAW_AAD_MAX	64
+#ifndef OVX_AEAD_RAW_AAD_MAX
+#define OVX_AEAD_RAW_AAD_MAX	64
 #endif
 
 struct chachapoly_state {
@@ -35,18 +35,18 @@ struct chachapoly_state {
 };
 
 _Static_assert(sizeof(struct chachapoly_state) <=
-	       sizeof(((struct ovpn_scratch *)0)->ctr),
+	       sizeof(((struct ovx_scratch *)0)->ctr),
 	       "ChaCha20-Poly1305 state does not fit in the scratch");
 
 static __always_inline struct chachapoly_state *
-chachapoly_state(struct ovpn_scratch *s)
+chachapoly_state(struct ovx_scratch *s)
 {
 	return (struct chachapoly_state *)s->ctr;
 }
 
 /* Key and nonce; the Poly1305 key from block 0; the cipher left at block 1. */
-static __always_inline void chachapoly_begin(struct ovpn_aead_key *k,
-					     struct ovpn_scratch *s, __u32 n0,
+static __always_inline void chachapoly_begin(struct ovx_aead_key *k,
+					     struct ovx_scratch *s, __u32 n0,
 					     __u32 n1, __u32 n2)
 {
 	struct chachapoly_state *st = chachapoly_state(s);
@@ -63,7 +63,7 @@ static __always_inline void chachapoly_begin(struct ovpn_aead_key *k,
 
 /* MAC of the ciphertext s->buf[0..len) and of the lengths into @tag. The
  * last block is zero-padded: the 16 bytes past @len are cleared. */
-static __always_inline void chachapoly_mac_ct(struct ovpn_scratch *s,
+static __always_inline void chachapoly_mac_ct(struct ovx_scratch *s,
 					      __u32 aad_len, __u32 len,
 					      __u64 tag[2])
 {
@@ -77,16 +77,16 @@ static __always_inline void chachapoly_mac_ct(struct ovpn_scratch *s,
 	poly1305_final(mac, tag);
 }
 
-/* MAC of @aad_len (<= OVPN_AEAD_RAW_AAD_MAX) bytes of AAD at @aad, which has
- * room for OVPN_AEAD_RAW_AAD_MAX bytes (8-byte aligned if on the stack); the
+/* MAC of @aad_len (<= OVX_AEAD_RAW_AAD_MAX) bytes of AAD at @aad, which has
+ * room for OVX_AEAD_RAW_AAD_MAX bytes (8-byte aligned if on the stack); the
  * last block is zero-padded. */
-static __always_inline void chachapoly_mac_aad(struct ovpn_scratch *s,
+static __always_inline void chachapoly_mac_aad(struct ovx_scratch *s,
 					       const __u8 *aad, __u32 aad_len)
 {
 	struct poly1305 *mac = &chachapoly_state(s)->mac;
 	__u32 i, n;
 
-	for (i = 0; i < OVPN_AEAD_RAW_AAD_MAX / 16; i++) {
+	for (i = 0; i < OVX_AEAD_RAW_AAD_MAX / 16; i++) {
 		const __u64 *w = (const __u64 *)(aad + i * 16);
 		__u64 lo = w[0], hi = w[1];
 
@@ -103,14 +103,14 @@ static __always_inline void chachapoly_mac_aad(struct ovpn_scratch *s,
 	}
 }
 
-static __always_inline void chachapoly_crypt(struct ovpn_scratch *s, __u32 len)
+static __always_inline void chachapoly_crypt(struct ovx_scratch *s, __u32 len)
 {
 	chacha20_xor(&chachapoly_state(s)->cipher, s->buf,
 		     (len + CHACHA20_BLOCK_LEN - 1) / CHACHA20_BLOCK_LEN);
 }
 
 /* Seal: s->buf[0..len) to ciphertext, the tag into s->tag. */
-static __always_inline void chachapoly_seal_data(struct ovpn_scratch *s,
+static __always_inline void chachapoly_seal_data(struct ovx_scratch *s,
 						 __u32 aad_len, __u32 len)
 {
 	__u64 *out = (__u64 *)s->tag;
@@ -123,7 +123,7 @@ static __always_inline void chachapoly_seal_data(struct ovpn_scratch *s,
 }
 
 /* Open: checks s->tag in constant time, then decrypts. 0 or -EBADMSG. */
-static __always_inline int chachapoly_open_data(struct ovpn_scratch *s,
+static __always_inline int chachapoly_open_data(struct ovx_scratch *s,
 						__u32 aad_len, __u32 len)
 {
 	const __u64 *want = (const __u64 *)s->tag;
@@ -137,8 +137,8 @@ static __always_inline int chachapoly_open_data(struct ovpn_scratch *s,
 }
 
 /* OpenVPN: nonce = packet-id (as on the wire) || implicit IV, AAD = s->aad. */
-static __always_inline void chachapoly_begin_ovpn(struct ovpn_aead_key *k,
-						  struct ovpn_scratch *s)
+static __always_inline void chachapoly_begin_ovpn(struct ovx_aead_key *k,
+						  struct ovx_scratch *s)
 {
 	const __u32 *tail = (const __u32 *)k->nonce_tail;
 
@@ -149,37 +149,37 @@ static __always_inline void chachapoly_begin_ovpn(struct ovpn_aead_key *k,
 /* Out of line, like GCM's: the caller's frame then holds neither cipher's
  * locals, and the BPF stack (512 bytes for the whole chain) stays free for
  * the programs that call the AEAD. */
-static __noinline __maybe_unused int ovpn_chachapoly_seal(struct ovpn_aead_key *k,
-							  struct ovpn_scratch *s, __u32 len)
+static __noinline __maybe_unused int ovx_chachapoly_seal(struct ovx_aead_key *k,
+							  struct ovx_scratch *s, __u32 len)
 {
-	ovpn_barrier_var(len);
-	if (len > OVPN_AEAD_MAX_LEN)
+	ovx_barrier_var(len);
+	if (len > OVX_AEAD_MAX_LEN)
 		return -E2BIG;
 	chachapoly_begin_ovpn(k, s);
-	chachapoly_seal_data(s, OVPN_AAD_LEN, len);
+	chachapoly_seal_data(s, OVX_AAD_LEN, len);
 	return 0;
 }
 
-static __noinline __maybe_unused int ovpn_chachapoly_open(struct ovpn_aead_key *k,
-							  struct ovpn_scratch *s, __u32 len)
+static __noinline __maybe_unused int ovx_chachapoly_open(struct ovx_aead_key *k,
+							  struct ovx_scratch *s, __u32 len)
 {
-	ovpn_barrier_var(len);
-	if (len > OVPN_AEAD_MAX_LEN)
+	ovx_barrier_var(len);
+	if (len > OVX_AEAD_MAX_LEN)
 		return -E2BIG;
 	chachapoly_begin_ovpn(k, s);
-	return chachapoly_open_data(s, OVPN_AAD_LEN, len);
+	return chachapoly_open_data(s, OVX_AAD_LEN, len);
 }
 
 /* Explicit 12-byte @nonce (4-byte aligned) and AAD; data and tag in scratch
  * as above. */
-static __always_inline int chachapoly_begin_raw(struct ovpn_aead_key *k,
-						struct ovpn_scratch *s,
+static __always_inline int chachapoly_begin_raw(struct ovx_aead_key *k,
+						struct ovx_scratch *s,
 						const __u8 *nonce,
 						const __u8 *aad, __u32 aad_len)
 {
 	const __u32 *nw = (const __u32 *)nonce;
 
-	if (aad_len > OVPN_AEAD_RAW_AAD_MAX)
+	if (aad_len > OVX_AEAD_RAW_AAD_MAX)
 		return -EINVAL;
 	chachapoly_begin(k, s, nw[0], nw[1], nw[2]);
 	chachapoly_mac_aad(s, aad, aad_len);
@@ -187,13 +187,13 @@ static __always_inline int chachapoly_begin_raw(struct ovpn_aead_key *k,
 }
 
 static __always_inline int
-ovpn_chachapoly_seal_raw(struct ovpn_aead_key *k, struct ovpn_scratch *s,
+ovx_chachapoly_seal_raw(struct ovx_aead_key *k, struct ovx_scratch *s,
 			 const __u8 *nonce, const __u8 *aad, __u32 aad_len,
 			 __u32 len)
 {
-	ovpn_barrier_var(len);
-	ovpn_barrier_var(aad_len);
-	if (len > OVPN_AEAD_MAX_LEN)
+	ovx_barrier_var(len);
+	ovx_barrier_var(aad_len);
+	if (len > OVX_AEAD_MAX_LEN)
 		return -E2BIG;
 	if (chachapoly_begin_raw(k, s, nonce, aad, aad_len))
 		return -EINVAL;
@@ -202,17 +202,17 @@ ovpn_chachapoly_seal_raw(struct ovpn_aead_key *k, struct ovpn_scratch *s,
 }
 
 static __always_inline int
-ovpn_chachapoly_open_raw(struct ovpn_aead_key *k, struct ovpn_scratch *s,
+ovx_chachapoly_open_raw(struct ovx_aead_key *k, struct ovx_scratch *s,
 			 const __u8 *nonce, const __u8 *aad, __u32 aad_len,
 			 __u32 len)
 {
-	ovpn_barrier_var(len);
-	ovpn_barrier_var(aad_len);
-	if (len > OVPN_AEAD_MAX_LEN)
+	ovx_barrier_var(len);
+	ovx_barrier_var(aad_len);
+	if (len > OVX_AEAD_MAX_LEN)
 		return -E2BIG;
 	if (chachapoly_begin_raw(k, s, nonce, aad, aad_len))
 		return -EINVAL;
 	return chachapoly_open_data(s, aad_len, len);
 }
 
-#endif /* OVPN_AEAD_CHACHAPOLY_H */
+#endif /* OVX_AEAD_CHACHAPOLY_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Creation of a key's ecb(aes) context, for SEC("syscall") programs only:
  * bpf_crypto_ctx_create is not callable from XDP or TC. */
-#ifndef OVPN_AES_CTX_H
-#define OVPN_AES_CTX_H
+#ifndef OVX_AES_CTX_H
+#define OVX_AES_CTX_H
 
 #include "common.h"
 
@@ -10,8 +10,8 @@
 
 /* Create the context described by @a and store it in @k, releasing the one it
  * replaces. Returns 0 or -errno. */
-static __always_inline int ovpn_aes_ctx_install(struct ovpn_aead_key *k,
-						const struct ovpn_aes_ctx_args *a)
+static __always_inline int ovx_aes_ctx_install(struct ovx_aead_key *k,
+						const struct ovx_aes_ctx_args *a)
 {
 	struct bpf_crypto_params params = {
 		.type = "skcipher",
@@ -37,4 +37,4 @@ static __always_inline int ovpn_aes_ctx_install(struct ovpn_aead_key *k,
 	return 0;
 }
 
-#endif /* OVPN_AES_CTX_H */
+#endif /* OVX_AES_CTX_H */

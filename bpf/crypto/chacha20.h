@@ -15,13 +15,13 @@
  * words in registers, a and c words in memory, 256 instructions) measured
  * only 1.5% faster: not worth it.
  */
-#ifndef OVPN_CHACHA20_H
-#define OVPN_CHACHA20_H
+#ifndef OVX_CHACHA20_H
+#define OVX_CHACHA20_H
 
 #include "common.h"
 
 #define CHACHA20_BLOCK_LEN	64
-#define CHACHA20_MAX_BLOCKS	(OVPN_AEAD_MAX_LEN / CHACHA20_BLOCK_LEN)
+#define CHACHA20_MAX_BLOCKS	(OVX_AEAD_MAX_LEN / CHACHA20_BLOCK_LEN)
 
 /* "expand 32-byte k" */
 #define CHACHA20_C0	0x61707865
@@ -128,4 +128,4 @@ static __always_inline void chacha20_xor(const struct chacha20 *st, __u8 *dst,
 	bpf_loop(nblocks, chacha20_xor_block, &c, 0);
 }
 
-#endif /* OVPN_CHACHA20_H */
+#endif /* OVX_CHACHA20_H */

@@ -19,19 +19,19 @@
  * steps, each reduced through a 256-entry table of x^128 multiples) takes
  * 2.45 us, as its every step waits on a table load; two such chains 1.6 us.
  */
-#ifndef OVPN_GHASH_H
-#define OVPN_GHASH_H
+#ifndef OVX_GHASH_H
+#define OVX_GHASH_H
 
 #include "common.h"
 
 /* Running GHASH value Y, as {hi, lo}. */
-struct ovpn_ghash {
+struct ovx_ghash {
 	__u64 hi, lo;
 };
 
 /* %[i] = &t->h[byte of %[w]]: the byte is (w >> (S + 4)) & 0xff, scaled by
  * the 16-byte entry: (w >> S) & 0xff0. */
-#define OVPN_GHASH_ENTRY(shift)						\
+#define OVX_GHASH_ENTRY(shift)						\
 	"%[i] = %[w]\n\t"						\
 	"%[i] " shift "\n\t"						\
 	"%[i] &= 0xff0\n\t"						\
@@ -39,8 +39,8 @@ struct ovpn_ghash {
 
 /* {h, l, x} = {h, l, x} * x^8 + t->h[byte]: a 192-bit right shift by 8
  * (x takes what leaves l), then the entry into {h, l}. */
-#define OVPN_GHASH_STEP(shift)						\
-	OVPN_GHASH_ENTRY(">>= " #shift)					\
+#define OVX_GHASH_STEP(shift)						\
+	OVX_GHASH_ENTRY(">>= " #shift)					\
 	"%[c] = %[l]\n\t"						\
 	"%[c] <<= 56\n\t"						\
 	"%[x] >>= 8\n\t"						\
@@ -62,36 +62,36 @@ struct ovpn_ghash {
  * rearranges the shifts, runs out of the 10 BPF registers and spills. The
  * indices are masked to 0..0xff0, which the verifier checks against the
  * table. */
-static __always_inline void ovpn_ghash_chain(const struct ovpn_ghash_table *t,
+static __always_inline void ovx_ghash_chain(const struct ovx_ghash_table *t,
 					     __u64 w, __u64 *h, __u64 *l, __u64 *x)
 {
 	__u64 i, c;
 
 	asm volatile(
-		OVPN_GHASH_ENTRY("<<= 4")
+		OVX_GHASH_ENTRY("<<= 4")
 		"%[h] = *(u64 *)(%[i] + 0)\n\t"
 		"%[l] = *(u64 *)(%[i] + 8)\n\t"
 		"%[x] = 0\n\t"
-		OVPN_GHASH_STEP(4)
-		OVPN_GHASH_STEP(12)
-		OVPN_GHASH_STEP(20)
-		OVPN_GHASH_STEP(28)
-		OVPN_GHASH_STEP(36)
-		OVPN_GHASH_STEP(44)
-		OVPN_GHASH_STEP(52)
+		OVX_GHASH_STEP(4)
+		OVX_GHASH_STEP(12)
+		OVX_GHASH_STEP(20)
+		OVX_GHASH_STEP(28)
+		OVX_GHASH_STEP(36)
+		OVX_GHASH_STEP(44)
+		OVX_GHASH_STEP(52)
 		: [h] "=&r"(*h), [l] "=&r"(*l), [x] "=&r"(*x),
 		  [i] "=&r"(i), [c] "=&r"(c)
 		: [w] "r"(w), [t] "r"(t));
 }
 
 /* {hi, lo} = {hi, lo} * H. */
-static __always_inline void ovpn_ghash_mul(const struct ovpn_ghash_table *t,
+static __always_inline void ovx_ghash_mul(const struct ovx_ghash_table *t,
 					   __u64 *hi, __u64 *lo)
 {
 	__u64 ah, al, ax, bh, bl, bx, u2, u3;
 
-	ovpn_ghash_chain(t, *hi, &ah, &al, &ax);
-	ovpn_ghash_chain(t, *lo, &bh, &bl, &bx);
+	ovx_ghash_chain(t, *hi, &ah, &al, &ax);
+	ovx_ghash_chain(t, *lo, &bh, &bl, &bx);
 	/* A + B * x^64 = {ah, al ^ bh, u2, u3}, with u2, u3 the coefficients
 	 * of x^128..x^255: U = {u2, u3} * x^128 = U * (1 + x + x^2 + x^7). U
 	 * stays below x^120 (u3's low byte is zero), so U * x^7 needs no
@@ -105,33 +105,33 @@ static __always_inline void ovpn_ghash_mul(const struct ovpn_ghash_table *t,
 
 /* Y = (Y ^ block) * H for a block given as its two 8-byte words as loaded
  * from memory (@w0 holds bytes 0..7). */
-static __always_inline void ovpn_ghash_block(const struct ovpn_ghash_table *t,
-					     struct ovpn_ghash *g, __u64 w0, __u64 w1)
+static __always_inline void ovx_ghash_block(const struct ovx_ghash_table *t,
+					     struct ovx_ghash *g, __u64 w0, __u64 w1)
 {
 	g->hi ^= bpf_be64_to_cpu(w0);
 	g->lo ^= bpf_be64_to_cpu(w1);
-	ovpn_ghash_mul(t, &g->hi, &g->lo);
+	ovx_ghash_mul(t, &g->hi, &g->lo);
 }
 
 /* The same, out of line, for the few blocks per packet outside the data
  * (AAD, lengths): one copy of the unrolled code instead of one per use. */
-static __noinline void ovpn_ghash_update(const struct ovpn_ghash_table *t,
-					 struct ovpn_ghash *g, __u64 w0, __u64 w1)
+static __noinline void ovx_ghash_update(const struct ovx_ghash_table *t,
+					 struct ovx_ghash *g, __u64 w0, __u64 w1)
 {
-	ovpn_ghash_block(t, g, w0, w1);
+	ovx_ghash_block(t, g, w0, w1);
 }
 
 /* The final block: bit lengths of the AAD and of the ciphertext. */
-static __always_inline void ovpn_ghash_lengths(const struct ovpn_ghash_table *t,
-					       struct ovpn_ghash *g,
+static __always_inline void ovx_ghash_lengths(const struct ovx_ghash_table *t,
+					       struct ovx_ghash *g,
 					       __u32 aad_len, __u32 len)
 {
-	ovpn_ghash_update(t, g, bpf_cpu_to_be64((__u64)aad_len * 8),
+	ovx_ghash_update(t, g, bpf_cpu_to_be64((__u64)aad_len * 8),
 			  bpf_cpu_to_be64((__u64)len * 8));
 }
 
 /* First @n bytes of the 8-byte word @w as loaded from memory, the rest 0. */
-static __always_inline __u64 ovpn_ghash_head(__u64 w, __u32 n)
+static __always_inline __u64 ovx_ghash_head(__u64 w, __u32 n)
 {
 	if (n >= 8)
 		return w;
@@ -140,8 +140,8 @@ static __always_inline __u64 ovpn_ghash_head(__u64 w, __u32 n)
 
 /* AAD of up to @max bytes (a multiple of 16) at @aad, 8-byte aligned and with
  * room for @max bytes; only the first @aad_len count, zero-padded. */
-static __always_inline void ovpn_ghash_aad(const struct ovpn_ghash_table *t,
-					   struct ovpn_ghash *g, const __u8 *aad,
+static __always_inline void ovx_ghash_aad(const struct ovx_ghash_table *t,
+					   struct ovx_ghash *g, const __u8 *aad,
 					   __u32 aad_len, __u32 max)
 {
 	__u32 i, n;
@@ -152,39 +152,39 @@ static __always_inline void ovpn_ghash_aad(const struct ovpn_ghash_table *t,
 		if (i >= aad_len)
 			break;
 		n = aad_len - i;
-		ovpn_ghash_update(t, g, ovpn_ghash_head(w[0], n),
-				  n > 8 ? ovpn_ghash_head(w[1], n - 8) : 0);
+		ovx_ghash_update(t, g, ovx_ghash_head(w[0], n),
+				  n > 8 ? ovx_ghash_head(w[1], n - 8) : 0);
 	}
 }
 
-struct ovpn_ghash_loop {
-	const struct ovpn_ghash_table *t;
+struct ovx_ghash_loop {
+	const struct ovx_ghash_table *t;
 	const __u8 *data;
-	struct ovpn_ghash g;
+	struct ovx_ghash g;
 };
 
-static long ovpn_ghash_loop_cb(__u64 i, void *ctx)
+static long ovx_ghash_loop_cb(__u64 i, void *ctx)
 {
-	struct ovpn_ghash_loop *c = ctx;
+	struct ovx_ghash_loop *c = ctx;
 	const __u64 *w;
 
-	if (i >= OVPN_AEAD_MAX_BLOCKS)
+	if (i >= OVX_AEAD_MAX_BLOCKS)
 		return 1;
 	w = (const __u64 *)(c->data + i * 16);
-	ovpn_ghash_block(c->t, &c->g, w[0], w[1]);
+	ovx_ghash_block(c->t, &c->g, w[0], w[1]);
 	return 0;
 }
 
-/* @nblocks (<= OVPN_AEAD_MAX_BLOCKS) whole blocks at @data, which must have
- * room for OVPN_AEAD_MAX_LEN bytes. */
-static __always_inline void ovpn_ghash_blocks(const struct ovpn_ghash_table *t,
-					      struct ovpn_ghash *g,
+/* @nblocks (<= OVX_AEAD_MAX_BLOCKS) whole blocks at @data, which must have
+ * room for OVX_AEAD_MAX_LEN bytes. */
+static __always_inline void ovx_ghash_blocks(const struct ovx_ghash_table *t,
+					      struct ovx_ghash *g,
 					      const __u8 *data, __u32 nblocks)
 {
-	struct ovpn_ghash_loop c = { .t = t, .data = data, .g = *g };
+	struct ovx_ghash_loop c = { .t = t, .data = data, .g = *g };
 
-	bpf_loop(nblocks, ovpn_ghash_loop_cb, &c, 0);
+	bpf_loop(nblocks, ovx_ghash_loop_cb, &c, 0);
 	*g = c.g;
 }
 
-#endif /* OVPN_GHASH_H */
+#endif /* OVX_GHASH_H */

@@ -18,8 +18,8 @@
  *
  * Everything is branch-free on secret data.
  */
-#ifndef OVPN_POLY1305_H
-#define OVPN_POLY1305_H
+#ifndef OVX_POLY1305_H
+#define OVX_POLY1305_H
 
 #include "common.h"
 
@@ -167,7 +167,7 @@ static long poly1305_quad_cb(__u64 i, void *data)
 	__u64 m0, m1, m2, m3, m4;
 	const __u64 *w;
 
-	if (i >= OVPN_AEAD_MAX_BLOCKS / 4)
+	if (i >= OVX_AEAD_MAX_BLOCKS / 4)
 		return 1;
 	w = (const __u64 *)(c->m + i * 64);
 	poly1305_mul_e(st, w[2], w[3], 3, true);
@@ -179,7 +179,7 @@ static long poly1305_quad_cb(__u64 i, void *data)
 	return 0;
 }
 
-/* @nblocks (at most OVPN_AEAD_MAX_BLOCKS) 16-byte blocks at @m, a map value
+/* @nblocks (at most OVX_AEAD_MAX_BLOCKS) 16-byte blocks at @m, a map value
  * with room for them. */
 static __always_inline void poly1305_blocks(struct poly1305 *st, const __u8 *m,
 					    __u32 nblocks)
@@ -187,10 +187,10 @@ static __always_inline void poly1305_blocks(struct poly1305 *st, const __u8 *m,
 	struct poly1305_ctx c = { .st = st, .m = m };
 	__u32 i;
 
-	if (nblocks > OVPN_AEAD_MAX_BLOCKS)
+	if (nblocks > OVX_AEAD_MAX_BLOCKS)
 		return;
 	bpf_loop(nblocks / 4, poly1305_quad_cb, &c, 0);
-	for (i = nblocks & ~3U; i < nblocks && i < OVPN_AEAD_MAX_BLOCKS; i++) {
+	for (i = nblocks & ~3U; i < nblocks && i < OVX_AEAD_MAX_BLOCKS; i++) {
 		const __u64 *w = (const __u64 *)(m + i * 16);
 
 		poly1305_block(st, w[0], w[1]);
@@ -236,4 +236,4 @@ static __always_inline void poly1305_final(struct poly1305 *st, __u64 tag[2])
 	tag[1] = (g2 & 0xffffffff) | (g3 << 32);
 }
 
-#endif /* OVPN_POLY1305_H */
+#endif /* OVX_POLY1305_H */

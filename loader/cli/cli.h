@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The CLI's parts: building requests from words (cli_req.c), printing
  * replies (cli_show.c). */
-#ifndef OVPN_LOADER_CLI_H
-#define OVPN_LOADER_CLI_H
+#ifndef OVX_LOADER_CLI_H
+#define OVX_LOADER_CLI_H
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -15,7 +15,7 @@ struct cli {
 	const char *sock;
 	int timeout_ms;
 	bool json;
-	struct ovpn_ctl_client client;
+	struct ovx_ctl_client client;
 };
 
 /* Runs one command (argv[0] is its first word); returns the exit status. */
@@ -43,7 +43,7 @@ void cli_counts(const struct nlattr *const *tb, int type, __u64 *out, unsigned i
 	     item && mnl_attr_ok(item, (const char *)mnl_attr_get_payload(list) + \
 					mnl_attr_get_payload_len(list) - (const char *)item); \
 	     item = mnl_attr_next(item))				       \
-		if (!ovpn_ctl_parse_nested(item, tb, NULL))
+		if (!ovx_ctl_parse_nested(item, tb, NULL))
 
 /* show (cli_show.c, text), show --json (cli_json.c), metrics (cli_metrics.c:
  * Prometheus text; peers' series only while there are at most @max_peers;
@@ -55,7 +55,7 @@ int cli_show_json(struct cli *c, const char *instance, const char *peer);
 int cli_metrics(struct cli *c, unsigned long max_peers, bool http);
 int cli_monitor(struct cli *c);
 
-/* Adds an instance reference: a number is OVPN_A_INSTANCE, else OVPN_A_NAME
+/* Adds an instance reference: a number is OVX_A_INSTANCE, else OVX_A_NAME
  * (inline: cli_req.c and cli_walk.c both name instances, neither calls the
  * other). */
 static inline bool cli_put_instance(struct nlmsghdr *nlh, const char *text)
@@ -64,8 +64,8 @@ static inline bool cli_put_instance(struct nlmsghdr *nlh, const char *text)
 	unsigned long id = strtoul(text, &end, 10);
 
 	if (*text && !*end && isdigit((unsigned char)*text))
-		return ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, id);
-	return ovpn_ctl_put_str(nlh, OVPN_A_NAME, text);
+		return ovx_ctl_put_u32(nlh, OVX_A_INSTANCE, id);
+	return ovx_ctl_put_str(nlh, OVX_A_NAME, text);
 }
 
 #endif

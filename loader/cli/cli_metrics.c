@@ -12,26 +12,26 @@
 #include "counters.h"
 
 static const struct { const char *name; int attr; const char *help; } peer_ctr[] = {
-	{ "rx_link_packets", OVPN_A_RX_LINK_PKTS, "UDP datagrams the fast path received" },
-	{ "rx_link_bytes", OVPN_A_RX_LINK_BYTES, "UDP payload bytes the fast path received" },
-	{ "rx_vpn_packets", OVPN_A_RX_VPN_PKTS, "Packets decrypted and delivered" },
-	{ "rx_vpn_bytes", OVPN_A_RX_VPN_BYTES, "Plaintext bytes decrypted and delivered" },
-	{ "tx_link_packets", OVPN_A_TX_LINK_PKTS, "UDP datagrams the fast path sent" },
-	{ "tx_link_bytes", OVPN_A_TX_LINK_BYTES, "UDP payload bytes the fast path sent" },
-	{ "tx_vpn_packets", OVPN_A_TX_VPN_PKTS, "Packets encrypted" },
-	{ "tx_vpn_bytes", OVPN_A_TX_VPN_BYTES, "Plaintext bytes encrypted" },
-	{ "to_openvpn_packets", OVPN_A_RX_TO_OVPN, "Packets handed to OpenVPN" },
+	{ "rx_link_packets", OVX_A_RX_LINK_PKTS, "UDP datagrams the fast path received" },
+	{ "rx_link_bytes", OVX_A_RX_LINK_BYTES, "UDP payload bytes the fast path received" },
+	{ "rx_vpn_packets", OVX_A_RX_VPN_PKTS, "Packets decrypted and delivered" },
+	{ "rx_vpn_bytes", OVX_A_RX_VPN_BYTES, "Plaintext bytes decrypted and delivered" },
+	{ "tx_link_packets", OVX_A_TX_LINK_PKTS, "UDP datagrams the fast path sent" },
+	{ "tx_link_bytes", OVX_A_TX_LINK_BYTES, "UDP payload bytes the fast path sent" },
+	{ "tx_vpn_packets", OVX_A_TX_VPN_PKTS, "Packets encrypted" },
+	{ "tx_vpn_bytes", OVX_A_TX_VPN_BYTES, "Plaintext bytes encrypted" },
+	{ "to_openvpn_packets", OVX_A_RX_TO_OVPN, "Packets handed to OpenVPN" },
 };
 #define NCTR	(sizeof(peer_ctr) / sizeof(peer_ctr[0]))
 
 struct mpeer {
 	__u32 inst, peer;
-	__u64 ctr[NCTR], drops[OVPN_DROP_MAX];
+	__u64 ctr[NCTR], drops[OVX_DROP_MAX];
 };
 
 struct metrics {
-	__u64 global[OVPN_G_MAX];
-	struct { __u32 id, npeers; char name[OVPN_CTL_NAME_MAX]; } inst[64];
+	__u64 global[OVX_G_MAX];
+	struct { __u32 id, npeers; char name[OVX_CTL_NAME_MAX]; } inst[64];
 	unsigned int ninst;
 	struct mpeer *peers;
 	size_t npeers, cap;
@@ -42,7 +42,7 @@ static void on_status(void *ctx, const struct nlattr *const *tb)
 {
 	struct metrics *m = ctx;
 
-	cli_counts(tb, OVPN_A_GLOBAL_COUNTS, m->global, OVPN_G_MAX);
+	cli_counts(tb, OVX_A_GLOBAL_COUNTS, m->global, OVX_G_MAX);
 }
 
 static void on_instance(void *ctx, const struct nlattr *const *tb, const struct nlattr *item)
@@ -52,9 +52,9 @@ static void on_instance(void *ctx, const struct nlattr *const *tb, const struct 
 	(void)item;
 	if (m->ninst >= sizeof(m->inst) / sizeof(m->inst[0]))
 		return;
-	m->inst[m->ninst].id = cli_u32(tb, OVPN_A_INSTANCE);
-	m->inst[m->ninst].npeers = cli_u32(tb, OVPN_A_NPEERS);
-	snprintf(m->inst[m->ninst++].name, OVPN_CTL_NAME_MAX, "%s", cli_str(tb, OVPN_A_NAME, ""));
+	m->inst[m->ninst].id = cli_u32(tb, OVX_A_INSTANCE);
+	m->inst[m->ninst].npeers = cli_u32(tb, OVX_A_NPEERS);
+	snprintf(m->inst[m->ninst++].name, OVX_CTL_NAME_MAX, "%s", cli_str(tb, OVX_A_NAME, ""));
 }
 
 static void on_peer(void *ctx, const struct nlattr *const *tb)
@@ -74,11 +74,11 @@ static void on_peer(void *ctx, const struct nlattr *const *tb)
 		m->cap = cap;
 	}
 	p = &m->peers[m->npeers++];
-	p->inst = cli_u32(tb, OVPN_A_INSTANCE);
-	p->peer = cli_u32(tb, OVPN_A_PEER_ID);
+	p->inst = cli_u32(tb, OVX_A_INSTANCE);
+	p->peer = cli_u32(tb, OVX_A_PEER_ID);
 	for (size_t i = 0; i < NCTR; i++)
 		p->ctr[i] = cli_u64(tb, peer_ctr[i].attr);
-	cli_counts(tb, OVPN_A_DROP_COUNTS, p->drops, OVPN_DROP_MAX);
+	cli_counts(tb, OVX_A_DROP_COUNTS, p->drops, OVX_DROP_MAX);
 }
 
 /* A label value with \, " and newline escaped, as the format asks. */
@@ -132,7 +132,7 @@ static size_t fold(struct metrics *m, bool all)
 		}
 		for (size_t k = 0; k < NCTR; k++)
 			into->ctr[k] += m->peers[i].ctr[k];
-		for (size_t k = 0; k < OVPN_DROP_MAX; k++)
+		for (size_t k = 0; k < OVX_DROP_MAX; k++)
 			into->drops[k] += m->peers[i].drops[k];
 	}
 	return n;
@@ -145,10 +145,10 @@ static void print_metrics(struct metrics *m, unsigned long max_peers)
 
 	printf("# HELP ovpn_xdp_fastpath_packets_total Packets the fast path saw, by what "
 	       "became of them (all instances)\n# TYPE ovpn_xdp_fastpath_packets_total counter\n");
-	for (unsigned int i = 0; i < OVPN_G_MAX; i++)
-		if (ovpn_gstat_name(i))
+	for (unsigned int i = 0; i < OVX_G_MAX; i++)
+		if (ovx_gstat_name(i))
 			printf("ovpn_xdp_fastpath_packets_total{counter=\"%s\"} %" PRIu64 "\n",
-			       ovpn_gstat_name(i), (uint64_t)m->global[i]);
+			       ovx_gstat_name(i), (uint64_t)m->global[i]);
 	printf("# HELP ovpn_xdp_peers Peers of an instance\n# TYPE ovpn_xdp_peers gauge\n");
 	for (unsigned int i = 0; i < m->ninst; i++) {
 		printf("ovpn_xdp_peers{instance=\"");
@@ -167,12 +167,12 @@ static void print_metrics(struct metrics *m, unsigned long max_peers)
 	printf("# HELP ovpn_xdp_drops_total Packets the fast path dropped, by reason\n"
 	       "# TYPE ovpn_xdp_drops_total counter\n");
 	for (size_t i = 0; i < n; i++)
-		for (unsigned int r = 0; r < OVPN_DROP_MAX; r++) {
-			if (!ovpn_drop_name(r))
+		for (unsigned int r = 0; r < OVX_DROP_MAX; r++) {
+			if (!ovx_drop_name(r))
 				continue;
 			printf("ovpn_xdp_drops_total");
 			peer_labels(m, &m->peers[i], all);
-			printf(",reason=\"%s\"} %" PRIu64 "\n", ovpn_drop_name(r),
+			printf(",reason=\"%s\"} %" PRIu64 "\n", ovx_drop_name(r),
 			       (uint64_t)m->peers[i].drops[r]);
 		}
 }

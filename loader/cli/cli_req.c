@@ -15,24 +15,24 @@ static const struct kw {
 	const char *name;
 	int attr;
 	enum kw_type type;
-	__u32 flag;			/* K_FLAG: its bit of OVPN_A_FLAGS */
+	__u32 flag;			/* K_FLAG: its bit of OVX_A_FLAGS */
 } kws[] = {
-	{ "tun", OVPN_A_TUN, K_STR, 0 }, { "link", OVPN_A_LINK, K_STR, 0 },
-	{ "addr", OVPN_A_SOCKADDR, K_STR, 0 }, { "mode", OVPN_A_MODE, K_MODE, 0 },
-	{ "p2p-peer-id", OVPN_A_P2P_PEER_ID, K_U32, 0 }, { "id", OVPN_A_INSTANCE, K_U32, 0 },
-	{ "no-attach", OVPN_A_FLAGS, K_FLAG, OVPN_INST_F_NO_ATTACH },
-	{ "move", OVPN_A_FLAGS, K_FLAG, OVPN_F_MOVE }, { "remote", OVPN_A_REMOTE, K_STR, 0 },
-	{ "local", OVPN_A_LOCAL, K_STR, 0 }, { "vpn4", OVPN_A_VPN_IPV4, K_STR, 0 },
-	{ "vpn6", OVPN_A_VPN_IPV6, K_STR, 0 },
-	{ "keepalive-interval", OVPN_A_KEEPALIVE_INTERVAL, K_U32, 0 },
-	{ "keepalive-timeout", OVPN_A_KEEPALIVE_TIMEOUT, K_U32, 0 },
-	{ "slot", OVPN_A_SLOT, K_SLOT, 0 }, { "key-id", OVPN_A_KEY_ID, K_U32, 0 },
-	{ "cipher", OVPN_A_CIPHER, K_STR, 0 }, { "enc-key", OVPN_A_ENC_KEY, K_HEX, 0 },
-	{ "enc-iv", OVPN_A_ENC_NONCE, K_HEX, 0 }, { "dec-key", OVPN_A_DEC_KEY, K_HEX, 0 },
-	{ "dec-iv", OVPN_A_DEC_NONCE, K_HEX, 0 }, { "tx-pid", OVPN_A_TX_PID, K_U64, 0 },
-	{ "via", OVPN_A_PEER_ID, K_U32, 0 },
-	{ "client-to-client", OVPN_A_C2C, K_FLAG, 1 },
-	{ "framing", OVPN_A_FRAMING, K_U32, 0 },	/* OVPN_FRAMING_*, include/ovpn_maps.h */
+	{ "tun", OVX_A_TUN, K_STR, 0 }, { "link", OVX_A_LINK, K_STR, 0 },
+	{ "addr", OVX_A_SOCKADDR, K_STR, 0 }, { "mode", OVX_A_MODE, K_MODE, 0 },
+	{ "p2p-peer-id", OVX_A_P2P_PEER_ID, K_U32, 0 }, { "id", OVX_A_INSTANCE, K_U32, 0 },
+	{ "no-attach", OVX_A_FLAGS, K_FLAG, OVX_INST_F_NO_ATTACH },
+	{ "move", OVX_A_FLAGS, K_FLAG, OVX_F_MOVE }, { "remote", OVX_A_REMOTE, K_STR, 0 },
+	{ "local", OVX_A_LOCAL, K_STR, 0 }, { "vpn4", OVX_A_VPN_IPV4, K_STR, 0 },
+	{ "vpn6", OVX_A_VPN_IPV6, K_STR, 0 },
+	{ "keepalive-interval", OVX_A_KEEPALIVE_INTERVAL, K_U32, 0 },
+	{ "keepalive-timeout", OVX_A_KEEPALIVE_TIMEOUT, K_U32, 0 },
+	{ "slot", OVX_A_SLOT, K_SLOT, 0 }, { "key-id", OVX_A_KEY_ID, K_U32, 0 },
+	{ "cipher", OVX_A_CIPHER, K_STR, 0 }, { "enc-key", OVX_A_ENC_KEY, K_HEX, 0 },
+	{ "enc-iv", OVX_A_ENC_NONCE, K_HEX, 0 }, { "dec-key", OVX_A_DEC_KEY, K_HEX, 0 },
+	{ "dec-iv", OVX_A_DEC_NONCE, K_HEX, 0 }, { "tx-pid", OVX_A_TX_PID, K_U64, 0 },
+	{ "via", OVX_A_PEER_ID, K_U32, 0 },
+	{ "client-to-client", OVX_A_C2C, K_FLAG, 1 },
+	{ "framing", OVX_A_FRAMING, K_U32, 0 },	/* OVX_FRAMING_*, include/ovx_maps.h */
 };
 
 /* The CLI's commands: the rows of ctl_cmds.h that have words, and `attach`,
@@ -43,9 +43,9 @@ static const struct cmd {
 	const char *pos;
 	bool batch;		/* may be a line of `batch` */
 } cmds[] = {
-	{ "attach", NULL, OVPN_CMD_INSTANCE_NEW, "n", false },
+	{ "attach", NULL, OVX_CMD_INSTANCE_NEW, "n", false },
 #define CLI_CMD(c, w1, w2, pos, decode, inst, batch, handle) \
-	{ w1, w2, OVPN_CMD_##c, pos, batch },
+	{ w1, w2, OVX_CMD_##c, pos, batch },
 	OVX_CTL_COMMANDS(CLI_CMD)
 #undef CLI_CMD
 };
@@ -80,7 +80,7 @@ static int put_hex(struct nlmsghdr *nlh, int attr, const char *hex)
 		     sscanf(hex + 2 * i, "%2x", &b) == 1;
 		buf[i] = b;
 	}
-	ok = ok && ovpn_ctl_put_bin(nlh, attr, buf, n);
+	ok = ok && ovx_ctl_put_bin(nlh, attr, buf, n);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return ok ? 0 : fail("'%s' is not hex (at most 64 bytes)", hex);
 }
@@ -93,24 +93,24 @@ static int put_kw(struct nlmsghdr *nlh, const struct kw *k, const char *val)
 	case K_U32:
 		if (!number(val, 0xffffffffULL, &v))
 			return fail("'%s' is not a number", val);
-		return ovpn_ctl_put_u32(nlh, k->attr, v) ? 0 : -EMSGSIZE;
+		return ovx_ctl_put_u32(nlh, k->attr, v) ? 0 : -EMSGSIZE;
 	case K_U64:
 		if (!number(val, ~0ULL, &v))
 			return fail("'%s' is not a number", val);
-		return ovpn_ctl_put_u64(nlh, k->attr, v) ? 0 : -EMSGSIZE;
+		return ovx_ctl_put_u64(nlh, k->attr, v) ? 0 : -EMSGSIZE;
 	case K_STR:
-		return ovpn_ctl_put_str(nlh, k->attr, val) ? 0 : -EMSGSIZE;
+		return ovx_ctl_put_str(nlh, k->attr, val) ? 0 : -EMSGSIZE;
 	case K_HEX:
 		return put_hex(nlh, k->attr, val);
 	case K_SLOT:
 		v = !strcmp(val, "primary") ? 0 : !strcmp(val, "secondary") ? 1 : strtoul(val, NULL, 0);
-		return ovpn_ctl_put_u32(nlh, k->attr, v) ? 0 : -EMSGSIZE;
+		return ovx_ctl_put_u32(nlh, k->attr, v) ? 0 : -EMSGSIZE;
 	case K_MODE:
 		if (strcmp(val, "server") && strcmp(val, "p2p"))
 			return fail("mode '%s': server or p2p", val);
-		return ovpn_ctl_put_u32(nlh, k->attr, !strcmp(val, "p2p")) ? 0 : -EMSGSIZE;
+		return ovx_ctl_put_u32(nlh, k->attr, !strcmp(val, "p2p")) ? 0 : -EMSGSIZE;
 	case K_FLAG:
-		return ovpn_ctl_put_u32(nlh, k->attr, k->flag) ? 0 : -EMSGSIZE;
+		return ovx_ctl_put_u32(nlh, k->attr, k->flag) ? 0 : -EMSGSIZE;
 	}
 	return -EINVAL;
 }
@@ -145,7 +145,7 @@ static int put_positionals(struct nlmsghdr *nlh, const char *pos, char **argv)
 
 		switch (pos[i]) {
 		case 'n':
-			ok = ovpn_ctl_put_str(nlh, OVPN_A_NAME, argv[i]);
+			ok = ovx_ctl_put_str(nlh, OVX_A_NAME, argv[i]);
 			break;
 		case 'i':
 			ok = cli_put_instance(nlh, argv[i]);
@@ -153,10 +153,10 @@ static int put_positionals(struct nlmsghdr *nlh, const char *pos, char **argv)
 		case 'p':
 			if (!number(argv[i], 0xffffffffULL, &v))
 				return fail("peer-id '%s' is not a number", argv[i]);
-			ok = ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, v);
+			ok = ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, v);
 			break;
 		case 'x':
-			ok = ovpn_ctl_put_str(nlh, OVPN_A_PREFIX, argv[i]);
+			ok = ovx_ctl_put_str(nlh, OVX_A_PREFIX, argv[i]);
 			break;
 		}
 		if (!ok)
@@ -167,9 +167,9 @@ static int put_positionals(struct nlmsghdr *nlh, const char *pos, char **argv)
 
 static int connect_daemon(struct cli *c)
 {
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_err e = {};
 
-	if (!ovpn_ctl_open(&c->client, c->sock, c->timeout_ms, &e))
+	if (!ovx_ctl_open(&c->client, c->sock, c->timeout_ms, &e))
 		return 0;
 	fprintf(stderr, "ovpn-xdp: %s\n", e.msg);
 	return 1;
@@ -179,13 +179,13 @@ static int connect_daemon(struct cli *c)
  * success the reply is in c->client. */
 static int call(struct cli *c, struct nlmsghdr *nlh)
 {
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_err e = {};
 	int type = nlh->nlmsg_type;
-	int err = ovpn_ctl_open_call(&c->client, c->sock, c->timeout_ms, nlh, &e);
+	int err = ovx_ctl_open_call(&c->client, c->sock, c->timeout_ms, nlh, &e);
 
 	OPENSSL_cleanse(nlh, nlh->nlmsg_len);
 	if (err) {
-		fprintf(stderr, "ovpn-xdp: %s: %s\n", ovpn_ctl_cmd_name(type), e.msg);
+		fprintf(stderr, "ovpn-xdp: %s: %s\n", ovx_ctl_cmd_name(type), e.msg);
 		return 1;
 	}
 	return 0;
@@ -193,7 +193,7 @@ static int call(struct cli *c, struct nlmsghdr *nlh)
 
 static int run_cmd(struct cli *c, const struct cmd *cmd, int argc, char **argv, void *buf)
 {
-	struct nlmsghdr *nlh = ovpn_ctl_start(buf, cmd->cmd, 0);
+	struct nlmsghdr *nlh = ovx_ctl_start(buf, cmd->cmd, 0);
 	int npos = strlen(cmd->pos), err;
 	__u32 id;
 
@@ -205,17 +205,17 @@ static int run_cmd(struct cli *c, const struct cmd *cmd, int argc, char **argv, 
 	err = call(c, nlh);
 	if (err)
 		return err;
-	if (cmd->cmd == OVPN_CMD_KEY_GET)
-		return cli_print_keys(c->client.msg.tb[OVPN_A_KEYS], 0);
-	if (cmd->cmd == OVPN_CMD_INSTANCE_NEW &&
-	    ovpn_ctl_u32(c->client.msg.tb, OVPN_A_INSTANCE, &id))
+	if (cmd->cmd == OVX_CMD_KEY_GET)
+		return cli_print_keys(c->client.msg.tb[OVX_A_KEYS], 0);
+	if (cmd->cmd == OVX_CMD_INSTANCE_NEW &&
+	    ovx_ctl_u32(c->client.msg.tb, OVX_A_INSTANCE, &id))
 		printf("instance %u\n", id);
 	return 0;
 }
 
 static int simple(struct cli *c, int cmd, const char *instance, void *buf)
 {
-	struct nlmsghdr *nlh = ovpn_ctl_start(buf, cmd, 0);
+	struct nlmsghdr *nlh = ovx_ctl_start(buf, cmd, 0);
 
 	if (instance && !cli_put_instance(nlh, instance))
 		return 1;
@@ -228,7 +228,7 @@ struct batch {
 	__u8 *buf;
 	struct nlmsghdr *nlh;
 	struct nlattr *list;
-	int lines[OVPN_CTL_BATCH_MAX];	/* the line of each item */
+	int lines[OVX_CTL_BATCH_MAX];	/* the line of each item */
 	int n, failed;
 };
 
@@ -245,22 +245,22 @@ static const struct cmd *batch_cmd(int argc, char **argv, int *words)
 
 static void batch_begin(struct batch *b)
 {
-	b->nlh = ovpn_ctl_start(b->buf, OVPN_CMD_BATCH, 0);
-	b->list = ovpn_ctl_nest_start(b->nlh, OVPN_A_BATCH);
+	b->nlh = ovx_ctl_start(b->buf, OVX_CMD_BATCH, 0);
+	b->list = ovx_ctl_nest_start(b->nlh, OVX_A_BATCH);
 	b->n = 0;
 }
 
 /* Sends what is gathered; each failed item reported with its line. */
 static int batch_flush(struct batch *b)
 {
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_err e = {};
 	const struct nlattr *a;
 	int i = 0, err;
 
 	if (!b->n)
 		return 0;
-	ovpn_ctl_nest_end(b->nlh, b->list);
-	err = ovpn_ctl_call(&b->c->client, b->nlh, &e);
+	ovx_ctl_nest_end(b->nlh, b->list);
+	err = ovx_ctl_call(&b->c->client, b->nlh, &e);
 	OPENSSL_cleanse(b->buf, b->nlh->nlmsg_len);
 	if (err) {
 		fprintf(stderr, "ovpn-xdp: batch of lines %d-%d: %s\n", b->lines[0],
@@ -268,9 +268,9 @@ static int batch_flush(struct batch *b)
 		b->failed += b->n;
 		return 1;
 	}
-	mnl_attr_for_each_nested(a, b->c->client.msg.tb[OVPN_A_RESULTS]) {
+	mnl_attr_for_each_nested(a, b->c->client.msg.tb[OVX_A_RESULTS]) {
 		memset(&e, 0, sizeof(e));
-		if (i < b->n && ovpn_ctl_result_status(a, &e)) {
+		if (i < b->n && ovx_ctl_result_status(a, &e)) {
 			fprintf(stderr, "ovpn-xdp: line %d: %s\n", b->lines[i], e.msg);
 			b->failed++;
 		}
@@ -296,16 +296,16 @@ static int batch_add(struct batch *b, int argc, char **argv, int line)
 	if (argc - words < npos)
 		return fail("%s: missing arguments", cmd->w1);
 	/* a line's item is under 4 KiB (4 KiB of text at most) */
-	item = b->n < OVPN_CTL_BATCH_MAX && b->nlh->nlmsg_len < OVPN_CTL_MSG_MAX - 4096 ?
-	       ovpn_ctl_item_start(b->nlh, cmd->cmd) : NULL;
+	item = b->n < OVX_CTL_BATCH_MAX && b->nlh->nlmsg_len < OVX_CTL_MSG_MAX - 4096 ?
+	       ovx_ctl_item_start(b->nlh, cmd->cmd) : NULL;
 	err = item ? put_positionals(b->nlh, cmd->pos, argv + words) ?:
 		     put_keywords(b->nlh, argc - words - npos, argv + words + npos) : -EMSGSIZE;
 	if (err) {
 		if (item)
-			ovpn_ctl_nest_cancel(b->nlh, item);
+			ovx_ctl_nest_cancel(b->nlh, item);
 		return err;
 	}
-	ovpn_ctl_nest_end(b->nlh, item);
+	ovx_ctl_nest_end(b->nlh, item);
 	b->lines[b->n++] = line;
 	return 0;
 }
@@ -354,7 +354,7 @@ static int run_batch(struct cli *c, const char *path, void *buf)
 
 int cli_run(struct cli *c, int argc, char **argv)
 {
-	static __u8 buf[OVPN_CTL_MSG_MAX];
+	static __u8 buf[OVX_CTL_MSG_MAX];
 	int rc = -1;
 
 	if (!strcmp(argv[0], "show") || !strcmp(argv[0], "status") ||
@@ -383,7 +383,7 @@ int cli_run(struct cli *c, int argc, char **argv)
 	} else if (!strcmp(argv[0], "batch")) {
 		rc = run_batch(c, argc > 1 ? argv[1] : NULL, buf);
 	} else if (!strcmp(argv[0], "detach")) {
-		rc = simple(c, argc > 1 ? OVPN_CMD_INSTANCE_DEL : OVPN_CMD_DETACH,
+		rc = simple(c, argc > 1 ? OVX_CMD_INSTANCE_DEL : OVX_CMD_DETACH,
 			    argc > 1 ? argv[1] : NULL, buf);
 	}
 	for (size_t i = 0; rc < 0 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
@@ -396,7 +396,7 @@ int cli_run(struct cli *c, int argc, char **argv)
 	}
 	if (rc < 0)
 		rc = fail("unknown command '%s'", argv[0]);
-	ovpn_ctl_close(&c->client);
+	ovx_ctl_close(&c->client);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return rc;
 }

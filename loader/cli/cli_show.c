@@ -22,18 +22,18 @@ static const char *human(__u64 v, char *buf, size_t n)
 
 int cli_print_keys(const struct nlattr *keys, int indent)
 {
-	const struct nlattr *tb[OVPN_A_MAX + 1];
+	const struct nlattr *tb[OVX_A_MAX + 1];
 	int n = 0;
 
 	for_each_item(keys, item, tb) {
 		printf("%*s%s key %u: %s, ", indent, "",
-		       cli_u32(tb, OVPN_A_SLOT) ? "secondary" : "primary", cli_u32(tb, OVPN_A_KEY_ID),
-		       cli_str(tb, OVPN_A_CIPHER, "?"));
-		if (tb[OVPN_A_RX_EPOCH])	/* OpenVPN 2.7's epoch data format */
+		       cli_u32(tb, OVX_A_SLOT) ? "secondary" : "primary", cli_u32(tb, OVX_A_KEY_ID),
+		       cli_str(tb, OVX_A_CIPHER, "?"));
+		if (tb[OVX_A_RX_EPOCH])	/* OpenVPN 2.7's epoch data format */
 			printf("epoch format, receive epoch %u, sent by OpenVPN\n",
-			       cli_u32(tb, OVPN_A_RX_EPOCH));
+			       cli_u32(tb, OVX_A_RX_EPOCH));
 		else
-			printf("next tx packet-id %" PRIu64 "\n", (uint64_t)cli_u64(tb, OVPN_A_TX_PID));
+			printf("next tx packet-id %" PRIu64 "\n", (uint64_t)cli_u64(tb, OVX_A_TX_PID));
 		n++;
 	}
 	if (!n)
@@ -60,43 +60,43 @@ static void nonzero_line(const char *label, const __u64 *v, unsigned int n,
 static void peer_text(void *ctx, const struct nlattr *const *tb)
 {
 	char a[32], b[32], c[32], d[32];
-	__u64 age, drops[OVPN_DROP_MAX];
+	__u64 age, drops[OVX_DROP_MAX];
 
 	(void)ctx;
-	printf("peer %u (instance %u)\n", cli_u32(tb, OVPN_A_PEER_ID), cli_u32(tb, OVPN_A_INSTANCE));
-	printf("  remote: %s  local: %s\n", cli_str(tb, OVPN_A_REMOTE, "-"),
-	       cli_str(tb, OVPN_A_LOCAL, "-"));
-	printf("  vpn addresses: %s %s\n", cli_str(tb, OVPN_A_VPN_IPV4, "-"),
-	       cli_str(tb, OVPN_A_VPN_IPV6, ""));
-	cli_print_keys(tb[OVPN_A_KEYS], 2);
-	if (ovpn_ctl_u64(tb, OVPN_A_LAST_RX_MS, &age))
+	printf("peer %u (instance %u)\n", cli_u32(tb, OVX_A_PEER_ID), cli_u32(tb, OVX_A_INSTANCE));
+	printf("  remote: %s  local: %s\n", cli_str(tb, OVX_A_REMOTE, "-"),
+	       cli_str(tb, OVX_A_LOCAL, "-"));
+	printf("  vpn addresses: %s %s\n", cli_str(tb, OVX_A_VPN_IPV4, "-"),
+	       cli_str(tb, OVX_A_VPN_IPV6, ""));
+	cli_print_keys(tb[OVX_A_KEYS], 2);
+	if (ovx_ctl_u64(tb, OVX_A_LAST_RX_MS, &age))
 		printf("  last packet: %" PRIu64 ".%01" PRIu64 " s ago\n", (uint64_t)age / 1000,
 		       (uint64_t)age % 1000 / 100);
 	else
 		printf("  last packet: never\n");
 	printf("  transfer: %s received, %s sent (link: %s in, %s out)\n",
-	       human(cli_u64(tb, OVPN_A_RX_VPN_BYTES), a, sizeof(a)),
-	       human(cli_u64(tb, OVPN_A_TX_VPN_BYTES), b, sizeof(b)),
-	       human(cli_u64(tb, OVPN_A_RX_LINK_BYTES), c, sizeof(c)),
-	       human(cli_u64(tb, OVPN_A_TX_LINK_BYTES), d, sizeof(d)));
+	       human(cli_u64(tb, OVX_A_RX_VPN_BYTES), a, sizeof(a)),
+	       human(cli_u64(tb, OVX_A_TX_VPN_BYTES), b, sizeof(b)),
+	       human(cli_u64(tb, OVX_A_RX_LINK_BYTES), c, sizeof(c)),
+	       human(cli_u64(tb, OVX_A_TX_LINK_BYTES), d, sizeof(d)));
 	printf("  packets: %" PRIu64 " rx, %" PRIu64 " tx, %" PRIu64 " to OpenVPN, %" PRIu64 " dropped\n",
-	       (uint64_t)cli_u64(tb, OVPN_A_RX_VPN_PKTS), (uint64_t)cli_u64(tb, OVPN_A_TX_VPN_PKTS),
-	       (uint64_t)cli_u64(tb, OVPN_A_RX_TO_OVPN), (uint64_t)cli_u64(tb, OVPN_A_DROPS));
-	cli_counts(tb, OVPN_A_DROP_COUNTS, drops, OVPN_DROP_MAX);
-	nonzero_line("  drops:", drops, OVPN_DROP_MAX, ovpn_drop_name);
+	       (uint64_t)cli_u64(tb, OVX_A_RX_VPN_PKTS), (uint64_t)cli_u64(tb, OVX_A_TX_VPN_PKTS),
+	       (uint64_t)cli_u64(tb, OVX_A_RX_TO_OVPN), (uint64_t)cli_u64(tb, OVX_A_DROPS));
+	cli_counts(tb, OVX_A_DROP_COUNTS, drops, OVX_DROP_MAX);
+	nonzero_line("  drops:", drops, OVX_DROP_MAX, ovx_drop_name);
 }
 
 static void ifaces_text(const struct nlattr *ifs)
 {
-	const struct nlattr *tb[OVPN_A_MAX + 1];
+	const struct nlattr *tb[OVX_A_MAX + 1];
 
 	for_each_item(ifs, item, tb) {
-		bool gone = cli_u32(tb, OVPN_A_IF_STATE) == OVPN_IF_GONE;
-		const char *xdp = ovpn_ctl_str(tb, OVPN_A_XDP_MODE);
+		bool gone = cli_u32(tb, OVX_A_IF_STATE) == OVX_IF_GONE;
+		const char *xdp = ovx_ctl_str(tb, OVX_A_XDP_MODE);
 
 		printf("  %s %s: ifindex %u, mtu %u%s%s%s\n", xdp ? "link" : "tun ",
-		       cli_str(tb, OVPN_A_NAME, "?"), cli_u32(tb, OVPN_A_IFINDEX),
-		       cli_u32(tb, OVPN_A_MTU), xdp ? ", xdp " : "", xdp ? xdp : "",
+		       cli_str(tb, OVX_A_NAME, "?"), cli_u32(tb, OVX_A_IFINDEX),
+		       cli_u32(tb, OVX_A_MTU), xdp ? ", xdp " : "", xdp ? xdp : "",
 		       gone ? " -- VANISHED" : "");
 	}
 }
@@ -104,18 +104,18 @@ static void ifaces_text(const struct nlattr *ifs)
 static void instance_text(void *ctx, const struct nlattr *const *tb, const struct nlattr *item)
 {
 	const struct nlattr *a;
-	bool p2p = cli_u32(tb, OVPN_A_MODE) == OVPN_MODE_P2P;
-	bool c2c = !p2p && cli_u32(tb, OVPN_A_FLAGS) & OVPN_INST_F_C2C;
+	bool p2p = cli_u32(tb, OVX_A_MODE) == OVX_MODE_P2P;
+	bool c2c = !p2p && cli_u32(tb, OVX_A_FLAGS) & OVX_INST_F_C2C;
 
 	(void)ctx;
-	printf("instance %u '%s': %s%s, %u peers, socket", cli_u32(tb, OVPN_A_INSTANCE),
-	       cli_str(tb, OVPN_A_NAME, "?"), p2p ? "p2p" : "server",
-	       c2c ? " (client-to-client)" : "", cli_u32(tb, OVPN_A_NPEERS));
+	printf("instance %u '%s': %s%s, %u peers, socket", cli_u32(tb, OVX_A_INSTANCE),
+	       cli_str(tb, OVX_A_NAME, "?"), p2p ? "p2p" : "server",
+	       c2c ? " (client-to-client)" : "", cli_u32(tb, OVX_A_NPEERS));
 	mnl_attr_for_each_nested(a, item)
-		if (mnl_attr_get_type(a) == OVPN_A_SOCKADDR)
+		if (mnl_attr_get_type(a) == OVX_A_SOCKADDR)
 			printf(" %s", mnl_attr_get_str(a));
 	putchar('\n');
-	ifaces_text(tb[OVPN_A_IFACES]);
+	ifaces_text(tb[OVX_A_IFACES]);
 }
 
 /* "AEAD, us per packet, fast path/OpenSSL: AES-256-GCM 14.5/1.0, ..." */
@@ -131,11 +131,11 @@ static void aead_costs_text(const struct nlattr *list)
 		__u32 bpf = 0, sw = 0;
 
 		mnl_attr_for_each_nested(a, item) {
-			if (mnl_attr_get_type(a) == OVPN_A_CIPHER)
+			if (mnl_attr_get_type(a) == OVX_A_CIPHER)
 				cipher = mnl_attr_get_str(a);
-			else if (mnl_attr_get_type(a) == OVPN_A_AEAD_BPF_NS)
+			else if (mnl_attr_get_type(a) == OVX_A_AEAD_BPF_NS)
 				bpf = mnl_attr_get_u32(a);
-			else if (mnl_attr_get_type(a) == OVPN_A_AEAD_SW_NS)
+			else if (mnl_attr_get_type(a) == OVX_A_AEAD_SW_NS)
 				sw = mnl_attr_get_u32(a);
 		}
 		printf("%s %s %.1f/%.1f", sep, cipher, bpf / 1000.0, sw / 1000.0);
@@ -147,12 +147,12 @@ static void aead_costs_text(const struct nlattr *list)
 
 static void status_text(void *ctx, const struct nlattr *const *tb)
 {
-	__u64 g[OVPN_G_MAX];
+	__u64 g[OVX_G_MAX];
 
 	(void)ctx;
-	cli_counts(tb, OVPN_A_GLOBAL_COUNTS, g, OVPN_G_MAX);
-	nonzero_line("fast path:", g, OVPN_G_MAX, ovpn_gstat_name);
-	aead_costs_text(tb[OVPN_A_AEAD_COSTS]);
+	cli_counts(tb, OVX_A_GLOBAL_COUNTS, g, OVX_G_MAX);
+	nonzero_line("fast path:", g, OVX_G_MAX, ovx_gstat_name);
+	aead_costs_text(tb[OVX_A_AEAD_COSTS]);
 }
 
 int cli_show(struct cli *c, const char *instance, const char *peer)

@@ -10,7 +10,7 @@ __u64 cli_u64(const struct nlattr *const *tb, int type)
 {
 	__u64 v = 0;
 
-	ovpn_ctl_u64(tb, type, &v);
+	ovx_ctl_u64(tb, type, &v);
 	return v;
 }
 
@@ -18,13 +18,13 @@ __u32 cli_u32(const struct nlattr *const *tb, int type)
 {
 	__u32 v = 0;
 
-	ovpn_ctl_u32(tb, type, &v);
+	ovx_ctl_u32(tb, type, &v);
 	return v;
 }
 
 const char *cli_str(const struct nlattr *const *tb, int type, const char *def)
 {
-	const char *s = ovpn_ctl_str(tb, type);
+	const char *s = ovx_ctl_str(tb, type);
 
 	return s ? s : def;
 }
@@ -41,21 +41,21 @@ void cli_counts(const struct nlattr *const *tb, int type, __u64 *out, unsigned i
 
 static int walk_status(struct cli *c, const char *filter, const struct cli_visit *v)
 {
-	const struct nlattr *tb[OVPN_A_MAX + 1];
-	struct ovpn_ctl_err e = {};
+	const struct nlattr *tb[OVX_A_MAX + 1];
+	struct ovx_ctl_err e = {};
 	__u8 req[64];
 
-	if (ovpn_ctl_call(&c->client, ovpn_ctl_start(req, OVPN_CMD_STATUS, 0), &e)) {
+	if (ovx_ctl_call(&c->client, ovx_ctl_start(req, OVX_CMD_STATUS, 0), &e)) {
 		fprintf(stderr, "ovpn-xdp: STATUS: %s\n", e.msg);
 		return 1;
 	}
 	if (v->status)
 		v->status(v->ctx, c->client.msg.tb);
-	for_each_item(c->client.msg.tb[OVPN_A_INSTANCES], item, tb) {
+	for_each_item(c->client.msg.tb[OVX_A_INSTANCES], item, tb) {
 		char id[16];
 
-		snprintf(id, sizeof(id), "%u", cli_u32(tb, OVPN_A_INSTANCE));
-		if (filter && strcmp(filter, id) && strcmp(filter, cli_str(tb, OVPN_A_NAME, "")))
+		snprintf(id, sizeof(id), "%u", cli_u32(tb, OVX_A_INSTANCE));
+		if (filter && strcmp(filter, id) && strcmp(filter, cli_str(tb, OVX_A_NAME, "")))
 			continue;
 		if (v->instance)
 			v->instance(v->ctx, tb, item);
@@ -66,29 +66,29 @@ static int walk_status(struct cli *c, const char *filter, const struct cli_visit
 static int walk_peers(struct cli *c, const char *instance, const char *peer,
 		      const struct cli_visit *v)
 {
-	const struct nlattr *tb[OVPN_A_MAX + 1];
-	struct ovpn_ctl_err e = {};
+	const struct nlattr *tb[OVX_A_MAX + 1];
+	struct ovx_ctl_err e = {};
 	__u8 req[256];
 	__u64 cursor;
 	bool more = false;
 
 	do {
-		struct nlmsghdr *nlh = ovpn_ctl_start(req, OVPN_CMD_PEER_GET, 0);
+		struct nlmsghdr *nlh = ovx_ctl_start(req, OVX_CMD_PEER_GET, 0);
 
 		if (instance)
 			cli_put_instance(nlh, instance);
 		if (peer)
-			ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, strtoul(peer, NULL, 0));
+			ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, strtoul(peer, NULL, 0));
 		if (more)
-			ovpn_ctl_put_u64(nlh, OVPN_A_CURSOR, cursor);
-		if (ovpn_ctl_call(&c->client, nlh, &e)) {
+			ovx_ctl_put_u64(nlh, OVX_A_CURSOR, cursor);
+		if (ovx_ctl_call(&c->client, nlh, &e)) {
 			fprintf(stderr, "ovpn-xdp: PEER_GET: %s\n", e.msg);
 			return 1;
 		}
-		for_each_item(c->client.msg.tb[OVPN_A_PEERS], item, tb)
+		for_each_item(c->client.msg.tb[OVX_A_PEERS], item, tb)
 			if (v->peer)
 				v->peer(v->ctx, tb);
-		more = ovpn_ctl_u64(c->client.msg.tb, OVPN_A_CURSOR, &cursor);
+		more = ovx_ctl_u64(c->client.msg.tb, OVX_A_CURSOR, &cursor);
 	} while (more);
 	return 0;
 }

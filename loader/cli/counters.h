@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Names of enum ovpn_drop and enum ovpn_gstat (include/ovpn_maps.h), or NULL
+/* Names of enum ovx_drop and enum ovx_gstat (include/ovx_maps.h), or NULL
  * for a number this build does not know. */
-#ifndef OVPN_LOADER_COUNTERS_H
-#define OVPN_LOADER_COUNTERS_H
+#ifndef OVX_LOADER_COUNTERS_H
+#define OVX_LOADER_COUNTERS_H
 
-#include "ovpn_maps.h"
+#include "ovx_maps.h"
 
-const char *ovpn_drop_name(unsigned int reason);
-const char *ovpn_gstat_name(unsigned int counter);
+const char *ovx_drop_name(unsigned int reason);
+const char *ovx_gstat_name(unsigned int counter);
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ovpn-xdp: the command line of ovpn-xdpd. `ovpn-xdp show` lists instances,
  * interfaces and peers like `wg show`; the other commands map one to one onto
- * the control protocol (include/ovpn_ctl.h), for scripts and tests. */
+ * the control protocol (include/ovx_ctl.h), for scripts and tests. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +50,7 @@ static void usage(FILE *f)
 		"      the counters in Prometheus text format (peers summed per instance above N peers, default 1000; --http: answer the HTTP request on stdin)\n"
 		"\n"
 		"INSTANCE is an id or a name; keywords may be written --keyword.\n",
-		OVPN_CTL_DEFAULT_PATH);
+		OVX_CTL_DEFAULT_PATH);
 }
 
 int main(int argc, char **argv)
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 		i += 2;
 	}
 	if (i < argc && (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version"))) {
-		printf("ovpn-xdp %s\n", OVPN_XDP_VERSION);
+		printf("ovpn-xdp %s\n", OVX_VERSION);
 		return 0;
 	}
 	if (i >= argc || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {

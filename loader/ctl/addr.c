@@ -7,7 +7,7 @@
 #include <string.h>
 #include "addr.h"
 
-int ovpn_sockaddr_parse(struct ovpn_sockaddr *sa, const char *text)
+int ovx_sockaddr_parse(struct ovx_sockaddr *sa, const char *text)
 {
 	char host[INET6_ADDRSTRLEN + 2];
 	const char *port = NULL, *end;
@@ -42,9 +42,9 @@ int ovpn_sockaddr_parse(struct ovpn_sockaddr *sa, const char *text)
 	}
 	sa->port = htons(p);
 	if (inet_pton(AF_INET, host, sa->addr) == 1)
-		sa->family = OVPN_AF_INET;
+		sa->family = OVX_AF_INET;
 	else if (inet_pton(AF_INET6, host, sa->addr) == 1)
-		sa->family = OVPN_AF_INET6;
+		sa->family = OVX_AF_INET6;
 	else
 		return -EINVAL;
 	return 0;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef OVPN_CTL_ADDR_H
-#define OVPN_CTL_ADDR_H
+#ifndef OVX_CTL_ADDR_H
+#define OVX_CTL_ADDR_H
 
-#include "ovpn_maps.h"
+#include "ovx_maps.h"
 
 /* "a.b.c.d:port", "[v6]:port", or an address alone (port 0). Returns 0 or
  * -EINVAL. */
-int ovpn_sockaddr_parse(struct ovpn_sockaddr *sa, const char *text);
+int ovx_sockaddr_parse(struct ovx_sockaddr *sa, const char *text);
 
 #endif

@@ -8,15 +8,15 @@ static const struct {
 	int cipher;
 	size_t key_len;
 } ciphers[] = {
-	{ "AES-128-GCM", OVPN_CIPHER_AES_128_GCM, 16 },
-	{ "AES-192-GCM", OVPN_CIPHER_AES_192_GCM, 24 },
-	{ "AES-256-GCM", OVPN_CIPHER_AES_256_GCM, 32 },
-	{ "CHACHA20-POLY1305", OVPN_CIPHER_CHACHA20_POLY1305, 32 },
+	{ "AES-128-GCM", OVX_CIPHER_AES_128_GCM, 16 },
+	{ "AES-192-GCM", OVX_CIPHER_AES_192_GCM, 24 },
+	{ "AES-256-GCM", OVX_CIPHER_AES_256_GCM, 32 },
+	{ "CHACHA20-POLY1305", OVX_CIPHER_CHACHA20_POLY1305, 32 },
 };
 
 #define N_CIPHERS (sizeof(ciphers) / sizeof(ciphers[0]))
 
-int ovpn_cipher_parse(const char *name)
+int ovx_cipher_parse(const char *name)
 {
 	for (size_t i = 0; i < N_CIPHERS; i++)
 		if (!strcasecmp(name, ciphers[i].name))
@@ -24,7 +24,7 @@ int ovpn_cipher_parse(const char *name)
 	return -1;
 }
 
-const char *ovpn_cipher_name(int cipher)
+const char *ovx_cipher_name(int cipher)
 {
 	for (size_t i = 0; i < N_CIPHERS; i++)
 		if (ciphers[i].cipher == cipher)
@@ -32,7 +32,7 @@ const char *ovpn_cipher_name(int cipher)
 	return "none";
 }
 
-size_t ovpn_cipher_key_len(int cipher)
+size_t ovx_cipher_key_len(int cipher)
 {
 	for (size_t i = 0; i < N_CIPHERS; i++)
 		if (ciphers[i].cipher == cipher)

@@ -60,8 +60,8 @@ static int connect_until(int fd, const struct sockaddr_un *sun, __s64 deadline)
 	}
 }
 
-static int open_until(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
-		      __s64 deadline, struct ovpn_ctl_err *e)
+static int open_until(struct ovx_ctl_client *c, const char *path, int timeout_ms,
+		      __s64 deadline, struct ovx_ctl_err *e)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int err;
@@ -69,21 +69,21 @@ static int open_until(struct ovpn_ctl_client *c, const char *path, int timeout_m
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->timeout_ms = timeout_ms;
-	path = path ? path : OVPN_CTL_DEFAULT_PATH;
+	path = path ? path : OVX_CTL_DEFAULT_PATH;
 	if (strlen(path) >= sizeof(sun.sun_path))
-		return ovpn_ctl_errf(e, -ENAMETOOLONG, "socket path %s is too long", path);
+		return ovx_ctl_errf(e, -ENAMETOOLONG, "socket path %s is too long", path);
 	strcpy(sun.sun_path, path);
-	c->reply = malloc(OVPN_CTL_MSG_MAX);
+	c->reply = malloc(OVX_CTL_MSG_MAX);
 	c->fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (!c->reply || c->fd < 0) {
 		err = c->reply ? -errno : -ENOMEM;
-		ovpn_ctl_close(c);
-		return ovpn_ctl_errf(e, err, "cannot create a socket: %s", strerror(-err));
+		ovx_ctl_close(c);
+		return ovx_ctl_errf(e, err, "cannot create a socket: %s", strerror(-err));
 	}
 	err = connect_until(c->fd, &sun, deadline);
 	if (err) {
-		ovpn_ctl_close(c);
-		return ovpn_ctl_errf(e, err, "cannot connect to %s within %d ms: %s%s", path,
+		ovx_ctl_close(c);
+		return ovx_ctl_errf(e, err, "cannot connect to %s within %d ms: %s%s", path,
 				     timeout_ms, strerror(-err),
 				     err == -EACCES || err == -EPERM ?
 				     " (root or the daemon's --group needed)" :
@@ -93,13 +93,13 @@ static int open_until(struct ovpn_ctl_client *c, const char *path, int timeout_m
 	return 0;
 }
 
-int ovpn_ctl_open(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
-		  struct ovpn_ctl_err *e)
+int ovx_ctl_open(struct ovx_ctl_client *c, const char *path, int timeout_ms,
+		  struct ovx_ctl_err *e)
 {
 	return open_until(c, path, timeout_ms, now_ms() + timeout_ms, e);
 }
 
-void ovpn_ctl_close(struct ovpn_ctl_client *c)
+void ovx_ctl_close(struct ovx_ctl_client *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
@@ -108,8 +108,8 @@ void ovpn_ctl_close(struct ovpn_ctl_client *c)
 	c->reply = NULL;
 }
 
-static int send_until(struct ovpn_ctl_client *c, struct nlmsghdr *req, __s64 deadline,
-		      struct ovpn_ctl_err *e)
+static int send_until(struct ovx_ctl_client *c, struct nlmsghdr *req, __s64 deadline,
+		      struct ovx_ctl_err *e)
 {
 	int err;
 
@@ -118,60 +118,60 @@ static int send_until(struct ovpn_ctl_client *c, struct nlmsghdr *req, __s64 dea
 		if (send(c->fd, req, req->nlmsg_len, MSG_NOSIGNAL) == (ssize_t)req->nlmsg_len)
 			return 0;
 		if (errno != EAGAIN && errno != EINTR)
-			return ovpn_ctl_errf(e, -errno, "cannot send to ovpn-xdpd: %s",
+			return ovx_ctl_errf(e, -errno, "cannot send to ovpn-xdpd: %s",
 					     strerror(errno));
 		err = wait_until(c->fd, POLLOUT, deadline);
 		if (err)
-			return ovpn_ctl_errf(e, err, "ovpn-xdpd does not read its socket (%d ms)",
+			return ovx_ctl_errf(e, err, "ovpn-xdpd does not read its socket (%d ms)",
 					     c->timeout_ms);
 	}
 }
 
-static int recv_until(struct ovpn_ctl_client *c, __s64 deadline, struct ovpn_ctl_err *e)
+static int recv_until(struct ovx_ctl_client *c, __s64 deadline, struct ovx_ctl_err *e)
 {
 	ssize_t n;
 	int err;
 
 	for (;;) {
-		n = recv(c->fd, c->reply, OVPN_CTL_MSG_MAX, MSG_TRUNC);
-		if (n > 0 && n <= OVPN_CTL_MSG_MAX)
+		n = recv(c->fd, c->reply, OVX_CTL_MSG_MAX, MSG_TRUNC);
+		if (n > 0 && n <= OVX_CTL_MSG_MAX)
 			break;
-		if (n > OVPN_CTL_MSG_MAX)
-			return ovpn_ctl_errf(e, -EMSGSIZE, "reply of %zd bytes is too long", n);
+		if (n > OVX_CTL_MSG_MAX)
+			return ovx_ctl_errf(e, -EMSGSIZE, "reply of %zd bytes is too long", n);
 		if (n == 0)
-			return ovpn_ctl_errf(e, -ECONNRESET,
+			return ovx_ctl_errf(e, -ECONNRESET,
 					     "ovpn-xdpd closed the connection (not allowed, or stopped)");
 		if (errno != EAGAIN && errno != EINTR)
-			return ovpn_ctl_errf(e, -errno, "cannot read from ovpn-xdpd: %s",
+			return ovx_ctl_errf(e, -errno, "cannot read from ovpn-xdpd: %s",
 					     strerror(errno));
 		err = wait_until(c->fd, POLLIN, deadline);
 		if (err)
-			return ovpn_ctl_errf(e, err, "no reply from ovpn-xdpd within %d ms",
+			return ovx_ctl_errf(e, err, "no reply from ovpn-xdpd within %d ms",
 					     c->timeout_ms);
 	}
-	return ovpn_ctl_parse(c->reply, n, &c->msg, e);
+	return ovx_ctl_parse(c->reply, n, &c->msg, e);
 }
 
 /* The deadline of a call starting now; a negative timeout waits forever. */
-static __s64 deadline_of(const struct ovpn_ctl_client *c)
+static __s64 deadline_of(const struct ovx_ctl_client *c)
 {
 	return c->timeout_ms < 0 ? INT64_MAX : now_ms() + c->timeout_ms;
 }
 
-int ovpn_ctl_send(struct ovpn_ctl_client *c, struct nlmsghdr *req, struct ovpn_ctl_err *e)
+int ovx_ctl_send(struct ovx_ctl_client *c, struct nlmsghdr *req, struct ovx_ctl_err *e)
 {
 	return send_until(c, req, deadline_of(c), e);
 }
 
-int ovpn_ctl_recv(struct ovpn_ctl_client *c, struct ovpn_ctl_err *e)
+int ovx_ctl_recv(struct ovx_ctl_client *c, struct ovx_ctl_err *e)
 {
 	return recv_until(c, deadline_of(c), e);
 }
 
 /* The reply to @req: notifications on the way (seq 0) are skipped, within
  * the same deadline. */
-static int call_until(struct ovpn_ctl_client *c, struct nlmsghdr *req, __s64 deadline,
-		      struct ovpn_ctl_err *e)
+static int call_until(struct ovx_ctl_client *c, struct nlmsghdr *req, __s64 deadline,
+		      struct ovx_ctl_err *e)
 {
 	int err = send_until(c, req, deadline, e);
 	__u32 seq = c->seq;
@@ -179,18 +179,18 @@ static int call_until(struct ovpn_ctl_client *c, struct nlmsghdr *req, __s64 dea
 	while (!err) {
 		err = recv_until(c, deadline, e);
 		if (!err && c->msg.nlh->nlmsg_seq == seq)
-			return ovpn_ctl_reply_status(&c->msg, e);
+			return ovx_ctl_reply_status(&c->msg, e);
 	}
 	return err;
 }
 
-int ovpn_ctl_call(struct ovpn_ctl_client *c, struct nlmsghdr *req, struct ovpn_ctl_err *e)
+int ovx_ctl_call(struct ovx_ctl_client *c, struct nlmsghdr *req, struct ovx_ctl_err *e)
 {
 	return call_until(c, req, now_ms() + c->timeout_ms, e);
 }
 
-int ovpn_ctl_open_call(struct ovpn_ctl_client *c, const char *path, int timeout_ms,
-		       struct nlmsghdr *req, struct ovpn_ctl_err *e)
+int ovx_ctl_open_call(struct ovx_ctl_client *c, const char *path, int timeout_ms,
+		       struct nlmsghdr *req, struct ovx_ctl_err *e)
 {
 	__s64 deadline = now_ms() + timeout_ms;
 	int err = open_until(c, path, timeout_ms, deadline, e);

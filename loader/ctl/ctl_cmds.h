@@ -5,10 +5,10 @@
  * daemon's handler (daemon/ctl_handlers.c), the CLI's words and positionals
  * (cli/cli_req.c). Each of them expands OVX_CTL_COMMANDS with its own X and
  * uses the columns it needs; a new command is one new row here (and its
- * number in include/ovpn_ctl.h).
+ * number in include/ovx_ctl.h).
  *
  * X(cmd, w1, w2, pos, decode, inst, batch, handle):
- *   cmd     OVPN_CMD_<cmd>
+ *   cmd     OVX_CMD_<cmd>
  *   w1, w2  the CLI's words ("peer" "new"), NULL: not a CLI command of its own
  *   pos     the CLI's positionals: i instance, n name, p peer, x prefix
  *   decode  the request decoder in ctl_req.c, NULL: not a request
@@ -17,8 +17,8 @@
  *   handle  the daemon's handler: with inst 1 it is called with the instance
  *           resolved, with inst 0 with the client connection
  */
-#ifndef OVPN_LOADER_CTL_CMDS_H
-#define OVPN_LOADER_CTL_CMDS_H
+#ifndef OVX_LOADER_CTL_CMDS_H
+#define OVX_LOADER_CTL_CMDS_H
 
 #define OVX_CTL_COMMANDS(X) \
 	X(INSTANCE_NEW, "instance", "new", "n",  dec_instance_new, 0, 0, h_instance_new)     \
@@ -43,7 +43,7 @@
 	X(BATCH,        NULL,       NULL,  NULL, dec_batch,        0, 0, ovpnd_batch)
 
 /* Index of a command in an array of them (commands start at NLMSG_MIN_TYPE). */
-#define OVX_CMD_IDX(c)	(OVPN_CMD_##c - NLMSG_MIN_TYPE)
-#define OVX_CMD_COUNT	(__OVPN_CMD_END - NLMSG_MIN_TYPE)
+#define OVX_CMD_IDX(c)	(OVX_CMD_##c - NLMSG_MIN_TYPE)
+#define OVX_CMD_COUNT	(__OVX_CMD_END - NLMSG_MIN_TYPE)
 
 #endif

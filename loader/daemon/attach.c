@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Putting the programs on devices and taking them off.
  *
- * XDP goes through libxdp's dispatcher, so ovpn_rx_xdp runs beside other XDP
+ * XDP goes through libxdp's dispatcher, so ovx_rx_xdp runs beside other XDP
  * programs: libxdp loads a program into the dispatcher as a BPF_PROG_TYPE_EXT
  * (freplace) program, which must be loaded for that purpose, so each link
- * gets a fresh copy of bpf/ovpn.bpf.c that reuses every pinned map and loads
- * only ovpn_rx_xdp. Native mode first, generic (skb) mode if the driver has
+ * gets a fresh copy of bpf/ovx.bpf.c that reuses every pinned map and loads
+ * only ovx_rx_xdp. Native mode first, generic (skb) mode if the driver has
  * no XDP. If the dispatcher cannot be used (kernel without freplace, or an
- * incompatible program already attached) the pinned ovpn_rx_xdp is attached
+ * incompatible program already attached) the pinned ovx_rx_xdp is attached
  * alone ("legacy" mode). TC programs go on clsact hooks with a fixed handle
  * and priority, so they are found again to be removed. */
 #include <errno.h>
@@ -25,7 +25,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "daemon.h"
-#include "ovpn.skel.h"
+#include "ovx.skel.h"
 
 #define OVPND_TC_HANDLE	0x4f56
 #define OVPND_TC_PRIO	0x4f56
@@ -61,10 +61,10 @@ static void tc_detach(__u32 ifindex, enum bpf_tc_attach_point where)
 	bpf_tc_detach(&hook, &tc);
 }
 
-/* A copy of the object for libxdp: the pinned maps, only ovpn_rx_xdp. */
-static struct ovpn_bpf *xdp_object(struct ovpnd_bpf *b)
+/* A copy of the object for libxdp: the pinned maps, only ovx_rx_xdp. */
+static struct ovx_bpf *xdp_object(struct ovpnd_bpf *b)
 {
-	struct ovpn_bpf *s = ovpn_bpf__open();
+	struct ovx_bpf *s = ovx_bpf__open();
 	struct bpf_program *p;
 	struct bpf_map *m;
 	char path[512];
@@ -72,9 +72,9 @@ static struct ovpn_bpf *xdp_object(struct ovpnd_bpf *b)
 
 	if (!s)
 		return NULL;
-	s->rodata->ovpn_liveness_ns = b->liveness_ns;
+	s->rodata->ovx_liveness_ns = b->liveness_ns;
 	bpf_object__for_each_program(p, s->obj)
-		bpf_program__set_autoload(p, p == s->progs.ovpn_rx_xdp);
+		bpf_program__set_autoload(p, p == s->progs.ovx_rx_xdp);
 	bpf_object__for_each_map(m, s->obj) {
 		if (err || bpf_map__is_internal(m))
 			continue;
@@ -85,7 +85,7 @@ static struct ovpn_bpf *xdp_object(struct ovpnd_bpf *b)
 			close(fd);
 	}
 	if (err) {
-		ovpn_bpf__destroy(s);
+		ovx_bpf__destroy(s);
 		errno = -err;
 		return NULL;
 	}
@@ -112,7 +112,7 @@ static void xdp_mode_check(__u32 ifindex, __u8 *mode)
 static int xdp_dispatcher_attach(struct ovpnd_bpf *b, __u32 ifindex, __u8 *mode)
 {
 	libbpf_print_fn_t old;
-	struct ovpn_bpf *s = xdp_object(b);
+	struct ovx_bpf *s = xdp_object(b);
 	struct xdp_program *xp;
 	int err;
 
@@ -120,7 +120,7 @@ static int xdp_dispatcher_attach(struct ovpnd_bpf *b, __u32 ifindex, __u8 *mode)
 		return -errno;
 	old = libbpf_set_print(quiet);		/* libxdp's probing is noisy */
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = s->obj,
-			    .prog_name = "ovpn_rx_xdp");
+			    .prog_name = "ovx_rx_xdp");
 	xp = xdp_program__create(&opts);
 	err = libxdp_get_error(xp);
 	if (!err) {
@@ -133,7 +133,7 @@ static int xdp_dispatcher_attach(struct ovpnd_bpf *b, __u32 ifindex, __u8 *mode)
 		xdp_program__close(xp);
 	}
 	libbpf_set_print(old);
-	ovpn_bpf__destroy(s);
+	ovx_bpf__destroy(s);
 	if (!err)
 		xdp_mode_check(ifindex, mode);
 	return err;
@@ -205,7 +205,7 @@ int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8
 	int err = xdp_dispatcher_attach(b, ifindex, mode);
 
 	if (err) {
-		ovpnd_log("%s: libxdp dispatcher refused ovpn_rx_xdp (%s); attaching it alone",
+		ovpnd_log("%s: libxdp dispatcher refused ovx_rx_xdp (%s); attaching it alone",
 			  name, strerror(-err));
 		err = xdp_legacy_attach(b, ifindex, mode);
 	}
@@ -239,12 +239,12 @@ static void xdp_detach(__u32 ifindex, const char *name)
 		return;
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
-		if (p && !strcmp(xdp_program__name(p), "ovpn_rx_xdp"))
+		if (p && !strcmp(xdp_program__name(p), "ovx_rx_xdp"))
 			xdp_multiprog__detach(mp);
 	} else {
 		for (p = xdp_multiprog__next_prog(NULL, mp); p;
 		     p = xdp_multiprog__next_prog(p, mp)) {
-			if (strcmp(xdp_program__name(p), "ovpn_rx_xdp"))
+			if (strcmp(xdp_program__name(p), "ovx_rx_xdp"))
 				continue;
 			if (xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0))
 				ovpnd_log("%s: cannot detach XDP", name);
@@ -270,7 +270,7 @@ int ovpnd_attach_tun(struct ovpnd_bpf *b, __u32 ifindex, const char *name)
 	return err;
 }
 
-/* TX at the helper's TC ingress; its NAPI in a thread (ovpn_helper_xdp says
+/* TX at the helper's TC ingress; its NAPI in a thread (ovx_helper_xdp says
  * why), or TX stays on the sender's CPU: slower, not wrong. */
 int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name)
 {
@@ -281,7 +281,7 @@ int ovpnd_attach_helper(struct ovpnd_bpf *b, __u32 ifindex, const char *name)
 		return err;
 	}
 	if (b->prog_fd[OVPND_HELPER_XDP] < 0) {
-		ovpnd_log("%s: no NAPI thread (the pinned programs predate ovpn_helper_xdp: "
+		ovpnd_log("%s: no NAPI thread (the pinned programs predate ovx_helper_xdp: "
 			  "restart after `ovpn-xdpd --detach` for it): TX of this host's TCP "
 			  "runs on the sender's CPU", name);
 		return 0;
@@ -330,8 +330,8 @@ int ovpnd_if_mtu(const char *name)
  * OpenVPN's --mssfix (the fragment size by default) keeps TCP within it. */
 static int framing_len(__u32 f)
 {
-	return (f & OVPN_FRAMING_FRAGMENT ? OVPN_FRAG_HLEN : 0) +
-	       (f & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP) ? 1 : 0);
+	return (f & OVX_FRAMING_FRAGMENT ? OVX_FRAG_HLEN : 0) +
+	       (f & (OVX_FRAMING_COMP_V1 | OVX_FRAMING_COMP_SWAP) ? 1 : 0);
 }
 
 int ovpnd_tun_mtu(const struct ovpnd_instance *in)
@@ -339,7 +339,7 @@ int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 	int link_mtu = 0, overhead = 52, cur, want, err;
 
 	for (unsigned int i = 0; i < in->naddrs; i++)
-		if (in->addrs[i].family == OVPN_AF_INET6)
+		if (in->addrs[i].family == OVX_AF_INET6)
 			overhead = 72;
 	for (unsigned int i = 0; i < in->nlinks; i++) {
 		int m = ovpnd_if_mtu(in->links[i]);
@@ -351,8 +351,8 @@ int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 	if (link_mtu <= overhead || cur < 0)
 		return -EINVAL;
 	want = link_mtu - overhead - framing_len(in->flags);
-	if (want > OVPN_AEAD_MAX_LEN)
-		want = OVPN_AEAD_MAX_LEN;
+	if (want > OVX_AEAD_MAX_LEN)
+		want = OVX_AEAD_MAX_LEN;
 
 	if (cur <= want)	/* never above OpenVPN's own tun-mtu: it reads the rest */
 		return 0;

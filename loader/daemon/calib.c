@@ -23,7 +23,7 @@
 
 /* ChaCha20-Poly1305 last: the others are compared with it. */
 static const int calib_ciphers[OVPND_CALIB_CIPHERS] = {
-	OVPN_CIPHER_AES_128_GCM, OVPN_CIPHER_AES_256_GCM, OVPN_CIPHER_CHACHA20_POLY1305,
+	OVX_CIPHER_AES_128_GCM, OVX_CIPHER_AES_256_GCM, OVX_CIPHER_CHACHA20_POLY1305,
 };
 
 static __u64 now_ns(void)
@@ -42,19 +42,19 @@ static __u32 min_u32(__u32 a, __u32 b)
 /* The BPF AEAD: mean ns of a seal, fastest of the rounds; 0 if it failed. */
 static __u32 bpf_seal_ns(struct calib_bpf *skel, int cipher, const char *algo)
 {
-	static __u8 pkt[OVPN_DATA_HDR_LEN + CALIB_LEN];
-	__u8 key[OVPN_KEY_MAX_LEN], tail[OVPN_NONCE_TAIL_LEN];
-	size_t klen = ovpn_cipher_key_len(cipher);
-	struct ovpn_aead_key k = {};
+	static __u8 pkt[OVX_DATA_HDR_LEN + CALIB_LEN];
+	__u8 key[OVX_KEY_MAX_LEN], tail[OVX_NONCE_TAIL_LEN];
+	size_t klen = ovx_cipher_key_len(cipher);
+	struct ovx_aead_key k = {};
 	const __u32 mk[4] = {}, zero = 0;
 	__u32 best = 0;
 
 	if (RAND_bytes(key, sizeof(key)) != 1 || RAND_bytes(tail, sizeof(tail)) != 1 ||
-	    ovpn_aead_key_prepare(&k, cipher, key, klen, tail) ||
+	    ovx_aead_key_prepare(&k, cipher, key, klen, tail) ||
 	    bpf_map_update_elem(bpf_map__fd(skel->maps.calib_key), &zero, &k, BPF_ANY))
 		return 0;
-	if (cipher != OVPN_CIPHER_CHACHA20_POLY1305 &&
-	    ovpn_aes_ctx_create(bpf_program__fd(skel->progs.calib_set_aes), mk, key, klen, algo))
+	if (cipher != OVX_CIPHER_CHACHA20_POLY1305 &&
+	    ovx_aes_ctx_create(bpf_program__fd(skel->progs.calib_set_aes), mk, key, klen, algo))
 		return 0;
 	for (int r = 0; r < CALIB_ROUNDS; r++) {
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt),
@@ -71,15 +71,15 @@ static __u32 bpf_seal_ns(struct calib_bpf *skel, int cipher, const char *algo)
 /* OpenSSL's AEAD, the same packet. */
 static __u32 sw_seal_ns(int cipher)
 {
-	static __u8 pkt[OVPN_DATA_HDR_LEN + CALIB_LEN];
-	__u8 key[OVPN_KEY_MAX_LEN] = { 1 }, tail[OVPN_NONCE_TAIL_LEN] = { 2 };
+	static __u8 pkt[OVX_DATA_HDR_LEN + CALIB_LEN];
+	__u8 key[OVX_KEY_MAX_LEN] = { 1 }, tail[OVX_NONCE_TAIL_LEN] = { 2 };
 	__u32 best = 0;
 
 	for (int r = 0; r < CALIB_ROUNDS; r++) {
 		__u64 t0 = now_ns();
 
 		for (int i = 0; i < CALIB_RUNS; i++)
-			if (ovpn_sw_seal(cipher, key, tail, pkt, CALIB_LEN))
+			if (ovx_sw_seal(cipher, key, tail, pkt, CALIB_LEN))
 				return 0;
 		best = r ? min_u32(best, (now_ns() - t0) / CALIB_RUNS) :
 			   (now_ns() - t0) / CALIB_RUNS;
@@ -98,7 +98,7 @@ static void report(const struct ovpnd_calib *c, int n)
 
 	line[0] = dear[0] = 0;
 	for (int i = 0; i < n; i++) {
-		const char *name = ovpn_cipher_name(c[i].cipher);
+		const char *name = ovx_cipher_name(c[i].cipher);
 
 		if (!c[i].bpf_ns)
 			continue;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The checksum helper of an instance (struct ovpn_iface in ovpn_maps.h): a
+/* The checksum helper of an instance (struct ovx_iface in ovx_maps.h): a
  * veth pair "ovxc<id>s" -> "ovxc<id>r". The sending end has checksum and
  * segmentation offloads off, so the kernel completes a CHECKSUM_PARTIAL
  * packet (and splits a GSO one) on its way out; TX runs at the receiving
@@ -98,7 +98,7 @@ static int offloads_off(const char *name)
 int ovpnd_csum_helper_up(struct ovpnd *d, const struct ovpnd_instance *in)
 {
 	char s[IFNAMSIZ], r[IFNAMSIZ];
-	struct ovpn_iface tun;
+	struct ovx_iface tun;
 	__u32 s_if, r_if;
 	int err;
 
@@ -113,10 +113,10 @@ int ovpnd_csum_helper_up(struct ovpnd *d, const struct ovpnd_instance *in)
 	if (!err && (!s_if || !r_if))
 		err = -ENODEV;
 	err = err ?: ovpnd_attach_helper(&d->b, r_if, r);
-	err = err ?: ovpn_iface_set(&d->b.fp, r_if, in->id, OVPN_IFACE_ETH | OVPN_IFACE_CSUM_HELPER, 0);
-	err = err ?: ovpn_iface_set_peer(&d->b.fp, r_if, in->tun_ifindex);
+	err = err ?: ovx_iface_set(&d->b.fp, r_if, in->id, OVX_IFACE_ETH | OVX_IFACE_CSUM_HELPER, 0);
+	err = err ?: ovx_iface_set_peer(&d->b.fp, r_if, in->tun_ifindex);
 	if (!err && !bpf_map_lookup_elem(d->b.fp.ifaces_fd, &in->tun_ifindex, &tun))
-		err = ovpn_iface_set_peer(&d->b.fp, in->tun_ifindex, s_if);
+		err = ovx_iface_set_peer(&d->b.fp, in->tun_ifindex, s_if);
 	if (err)
 		ovpnd_log("instance %u: no checksum helper (%s): TCP from this host stays in OpenVPN",
 			  in->id, strerror(-err));

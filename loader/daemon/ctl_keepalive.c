@@ -2,7 +2,7 @@
 /* Keepalive expiry, as the DCO drivers do it: a peer that PEER_SET gave a
  * keepalive timeout and that has sent nothing for that long is deleted, and
  * subscribers get PEER_DELETED with reason EXPIRED (Linux ovpn deletes the
- * peer and sends PEER_DEL_NTF with OVPN_DEL_PEER_REASON_EXPIRED).
+ * peer and sends PEER_DEL_NTF with OVX_DEL_PEER_REASON_EXPIRED).
  *
  * "Sent nothing" is the peer's last_rx_ns: RX sets it for every packet it
  * authenticates, those it hands on to OpenVPN included (pings, OCC, floats,
@@ -119,23 +119,23 @@ void ovpnd_keepalive_forget(struct ovpnd *d, __u32 inst, __u32 peer_id)
 		drop(&d->ka, s);
 }
 
-static void expire(struct ovpnd *d, const struct ovpnd_ka *s, const struct ovpn_peer *p)
+static void expire(struct ovpnd *d, const struct ovpnd_ka *s, const struct ovx_peer *p)
 {
-	if (ovpn_peer_del(&d->b.fp, s->inst, s->peer_id))
+	if (ovx_peer_del(&d->b.fp, s->inst, s->peer_id))
 		return;
-	ovpn_routes_flush(&d->b.fp, s->inst, false, s->peer_id);
+	ovx_routes_flush(&d->b.fp, s->inst, false, s->peer_id);
 	ovpnd_log("instance %u peer %u: nothing received for %u s (keepalive timeout); "
 		  "peer deleted", s->inst, s->peer_id, p->keepalive_timeout);
-	ovpnd_notify_peer_deleted(d, s->inst, s->peer_id, OVPN_DEL_EXPIRED);
+	ovpnd_notify_peer_deleted(d, s->inst, s->peer_id, OVX_DEL_EXPIRED);
 }
 
 /* A peer due for a look: gone, no timeout any more, expired, or due again. */
 static void check(struct ovpnd *d, struct ovpnd_ka *s, __u64 now)
 {
-	struct ovpn_peer p;
+	struct ovx_peer p;
 	__u64 last, limit;
 
-	if (ovpn_peer_get(&d->b.fp, s->inst, s->peer_id, &p) || !p.keepalive_timeout) {
+	if (ovx_peer_get(&d->b.fp, s->inst, s->peer_id, &p) || !p.keepalive_timeout) {
 		drop(&d->ka, s);
 		return;
 	}
@@ -184,14 +184,14 @@ int ovpnd_keepalive_run(struct ovpnd *d)
 
 int ovpnd_keepalive_load(struct ovpnd *d)
 {
-	struct ovpn_peer_key k, prev;
-	struct ovpn_peer p;
+	struct ovx_peer_key k, prev;
+	struct ovx_peer p;
 	int n = 0;
 
-	for (int err = ovpn_peer_next(&d->b.fp, 0, NULL, &k); !err;
-	     err = ovpn_peer_next(&d->b.fp, 0, &prev, &k)) {
+	for (int err = ovx_peer_next(&d->b.fp, 0, NULL, &k); !err;
+	     err = ovx_peer_next(&d->b.fp, 0, &prev, &k)) {
 		prev = k;
-		if (ovpn_peer_get(&d->b.fp, k.instance, k.peer_id, &p) || !p.keepalive_timeout)
+		if (ovx_peer_get(&d->b.fp, k.instance, k.peer_id, &p) || !p.keepalive_timeout)
 			continue;
 		ovpnd_keepalive_arm(d, k.instance, k.peer_id, p.keepalive_timeout);
 		n++;

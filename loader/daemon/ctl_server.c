@@ -150,39 +150,39 @@ static void client_close(struct ovpnd *d, struct ovpnd_client *cl)
 /* The reply's status, after what the handler added; on an error, what it
  * added is dropped so that only status and message remain. */
 static void reply_finish(struct nlmsghdr *reply, __u32 len_before, int status,
-			 const struct ovpn_ctl_err *e)
+			 const struct ovx_ctl_err *e)
 {
 	if (status) {
 		reply->nlmsg_len = len_before;
-		ovpn_ctl_put_str(reply, OVPN_A_ERROR, e->code ? e->msg : strerror(-status));
+		ovx_ctl_put_str(reply, OVX_A_ERROR, e->code ? e->msg : strerror(-status));
 	}
-	ovpn_ctl_put_u32(reply, OVPN_A_STATUS, (__u32)status);
+	ovx_ctl_put_u32(reply, OVX_A_STATUS, (__u32)status);
 }
 
 static void request(struct ovpnd *d, struct ovpnd_client *cl, size_t n, bool truncated)
 {
 	const struct nlmsghdr *in = (const void *)d->rx_buf;
-	struct ovpn_ctl_err e = {};
-	struct ovpn_req *r = calloc(1, sizeof(*r));
+	struct ovx_ctl_err e = {};
+	struct ovx_req *r = calloc(1, sizeof(*r));
 	struct nlmsghdr *reply;
 	__u32 base;
 	int status;
 
-	reply = ovpn_ctl_start(d->tx_buf, n >= sizeof(*in) ? in->nlmsg_type : NLMSG_ERROR,
+	reply = ovx_ctl_start(d->tx_buf, n >= sizeof(*in) ? in->nlmsg_type : NLMSG_ERROR,
 			       n >= sizeof(*in) ? in->nlmsg_seq : 0);
 	reply->nlmsg_flags = 0;
 	base = reply->nlmsg_len;
 	if (!r)
-		status = ovpn_ctl_errf(&e, -ENOMEM, "out of memory");
+		status = ovx_ctl_errf(&e, -ENOMEM, "out of memory");
 	else if (truncated)
-		status = ovpn_ctl_errf(&e, -EMSGSIZE, "request longer than %d bytes",
-				       OVPN_CTL_MSG_MAX);
+		status = ovx_ctl_errf(&e, -EMSGSIZE, "request longer than %d bytes",
+				       OVX_CTL_MSG_MAX);
 	else
-		status = ovpn_req_decode(d->rx_buf, n, r, &e) ?:
+		status = ovx_req_decode(d->rx_buf, n, r, &e) ?:
 			 ovpnd_handle(d, cl, r, reply, &e);
-	OPENSSL_cleanse(d->rx_buf, n < OVPN_CTL_MSG_MAX ? n : OVPN_CTL_MSG_MAX);
+	OPENSSL_cleanse(d->rx_buf, n < OVX_CTL_MSG_MAX ? n : OVX_CTL_MSG_MAX);
 	if (r) {
-		ovpn_req_wipe(r);
+		ovx_req_wipe(r);
 		free(r);
 	}
 	reply_finish(reply, base, status, &e);
@@ -195,7 +195,7 @@ static void request(struct ovpnd *d, struct ovpnd_client *cl, size_t n, bool tru
 void ovpnd_ctl_readable(struct ovpnd *d, struct ovpnd_client *cl)
 {
 	for (int i = 0; i < 64 && cl->fd >= 0 && !d->stop; i++) {
-		ssize_t n = recv(cl->fd, d->rx_buf, OVPN_CTL_MSG_MAX, MSG_TRUNC | MSG_DONTWAIT);
+		ssize_t n = recv(cl->fd, d->rx_buf, OVX_CTL_MSG_MAX, MSG_TRUNC | MSG_DONTWAIT);
 
 		if (n < 0 && errno == EAGAIN)
 			return;
@@ -203,7 +203,7 @@ void ovpnd_ctl_readable(struct ovpnd *d, struct ovpnd_client *cl)
 			client_close(d, cl);
 			return;
 		}
-		request(d, cl, n, n > OVPN_CTL_MSG_MAX);
+		request(d, cl, n, n > OVX_CTL_MSG_MAX);
 	}
 }
 

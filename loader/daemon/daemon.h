@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* ovpn-xdpd: the daemon's state, shared by its files (pin.c, attach.c,
  * instance.c, ctl_server.c, ctl_handlers.c, events.c). */
-#ifndef OVPN_LOADER_DAEMON_H
-#define OVPN_LOADER_DAEMON_H
+#ifndef OVX_LOADER_DAEMON_H
+#define OVX_LOADER_DAEMON_H
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -11,7 +11,7 @@
 
 #define OVPND_BPFFS		"/sys/fs/bpf"
 #define OVPND_PIN_ROOT		OVPND_BPFFS "/ovpn-xdp"
-#define OVPND_INSTANCES_MAP	"ovpn_instances"	/* the daemon's own map */
+#define OVPND_INSTANCES_MAP	"ovx_instances"	/* the daemon's own map */
 #define OVPND_MAX_INSTANCES	64
 #define OVPND_MAX_CLIENTS	64
 #define TAG_CLIENT		16	/* epoll tags from here are client slots */
@@ -23,7 +23,7 @@ enum ovpnd_prog {
 
 /* The programs and maps, pinned under pin_dir. */
 struct ovpnd_bpf {
-	struct ovpn_fastpath fp;
+	struct ovx_fastpath fp;
 	int instances_fd, events_fd;
 	int prog_fd[OVPND_NPROGS];
 	char pin_dir[256];
@@ -40,25 +40,25 @@ enum ovpnd_xdp_mode {
 
 #define OVPND_GONE_TUN		(1u << 31)	/* state: bit i for link i */
 
-/* An instance, as kept in the pinned map ovpn_instances (so a restarted
+/* An instance, as kept in the pinned map ovx_instances (so a restarted
  * daemon knows it). */
 struct ovpnd_instance {
-	__u32 id, mode, p2p_peer_id, flags;	/* OVPN_INST_F_*, and OVPN_A_FRAMING's
+	__u32 id, mode, p2p_peer_id, flags;	/* OVX_INST_F_*, and OVX_A_FRAMING's
 						 * framing from bit 8 on */
 	__u32 tun_ifindex;
-	__u32 link_ifindex[OVPN_CTL_MAX_LINKS];
+	__u32 link_ifindex[OVX_CTL_MAX_LINKS];
 	__u32 nlinks, naddrs, state;
-	__u8 xdp_mode[OVPN_CTL_MAX_LINKS];
-	char name[OVPN_CTL_NAME_MAX];
+	__u8 xdp_mode[OVX_CTL_MAX_LINKS];
+	char name[OVX_CTL_NAME_MAX];
 	char tun[16];
-	char links[OVPN_CTL_MAX_LINKS][16];
-	struct ovpn_sockaddr addrs[OVPN_CTL_MAX_ADDRS];
+	char links[OVX_CTL_MAX_LINKS][16];
+	struct ovx_sockaddr addrs[OVX_CTL_MAX_ADDRS];
 };
 
 struct ovpnd_client {
 	int fd;
 	bool subscribed;
-	__u32 owned;			/* instance created with OVPN_INST_F_OWNED, or 0 */
+	__u32 owned;			/* instance created with OVX_INST_F_OWNED, or 0 */
 };
 
 struct ovpnd_config {
@@ -78,14 +78,14 @@ struct ovpnd_pending {
 	bool used, is_key;
 	__u32 inst;
 	__u64 deadline_ms;
-	struct ovpn_req_plugin pl;
+	struct ovx_req_plugin pl;
 };
 
 /* A peer seen sending with a key the daemon never got (key_missed.c). */
 #define OVPND_MAX_MISSED	64
 struct ovpnd_missed {
 	bool used, seen;
-	struct ovpn_learn_key k;
+	struct ovx_learn_key k;
 	__u64 since_ms;
 };
 
@@ -103,7 +103,7 @@ struct ovpnd_keepalive {
 /* calib.c: what one packet costs here, per cipher, in ns (0: not measured). */
 #define OVPND_CALIB_CIPHERS	3
 struct ovpnd_calib {
-	__u32 cipher;		/* OVPN_CIPHER_* */
+	__u32 cipher;		/* OVX_CIPHER_* */
 	__u32 bpf_ns;		/* the fast path's AEAD */
 	__u32 sw_ns;		/* OpenSSL's AEAD, in this process */
 };
@@ -150,16 +150,16 @@ int ovpnd_napi_threaded(const char *dev);
 int ovpnd_napi_is_threaded(const char *dev);
 
 /* plugin_ctl.c: the plugin's KEY_MATERIAL, PEER_ADDR, PEER_GONE, re-registration. */
-int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
-		       struct nlmsghdr *reply, struct ovpn_ctl_err *e);
-int ovpnd_peer_addr(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
-		    struct nlmsghdr *reply, struct ovpn_ctl_err *e);
-int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
-		    struct nlmsghdr *reply, struct ovpn_ctl_err *e);
+int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_req *r,
+		       struct nlmsghdr *reply, struct ovx_ctl_err *e);
+int ovpnd_peer_addr(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_req *r,
+		    struct nlmsghdr *reply, struct ovx_ctl_err *e);
+int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_req *r,
+		    struct nlmsghdr *reply, struct ovx_ctl_err *e);
 /* An owned instance registered again by its OpenVPN (after a restart of the
  * daemon): 0 if @cl now owns it, -EEXIST if it is not that case. */
-int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
-			 struct nlmsghdr *reply, struct ovpn_ctl_err *e);
+int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovx_req *r,
+			 struct nlmsghdr *reply, struct ovx_ctl_err *e);
 /* Retries what is pending; returns the epoll timeout to use (-1: none). */
 int ovpnd_pending_run(struct ovpnd *d);
 /* Takes the keys of a peer that sends with a key the daemon never got out of
@@ -187,7 +187,7 @@ void ovpnd_detach_link(__u32 ifindex, const char *name);
 int ovpnd_attach_tun(struct ovpnd_bpf *b, __u32 ifindex, const char *name);
 void ovpnd_detach_tun(__u32 ifindex);
 /* Lowers the tun MTU to the smallest link MTU less the encapsulation (at most
- * OVPN_AEAD_MAX_LEN); never raises it above OpenVPN's tun-mtu. */
+ * OVX_AEAD_MAX_LEN); never raises it above OpenVPN's tun-mtu. */
 int ovpnd_tun_mtu(const struct ovpnd_instance *in);
 int ovpnd_if_mtu(const char *name);
 const char *ovpnd_xdp_mode_name(int mode);
@@ -196,12 +196,12 @@ const char *ovpnd_xdp_mode_name(int mode);
 /* Reads the pinned instances map into the cache. */
 int ovpnd_instances_load(struct ovpnd *d);
 int ovpnd_instance_get(struct ovpnd *d, __u32 id, struct ovpnd_instance *in);
-int ovpnd_instance_resolve(struct ovpnd *d, const struct ovpn_req *r,
-			   struct ovpnd_instance *in, struct ovpn_ctl_err *e);
+int ovpnd_instance_resolve(struct ovpnd *d, const struct ovx_req *r,
+			   struct ovpnd_instance *in, struct ovx_ctl_err *e);
 /* Iteration: 0 and the next instance after id @after (0: the first). */
 int ovpnd_instance_next(struct ovpnd *d, __u32 after, struct ovpnd_instance *in);
-int ovpnd_instance_new(struct ovpnd *d, const struct ovpn_req_instance *ri, __u32 id,
-		       struct ovpnd_instance *out, struct ovpn_ctl_err *e);
+int ovpnd_instance_new(struct ovpnd *d, const struct ovx_req_instance *ri, __u32 id,
+		       struct ovpnd_instance *out, struct ovx_ctl_err *e);
 int ovpnd_instance_del(struct ovpnd *d, const struct ovpnd_instance *in);
 /* Everything off every device, pins removed. */
 int ovpnd_detach_all(struct ovpnd *d);
@@ -234,8 +234,8 @@ void ovpnd_notify_peer_deleted(struct ovpnd *d, __u32 instance, __u32 peer_id,
 void ovpnd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ctl_handlers.c: applies a decoded request, adds the reply's attributes. */
-int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
-		 struct nlmsghdr *reply, struct ovpn_ctl_err *e);
+int ovpnd_handle(struct ovpnd *d, struct ovpnd_client *cl, struct ovx_req *r,
+		 struct nlmsghdr *reply, struct ovx_ctl_err *e);
 /* ctl_keepalive.c: peers deleted when silent for their keepalive timeout.
  * reserve (may fail: -ENOMEM) before storing a timeout, then arm (timeout 0:
  * forget). run deletes the expired peers and returns the epoll timeout (-1:
@@ -246,9 +246,9 @@ void ovpnd_keepalive_forget(struct ovpnd *d, __u32 inst, __u32 peer_id);
 int ovpnd_keepalive_run(struct ovpnd *d);
 int ovpnd_keepalive_load(struct ovpnd *d);
 void ovpnd_keepalive_free(struct ovpnd *d);
-/* ctl_batch.c: OVPN_CMD_BATCH (items handled with a NULL reply). */
-int ovpnd_batch(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
-		struct nlmsghdr *reply, struct ovpn_ctl_err *e);
+/* ctl_batch.c: OVX_CMD_BATCH (items handled with a NULL reply). */
+int ovpnd_batch(struct ovpnd *d, struct ovpnd_client *cl, struct ovx_req *r,
+		struct nlmsghdr *reply, struct ovx_ctl_err *e);
 
 /* events.c: the fast path's ring buffer and the kernel's link events. */
 int ovpnd_events_open(struct ovpnd *d);

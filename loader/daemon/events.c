@@ -15,30 +15,30 @@
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct ovpnd *d = ctx;
-	const struct ovpn_event *ev = data;
+	const struct ovx_event *ev = data;
 	struct nlmsghdr *nlh;
 	char a[INET6_ADDRSTRLEN] = "", t[INET6_ADDRSTRLEN + 10];
 
 	if (size < sizeof(*ev))
 		return 0;
-	nlh = ovpn_ctl_start(d->ntf_buf, OVPN_CMD_NOTIFY, 0);
+	nlh = ovx_ctl_start(d->ntf_buf, OVX_CMD_NOTIFY, 0);
 	nlh->nlmsg_flags = 0;
-	ovpn_ctl_put_u32(nlh, OVPN_A_EVENT, ev->type);
-	ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, ev->instance);
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, ev->peer_id);
-	ovpn_ctl_put_u32(nlh, OVPN_A_KEY_ID, ev->key_id);
-	if (ev->type == OVPN_EV_FLOAT) {
-		inet_ntop(ev->addr.family == OVPN_AF_INET6 ? AF_INET6 : AF_INET, ev->addr.addr,
+	ovx_ctl_put_u32(nlh, OVX_A_EVENT, ev->type);
+	ovx_ctl_put_u32(nlh, OVX_A_INSTANCE, ev->instance);
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, ev->peer_id);
+	ovx_ctl_put_u32(nlh, OVX_A_KEY_ID, ev->key_id);
+	if (ev->type == OVX_EV_FLOAT) {
+		inet_ntop(ev->addr.family == OVX_AF_INET6 ? AF_INET6 : AF_INET, ev->addr.addr,
 			  a, sizeof(a));
-		snprintf(t, sizeof(t), ev->addr.family == OVPN_AF_INET6 ? "[%s]:%u" : "%s:%u",
+		snprintf(t, sizeof(t), ev->addr.family == OVX_AF_INET6 ? "[%s]:%u" : "%s:%u",
 			 a, ntohs(ev->addr.port));
-		ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, t);
+		ovx_ctl_put_str(nlh, OVX_A_REMOTE, t);
 	}
-	if (ev->type == OVPN_EV_FOREIGN_FRAMING)
+	if (ev->type == OVX_EV_FOREIGN_FRAMING)
 		ovpnd_log("instance %u peer %u: its packets are framed otherwise than OpenVPN's "
 			  "options say (a compression or fragment option pushed by the server?): "
 			  "it stays in OpenVPN", ev->instance, ev->peer_id);
-	if (ev->type == OVPN_EV_PID_HIGH_WATER)
+	if (ev->type == OVX_EV_PID_HIGH_WATER)
 		ovpnd_log("instance %u peer %u key %u: packet-id past the high-water mark, "
 			  "renegotiation needed", ev->instance, ev->peer_id, ev->key_id);
 	ovpnd_notify(d, nlh);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* OpenVPN instances: a tun device, link devices and sockets, kept in the
- * pinned map ovpn_instances so that a restarted daemon knows them. */
+ * pinned map ovx_instances so that a restarted daemon knows them. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -101,19 +101,19 @@ static int instance_by_name(struct ovpnd *d, const char *name, struct ovpnd_inst
 	return -ENOENT;
 }
 
-int ovpnd_instance_resolve(struct ovpnd *d, const struct ovpn_req *r,
-			   struct ovpnd_instance *in, struct ovpn_ctl_err *e)
+int ovpnd_instance_resolve(struct ovpnd *d, const struct ovx_req *r,
+			   struct ovpnd_instance *in, struct ovx_ctl_err *e)
 {
 	if (r->has_inst_id) {
 		if (ovpnd_instance_get(d, r->inst_id, in))
-			return ovpn_ctl_errf(e, -ENOENT, "no instance %u", r->inst_id);
+			return ovx_ctl_errf(e, -ENOENT, "no instance %u", r->inst_id);
 		if (r->inst_name[0] && strcmp(r->inst_name, in->name))
-			return ovpn_ctl_errf(e, -EINVAL, "instance %u is '%s', not '%s'",
+			return ovx_ctl_errf(e, -EINVAL, "instance %u is '%s', not '%s'",
 					     r->inst_id, in->name, r->inst_name);
 		return 0;
 	}
 	if (instance_by_name(d, r->inst_name, in))
-		return ovpn_ctl_errf(e, -ENOENT, "no instance '%s'", r->inst_name);
+		return ovx_ctl_errf(e, -ENOENT, "no instance '%s'", r->inst_name);
 	return 0;
 }
 
@@ -139,46 +139,46 @@ static __u32 free_id(struct ovpnd *d)
 }
 
 /* Everything checked before anything changes. */
-static int instance_check(struct ovpnd *d, const struct ovpn_req_instance *ri, __u32 id,
-			  struct ovpnd_instance *in, struct ovpn_ctl_err *e)
+static int instance_check(struct ovpnd *d, const struct ovx_req_instance *ri, __u32 id,
+			  struct ovpnd_instance *in, struct ovx_ctl_err *e)
 {
 	struct ovpnd_instance o;
-	struct ovpn_socket s;
-	struct ovpn_iface ifc;
+	struct ovx_socket s;
+	struct ovx_iface ifc;
 
 	if (!instance_by_name(d, ri->name, &o))
-		return ovpn_ctl_errf(e, -EEXIST, "instance '%s' already exists (id %u)",
+		return ovx_ctl_errf(e, -EEXIST, "instance '%s' already exists (id %u)",
 				     ri->name, o.id);
 	if (id && !ovpnd_instance_get(d, id, &o))
-		return ovpn_ctl_errf(e, -EEXIST, "instance id %u is taken by '%s'", id, o.name);
+		return ovx_ctl_errf(e, -EEXIST, "instance id %u is taken by '%s'", id, o.name);
 	in->id = id ? id : free_id(d);
 	if (!in->id)
-		return ovpn_ctl_errf(e, -ENOSPC, "too many instances (%d)", OVPND_MAX_INSTANCES);
+		return ovx_ctl_errf(e, -ENOSPC, "too many instances (%d)", OVPND_MAX_INSTANCES);
 	in->tun_ifindex = if_nametoindex(ri->tun);
 	if (!in->tun_ifindex)
-		return ovpn_ctl_errf(e, -ENODEV, "no device '%s' (the tun device must exist)",
+		return ovx_ctl_errf(e, -ENODEV, "no device '%s' (the tun device must exist)",
 				     ri->tun);
 	if (!bpf_map_lookup_elem(d->b.fp.ifaces_fd, &in->tun_ifindex, &ifc))
-		return ovpn_ctl_errf(e, -EEXIST, "%s already belongs to instance %u", ri->tun,
+		return ovx_ctl_errf(e, -EEXIST, "%s already belongs to instance %u", ri->tun,
 				     ifc.instance);
 	for (unsigned int i = 0; i < ri->nlinks; i++) {
 		in->link_ifindex[i] = if_nametoindex(ri->links[i]);
 		if (!in->link_ifindex[i])
-			return ovpn_ctl_errf(e, -ENODEV, "no link device '%s'", ri->links[i]);
+			return ovx_ctl_errf(e, -ENODEV, "no link device '%s'", ri->links[i]);
 	}
 	for (unsigned int i = 0; i < ri->naddrs; i++)
 		if (!bpf_map_lookup_elem(d->b.fp.sockets_fd, &ri->addrs[i], &s))
-			return ovpn_ctl_errf(e, -EADDRINUSE,
+			return ovx_ctl_errf(e, -EADDRINUSE,
 					     "socket address #%u already offloaded by instance %u",
 					     i + 1, s.instance);
 	return 0;
 }
 
-static void instance_fill(struct ovpnd_instance *in, const struct ovpn_req_instance *ri)
+static void instance_fill(struct ovpnd_instance *in, const struct ovx_req_instance *ri)
 {
 	in->mode = ri->mode;
 	in->p2p_peer_id = ri->p2p_peer_id;
-	in->flags = ri->flags | ri->framing;	/* OVPN_INST_F_* below 0x100 */
+	in->flags = ri->flags | ri->framing;	/* OVX_INST_F_* below 0x100 */
 	in->nlinks = ri->nlinks;
 	in->naddrs = ri->naddrs;
 	memcpy(in->name, ri->name, sizeof(in->name));
@@ -190,8 +190,8 @@ static void instance_fill(struct ovpnd_instance *in, const struct ovpn_req_insta
 static void unregister(struct ovpnd *d, const struct ovpnd_instance *in)
 {
 	for (unsigned int i = 0; i < in->naddrs; i++)
-		ovpn_socket_del(&d->b.fp, &in->addrs[i]);
-	ovpn_iface_del(&d->b.fp, in->tun_ifindex);
+		ovx_socket_del(&d->b.fp, &in->addrs[i]);
+	ovx_iface_del(&d->b.fp, in->tun_ifindex);
 }
 
 /* The device at @ifindex must still carry @name. */
@@ -206,7 +206,7 @@ static bool dev_present(__u32 ifindex, const char *name)
  * namespace than the daemon did, where the indexes mean other devices. */
 static void devices_detach(struct ovpnd *d, const struct ovpnd_instance *in)
 {
-	if (in->flags & OVPN_INST_F_NO_ATTACH)
+	if (in->flags & OVX_INST_F_NO_ATTACH)
 		return;
 	if (!(in->state & OVPND_GONE_TUN) && dev_present(in->tun_ifindex, in->tun))
 		ovpnd_detach_tun(in->tun_ifindex);
@@ -220,7 +220,7 @@ static int devices_attach(struct ovpnd *d, struct ovpnd_instance *in)
 {
 	int err = 0;
 
-	if (in->flags & OVPN_INST_F_NO_ATTACH)
+	if (in->flags & OVX_INST_F_NO_ATTACH)
 		return 0;
 	for (unsigned int i = 0; !err && i < in->nlinks; i++)
 		if (!link_used_by_other(d, in->link_ifindex[i], in->id))
@@ -234,24 +234,24 @@ static int devices_attach(struct ovpnd *d, struct ovpnd_instance *in)
 
 static int register_all(struct ovpnd *d, const struct ovpnd_instance *in)
 {
-	__u32 p2p = in->mode == OVPN_MODE_P2P && in->p2p_peer_id != OVPN_P2P_PEER_UNKNOWN ?
-		    OVPN_IFACE_P2P : 0;
-	__u32 c2c = in->flags & OVPN_INST_F_C2C ? OVPN_IFACE_C2C : 0;
+	__u32 p2p = in->mode == OVX_MODE_P2P && in->p2p_peer_id != OVX_P2P_PEER_UNKNOWN ?
+		    OVX_IFACE_P2P : 0;
+	__u32 c2c = in->flags & OVX_INST_F_C2C ? OVX_IFACE_C2C : 0;
 	__u32 framing = in->flags & ~0xffu;
-	int err = ovpn_iface_set(&d->b.fp, in->tun_ifindex, in->id, p2p | c2c | framing,
+	int err = ovx_iface_set(&d->b.fp, in->tun_ifindex, in->id, p2p | c2c | framing,
 				 p2p ? in->p2p_peer_id : 0);
 
 	for (unsigned int i = 0; !err && i < in->naddrs; i++)
-		err = ovpn_socket_add(&d->b.fp, &in->addrs[i], in->id, in->tun_ifindex,
+		err = ovx_socket_add(&d->b.fp, &in->addrs[i], in->id, in->tun_ifindex,
 				      in->link_ifindex[0]) ?:
-		      ovpn_socket_set_framing(&d->b.fp, &in->addrs[i], framing);
+		      ovx_socket_set_framing(&d->b.fp, &in->addrs[i], framing);
 	if (err)
 		unregister(d, in);
 	return err;
 }
 
-int ovpnd_instance_new(struct ovpnd *d, const struct ovpn_req_instance *ri, __u32 id,
-		       struct ovpnd_instance *in, struct ovpn_ctl_err *e)
+int ovpnd_instance_new(struct ovpnd *d, const struct ovx_req_instance *ri, __u32 id,
+		       struct ovpnd_instance *in, struct ovx_ctl_err *e)
 {
 	int err;
 
@@ -262,16 +262,16 @@ int ovpnd_instance_new(struct ovpnd *d, const struct ovpn_req_instance *ri, __u3
 		return err;
 	err = devices_attach(d, in);
 	if (err)
-		return ovpn_ctl_errf(e, err, "cannot attach to %s and %s: %s (see the daemon's log)",
+		return ovx_ctl_errf(e, err, "cannot attach to %s and %s: %s (see the daemon's log)",
 				     in->tun, in->links[0], strerror(-err));
 	err = register_all(d, in) ?: instance_put(d, in);
 	if (err) {
 		unregister(d, in);
 		devices_detach(d, in);
-		return ovpn_ctl_errf(e, err, "cannot register instance '%s': %s", in->name,
+		return ovx_ctl_errf(e, err, "cannot register instance '%s': %s", in->name,
 				     strerror(-err));
 	}
-	if (!(in->flags & OVPN_INST_F_NO_ATTACH)) {
+	if (!(in->flags & OVX_INST_F_NO_ATTACH)) {
 		ovpnd_tun_mtu(in);
 		ovpnd_csum_helper_up(d, in);	/* optional: logged if it fails */
 	}
@@ -283,20 +283,20 @@ int ovpnd_instance_new(struct ovpnd *d, const struct ovpn_req_instance *ri, __u3
 static bool peer_of(const void *key, const void *value, void *instance)
 {
 	(void)value;
-	return ((const struct ovpn_peer_key *)key)->instance == *(__u32 *)instance;
+	return ((const struct ovx_peer_key *)key)->instance == *(__u32 *)instance;
 }
 
 static void peers_flush(struct ovpnd *d, __u32 instance)
 {
-	struct ovpn_peer_key *k = NULL;
+	struct ovx_peer_key *k = NULL;
 	__u32 n = 0;
 
-	if (ovpn_map_select(d->b.fp.peers_fd, peer_of, &instance, (void **)&k, &n))
+	if (ovx_map_select(d->b.fp.peers_fd, peer_of, &instance, (void **)&k, &n))
 		ovpnd_log("instance %u: cannot list its peers to remove them", instance);
 	for (__u32 i = 0; i < n; i++)
-		if (!ovpn_peer_del(&d->b.fp, k[i].instance, k[i].peer_id))
+		if (!ovx_peer_del(&d->b.fp, k[i].instance, k[i].peer_id))
 			ovpnd_notify_peer_deleted(d, k[i].instance, k[i].peer_id,
-						  OVPN_DEL_INSTANCE);
+						  OVX_DEL_INSTANCE);
 	free(k);
 }
 
@@ -306,7 +306,7 @@ int ovpnd_instance_del(struct ovpnd *d, const struct ovpnd_instance *in)
 	devices_detach(d, in);
 	ovpnd_csum_helper_down(in);
 	peers_flush(d, in->id);
-	ovpn_routes_flush(&d->b.fp, in->id, true, 0);
+	ovx_routes_flush(&d->b.fp, in->id, true, 0);
 	if (instance_remove(d, in->id))
 		return -errno;
 	ovpnd_log("instance %u '%s' deleted", in->id, in->name);
@@ -394,7 +394,7 @@ static void mark_gone(struct ovpnd *d, struct ovpnd_instance *in, __u32 ifindex,
 
 	if (in->tun_ifindex == ifindex) {
 		in->state |= OVPND_GONE_TUN;
-		ovpn_iface_del(&d->b.fp, ifindex);	/* the index may be reused */
+		ovx_iface_del(&d->b.fp, ifindex);	/* the index may be reused */
 		ovpnd_log("instance '%s': tun device %s (ifindex %u) %s; TX offload stopped. "
 			  "Delete and re-create the instance when it is back", in->name, in->tun,
 			  ifindex, why);

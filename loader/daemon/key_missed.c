@@ -32,16 +32,16 @@ static __u64 mono_ns(clockid_t clk)
 }
 
 /* A key waiting for the peer opens the peer's packet. */
-static bool pending_opens(struct ovpnd *d, const struct ovpn_learn_key *k)
+static bool pending_opens(struct ovpnd *d, const struct ovx_learn_key *k)
 {
 	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
 		const struct ovpnd_pending *p = &d->pending[i];
-		struct ovpn_learnt l;
+		struct ovx_learnt l;
 
 		if (!p->used || !p->is_key || p->inst != k->instance ||
 		    (p->pl.has_remote && memcmp(&p->pl.remote, &k->remote, sizeof(k->remote))))
 			continue;
-		if (ovpn_learn_identify(&d->b.fp, k->instance, &k->remote, k->key_id, p->pl.role,
+		if (ovx_learn_identify(&d->b.fp, k->instance, &k->remote, k->key_id, p->pl.role,
 					p->pl.material, &l) != -EKEYREJECTED)
 			return true;	/* it opens, or the sample is being written */
 	}
@@ -50,15 +50,15 @@ static bool pending_opens(struct ovpnd *d, const struct ovpn_learn_key *k)
 
 /* @k/@v tell of a live peer sending with a key it has no slot for, of an
  * instance that OpenVPN's plugin feeds, and no waiting key is it. */
-static bool key_missed(struct ovpnd *d, const struct ovpn_learn_key *k,
-		       const struct ovpn_learn *v, __u64 now_ns)
+static bool key_missed(struct ovpnd *d, const struct ovx_learn_key *k,
+		       const struct ovx_learn *v, __u64 now_ns)
 {
 	struct ovpnd_instance in;
-	struct ovpn_peer p;
+	struct ovx_peer p;
 
-	if (k->dir != OVPN_LEARN_RX || v->last_ns + RECENT_NS < now_ns ||
-	    ovpnd_instance_get(d, k->instance, &in) || !(in.flags & OVPN_INST_F_OWNED) ||
-	    ovpn_peer_get(&d->b.fp, k->instance, v->peer_id, &p) ||
+	if (k->dir != OVX_LEARN_RX || v->last_ns + RECENT_NS < now_ns ||
+	    ovpnd_instance_get(d, k->instance, &in) || !(in.flags & OVX_INST_F_OWNED) ||
+	    ovx_peer_get(&d->b.fp, k->instance, v->peer_id, &p) ||
 	    memcmp(&p.remote, &k->remote, sizeof(p.remote)))
 		return false;
 	/* its newest packets are with that key, none since with a key the
@@ -66,12 +66,12 @@ static bool key_missed(struct ovpnd *d, const struct ovpn_learn_key *k,
 	 * install), and the fast path still has a key to take out */
 	if (v->last_ns <= p.last_rx_ns ||
 	    p.slot_key_id[0] == k->key_id || p.slot_key_id[1] == k->key_id ||
-	    p.slot_key_id[OVPN_SLOT_PRIMARY] == OVPN_SLOT_EMPTY)
+	    p.slot_key_id[OVX_SLOT_PRIMARY] == OVX_SLOT_EMPTY)
 		return false;
 	return !pending_opens(d, k);
 }
 
-static struct ovpnd_missed *suspect(struct ovpnd *d, const struct ovpn_learn_key *k, __u64 now)
+static struct ovpnd_missed *suspect(struct ovpnd *d, const struct ovx_learn_key *k, __u64 now)
 {
 	struct ovpnd_missed *free_slot = NULL;
 
@@ -93,10 +93,10 @@ static struct ovpnd_missed *suspect(struct ovpnd *d, const struct ovpn_learn_key
  * what the peer sends with it and renumbers what OpenVPN sends with it, so
  * were the key only late (OpenVPN still sending with the secondary), no
  * packet-id of it would go out twice. */
-static void withdraw(struct ovpnd *d, const struct ovpn_learn_key *k, __u32 peer_id)
+static void withdraw(struct ovpnd *d, const struct ovx_learn_key *k, __u32 peer_id)
 {
-	ovpn_key_del(&d->b.fp, k->instance, peer_id, OVPN_SLOT_SECONDARY);
-	ovpn_key_swap(&d->b.fp, k->instance, peer_id);
+	ovx_key_del(&d->b.fp, k->instance, peer_id, OVX_SLOT_SECONDARY);
+	ovx_key_swap(&d->b.fp, k->instance, peer_id);
 	ovpnd_log("instance %u: peer %u sends with key %u, which ovpn-xdpd never got: "
 		  "OpenVPN sends its traffic until its next key",
 		  k->instance, peer_id, k->key_id);
@@ -105,7 +105,7 @@ static void withdraw(struct ovpnd *d, const struct ovpn_learn_key *k, __u32 peer
 int ovpnd_missed_run(struct ovpnd *d)
 {
 	__u64 now = mono_ns(CLOCK_MONOTONIC) / 1000000, now_coarse = mono_ns(CLOCK_MONOTONIC_COARSE);
-	struct ovpn_learn_key k, prev;
+	struct ovx_learn_key k, prev;
 	bool first = true;
 	int n = 0;
 
@@ -115,10 +115,10 @@ int ovpnd_missed_run(struct ovpnd *d)
 	for (int i = 0; i < OVPND_MAX_MISSED; i++)
 		d->missed[i].seen = false;
 	/* bounded: an entry evicted under the walk restarts it */
-	while (n++ < OVPN_LEARN_MAX &&
+	while (n++ < OVX_LEARN_MAX &&
 	       !bpf_map_get_next_key(d->b.fp.learn_fd, first ? NULL : &prev, &k)) {
 		struct ovpnd_missed *m;
-		struct ovpn_learn v;
+		struct ovx_learn v;
 
 		first = false;
 		prev = k;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* ovpn-xdpd: the kernel's link events about the devices of its instances
  * (events.c reads them; a vanished device is instance.c's ovpnd_link_gone). */
-#ifndef OVPN_LOADER_LINK_WATCH_H
-#define OVPN_LOADER_LINK_WATCH_H
+#ifndef OVX_LOADER_LINK_WATCH_H
+#define OVX_LOADER_LINK_WATCH_H
 
 #include <linux/netlink.h>
 #include "daemon.h"

@@ -25,12 +25,12 @@ void ovpnd_notify(struct ovpnd *d, const struct nlmsghdr *nlh)
 
 void ovpnd_notify_peer_deleted(struct ovpnd *d, __u32 instance, __u32 peer_id, __u32 reason)
 {
-	struct nlmsghdr *nlh = ovpn_ctl_start(d->ntf_buf, OVPN_CMD_NOTIFY, 0);
+	struct nlmsghdr *nlh = ovx_ctl_start(d->ntf_buf, OVX_CMD_NOTIFY, 0);
 
 	nlh->nlmsg_flags = 0;
-	ovpn_ctl_put_u32(nlh, OVPN_A_EVENT, OVPN_EV_PEER_DELETED);
-	ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, instance);
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, peer_id);
-	ovpn_ctl_put_u32(nlh, OVPN_A_REASON, reason);
+	ovx_ctl_put_u32(nlh, OVX_A_EVENT, OVX_EV_PEER_DELETED);
+	ovx_ctl_put_u32(nlh, OVX_A_INSTANCE, instance);
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, peer_id);
+	ovx_ctl_put_u32(nlh, OVX_A_REASON, reason);
 	ovpnd_notify(d, nlh);
 }

@@ -47,7 +47,7 @@ static void usage(FILE *f)
 		"  -T, --no-timing      do not measure what a packet costs per cipher at start\n"
 		"  -d, --detach         detach every program, remove the pins and exit\n"
 		"  -V, --version        the version\n",
-		OVPN_CTL_DEFAULT_PATH);
+		OVX_CTL_DEFAULT_PATH);
 }
 
 static int parse_args(int argc, char **argv, struct ovpnd *d)
@@ -61,7 +61,7 @@ static int parse_args(int argc, char **argv, struct ovpnd *d)
 	struct group *gr;
 	int c;
 
-	d->cfg = (struct ovpnd_config){ .name = "default", .sock_path = OVPN_CTL_DEFAULT_PATH,
+	d->cfg = (struct ovpnd_config){ .name = "default", .sock_path = OVX_CTL_DEFAULT_PATH,
 					.liveness_ns = 1000000000ULL };
 	while ((c = getopt_long(argc, argv, "n:s:g:l:a:dThV", opts, NULL)) != -1) {
 		switch (c) {
@@ -73,7 +73,7 @@ static int parse_args(int argc, char **argv, struct ovpnd *d)
 		case 'd': d->detach = true; break;
 		case 'T': d->cfg.no_timing = true; break;
 		case 'h': usage(stdout); exit(0);
-		case 'V': printf("ovpn-xdpd %s\n", OVPN_XDP_VERSION); exit(0);
+		case 'V': printf("ovpn-xdpd %s\n", OVX_VERSION); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
 	}
@@ -94,7 +94,7 @@ static bool pinned_state(const char *name)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/%s/ovpn_peers", OVPND_PIN_ROOT, name);
+	snprintf(path, sizeof(path), "%s/%s/ovx_peers", OVPND_PIN_ROOT, name);
 	if (!access(path, F_OK))
 		return true;
 	ovpnd_log("nothing pinned at %s/%s: nothing to detach%s", OVPND_PIN_ROOT, name,
@@ -121,9 +121,9 @@ static int setup(struct ovpnd *d)
 	signal(SIGPIPE, SIG_IGN);
 	d->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	d->rx_buf = malloc(OVPN_CTL_MSG_MAX);
-	d->tx_buf = malloc(OVPN_CTL_MSG_MAX);
-	d->ntf_buf = malloc(OVPN_CTL_MSG_MAX);
+	d->rx_buf = malloc(OVX_CTL_MSG_MAX);
+	d->tx_buf = malloc(OVX_CTL_MSG_MAX);
+	d->ntf_buf = malloc(OVX_CTL_MSG_MAX);
 	if (d->signal_fd < 0 || d->epoll_fd < 0 || !d->rx_buf || !d->tx_buf || !d->ntf_buf)
 		return -ENOMEM;
 	err = ovpnd_ctl_listen(d) ?: ovpnd_events_open(d) ?: ovpnd_rtnl_open(d);

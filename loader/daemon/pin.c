@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The fast path's programs and maps, pinned by name under
  * /sys/fs/bpf/ovpn-xdp/<name>/: a daemon finds them there and takes them
- * over (peers, keys and counters survive it), or loads bpf/ovpn.bpf.c and
+ * over (peers, keys and counters survive it), or loads bpf/ovx.bpf.c and
  * pins them. */
 #include <dirent.h>
 #include <errno.h>
@@ -12,19 +12,19 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "daemon.h"
-#include "ovpn.skel.h"
+#include "ovx.skel.h"
 
 static const char *const prog_names[OVPND_NPROGS] = {
-	[OVPND_RX_XDP] = "ovpn_rx_xdp",
-	[OVPND_RX_TC] = "ovpn_rx_tc",
-	[OVPND_TX_TC] = "ovpn_tx_tc",
-	[OVPND_LINK_EGRESS_TC] = "ovpn_link_egress_tc",
-	[OVPND_HELPER_XDP] = "ovpn_helper_xdp",
+	[OVPND_RX_XDP] = "ovx_rx_xdp",
+	[OVPND_RX_TC] = "ovx_rx_tc",
+	[OVPND_TX_TC] = "ovx_tx_tc",
+	[OVPND_LINK_EGRESS_TC] = "ovx_link_egress_tc",
+	[OVPND_HELPER_XDP] = "ovx_helper_xdp",
 };
 
 /* Pinned, besides the programs above: the control programs. */
 static const char *const ctl_prog_names[] = {
-	"ovpn_key_set_aes", "ovpn_key_ctl", "ovpn_peer_ctl", "ovpn_epoch_set_aes",
+	"ovx_key_set_aes", "ovx_key_ctl", "ovx_peer_ctl", "ovx_epoch_set_aes",
 };
 
 static int pin_path(char *buf, size_t n, const char *dir, const char *name)
@@ -72,18 +72,18 @@ static int map_compatible(int fd, const struct bpf_map *m, const char *dir)
 static int fp_map_fd(struct ovpnd_bpf *b, const char *name, int fd)
 {
 	static const struct { const char *name; size_t off; } maps[] = {
-#define M(n, f) { n, offsetof(struct ovpn_fastpath, f) }
-		M("ovpn_sockets", sockets_fd), M("ovpn_peers", peers_fd),
-		M("ovpn_keys", keys_fd), M("ovpn_peer_stats", peer_stats_fd),
-		M("ovpn_global_stats", global_stats_fd), M("ovpn_ifaces", ifaces_fd),
-		M("ovpn_vpn_addrs", vpn_addrs_fd), M("ovpn_routes4", routes4_fd),
-		M("ovpn_routes6", routes6_fd), M("ovpn_route_lens", route_lens_fd),
-		M("ovpn_learn", learn_fd), M("ovpn_epoch_slots", epoch_slots_fd),
-		M("ovpn_epoch_states", epoch_states_fd),
+#define M(n, f) { n, offsetof(struct ovx_fastpath, f) }
+		M("ovx_sockets", sockets_fd), M("ovx_peers", peers_fd),
+		M("ovx_keys", keys_fd), M("ovx_peer_stats", peer_stats_fd),
+		M("ovx_global_stats", global_stats_fd), M("ovx_ifaces", ifaces_fd),
+		M("ovx_vpn_addrs", vpn_addrs_fd), M("ovx_routes4", routes4_fd),
+		M("ovx_routes6", routes6_fd), M("ovx_route_lens", route_lens_fd),
+		M("ovx_learn", learn_fd), M("ovx_epoch_slots", epoch_slots_fd),
+		M("ovx_epoch_states", epoch_states_fd),
 #undef M
 	};
 
-	if (!strcmp(name, "ovpn_events")) {
+	if (!strcmp(name, "ovx_events")) {
 		b->events_fd = fd;
 		return 1;
 	}
@@ -98,7 +98,7 @@ static int fp_map_fd(struct ovpnd_bpf *b, const char *name, int fd)
 /* Opens every pin the skeleton @s names. -ESTALE: a map or control program
  * of this build is not pinned (an older build's state), which can be
  * replaced. */
-static int take_over(struct ovpnd_bpf *b, struct ovpn_bpf *s)
+static int take_over(struct ovpnd_bpf *b, struct ovx_bpf *s)
 {
 	struct bpf_map *m;
 	int fd, err;
@@ -145,7 +145,7 @@ missing:
 	return -ENOENT;
 }
 
-static void unpin_all(const char *dir, struct ovpn_bpf *s)
+static void unpin_all(const char *dir, struct ovx_bpf *s)
 {
 	char path[512];
 	struct bpf_map *m;
@@ -177,9 +177,9 @@ static int instances_map_pin(const char *dir)
 	return err;
 }
 
-/* Loads the object and pins it; ovpn_peers last, as the mark of a complete
+/* Loads the object and pins it; ovx_peers last, as the mark of a complete
  * set. */
-static int load_and_pin(struct ovpnd_bpf *b, struct ovpn_bpf *s)
+static int load_and_pin(struct ovpnd_bpf *b, struct ovx_bpf *s)
 {
 	char path[512];
 	struct bpf_map *m;
@@ -187,8 +187,8 @@ static int load_and_pin(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 	int err;
 
 	unpin_all(b->pin_dir, s);		/* leftovers of an interrupted pinning */
-	s->rodata->ovpn_liveness_ns = b->liveness_ns;
-	err = ovpn_bpf__load(s);
+	s->rodata->ovx_liveness_ns = b->liveness_ns;
+	err = ovx_bpf__load(s);
 	if (err) {
 		ovpnd_log("cannot load the BPF programs: %s (root and Linux 6.10+ needed)",
 			  strerror(-err));
@@ -202,14 +202,14 @@ static int load_and_pin(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 		err = bpf_program__pin(p, path);
 	}
 	bpf_object__for_each_map(m, s->obj) {
-		if (err || bpf_map__is_internal(m) || m == s->maps.ovpn_peers)
+		if (err || bpf_map__is_internal(m) || m == s->maps.ovx_peers)
 			continue;
 		pin_path(path, sizeof(path), b->pin_dir, bpf_map__name(m));
 		err = bpf_map__pin(m, path);
 	}
 	if (!err) {
-		pin_path(path, sizeof(path), b->pin_dir, "ovpn_peers");
-		err = bpf_map__pin(s->maps.ovpn_peers, path);
+		pin_path(path, sizeof(path), b->pin_dir, "ovx_peers");
+		err = bpf_map__pin(s->maps.ovx_peers, path);
 	}
 	if (err) {
 		ovpnd_log("cannot pin under %s: %s", b->pin_dir, strerror(-err));
@@ -220,7 +220,7 @@ static int load_and_pin(struct ovpnd_bpf *b, struct ovpn_bpf *s)
 
 int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns)
 {
-	struct ovpn_bpf *s;
+	struct ovx_bpf *s;
 	char path[512];
 	int err;
 
@@ -237,15 +237,15 @@ int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns)
 		ovpnd_log("cannot create %s: %s", b->pin_dir, strerror(-err));
 		return err;
 	}
-	s = ovpn_bpf__open();
+	s = ovx_bpf__open();
 	if (!s)
 		return -errno;
-	pin_path(path, sizeof(path), b->pin_dir, "ovpn_peers");
+	pin_path(path, sizeof(path), b->pin_dir, "ovx_peers");
 	b->taken_over = !access(path, F_OK);
 	err = b->taken_over ? 0 : load_and_pin(b, s);
 	if (!err)
 		err = take_over(b, s);
-	ovpn_bpf__destroy(s);
+	ovx_bpf__destroy(s);
 	if (err)
 		ovpnd_bpf_close(b);
 	return err;
@@ -276,12 +276,12 @@ void ovpnd_bpf_close(struct ovpnd_bpf *b)
 
 int ovpnd_bpf_unpin(const char *pin_dir)
 {
-	struct ovpn_bpf *s = ovpn_bpf__open();
+	struct ovx_bpf *s = ovx_bpf__open();
 
 	if (!s)
 		return -errno;
 	unpin_all(pin_dir, s);
-	ovpn_bpf__destroy(s);
+	ovx_bpf__destroy(s);
 	if (rmdir(pin_dir) && errno != ENOENT)
 		return -errno;
 	rmdir(OVPND_PIN_ROOT);		/* if no other instance uses it */

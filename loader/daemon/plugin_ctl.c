@@ -33,8 +33,8 @@ static void pending_drop(struct ovpnd *d, struct ovpnd_pending *p)
 	d->npending--;
 }
 
-static int pending_add(struct ovpnd *d, __u32 inst, const struct ovpn_req_plugin *pl,
-		       bool is_key, struct ovpn_ctl_err *e)
+static int pending_add(struct ovpnd *d, __u32 inst, const struct ovx_req_plugin *pl,
+		       bool is_key, struct ovx_ctl_err *e)
 {
 	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
 		struct ovpnd_pending *p = &d->pending[i];
@@ -47,15 +47,15 @@ static int pending_add(struct ovpnd *d, __u32 inst, const struct ovpn_req_plugin
 		d->npending++;
 		return 0;
 	}
-	return ovpn_ctl_errf(e, -ENOSPC, "too many keys and addresses waiting (%d)",
+	return ovx_ctl_errf(e, -ENOSPC, "too many keys and addresses waiting (%d)",
 			     OVPND_MAX_PENDING);
 }
 
 /* Forgets what the wire told of @remote's keys that no waiting key opens (see
- * ovpn_learn_forget_stale): called when a key arrives, is dropped or expires,
+ * ovx_learn_forget_stale): called when a key arrives, is dropped or expires,
  * and when the peer goes, so that a key-id reused later starts clean. */
-static void forget_stale(struct ovpnd *d, __u32 inst, const struct ovpn_sockaddr *remote,
-			 enum ovpn_role role)
+static void forget_stale(struct ovpnd *d, __u32 inst, const struct ovx_sockaddr *remote,
+			 enum ovx_role role)
 {
 	const __u8 *m[OVPND_MAX_PENDING];
 	int n = 0;
@@ -67,15 +67,15 @@ static void forget_stale(struct ovpnd *d, __u32 inst, const struct ovpn_sockaddr
 		    (!p->pl.has_remote || !memcmp(&p->pl.remote, remote, sizeof(*remote))))
 			m[n++] = p->pl.material;
 	}
-	ovpn_learn_forget_stale(&d->b.fp, inst, remote, role, m, n);
+	ovx_learn_forget_stale(&d->b.fp, inst, remote, role, m, n);
 }
 
 /* Drops a key that could not be offloaded, and what was learnt of it. */
 static void key_drop(struct ovpnd *d, struct ovpnd_pending *p)
 {
-	struct ovpn_sockaddr remote = p->pl.remote;
+	struct ovx_sockaddr remote = p->pl.remote;
 	bool has_remote = p->pl.has_remote;
-	enum ovpn_role role = p->pl.role;
+	enum ovx_role role = p->pl.role;
 	__u32 inst = p->inst;
 
 	pending_drop(d, p);
@@ -90,64 +90,64 @@ static void key_drop(struct ovpnd *d, struct ovpnd_pending *p)
  * VPN address, it replaced the client's own (whose packets were then
  * dropped as spoofed, and packets to it left to OpenVPN). The iroute
  * carries such a host already. */
-static bool in_own_iroute(const struct ovpn_fastpath *fp, __u32 inst, __u32 peer_id,
-			  const struct ovpn_req_plugin *pl)
+static bool in_own_iroute(const struct ovx_fastpath *fp, __u32 inst, __u32 peer_id,
+			  const struct ovx_req_plugin *pl)
 {
-	int len = pl->family == OVPN_AF_INET ? 32 : 128;
+	int len = pl->family == OVX_AF_INET ? 32 : 128;
 	__u32 owner;
 
 	for (; len >= 0; len--)
-		if (!ovpn_route_owner(fp, inst, pl->family, pl->addr, len, &owner))
+		if (!ovx_route_owner(fp, inst, pl->family, pl->addr, len, &owner))
 			return owner == peer_id;
 	return false;
 }
 
 /* An address or iroute for the peer @peer_id. */
 static int addr_apply(struct ovpnd *d, __u32 inst, __u32 peer_id,
-		      const struct ovpn_req_plugin *pl)
+		      const struct ovx_req_plugin *pl)
 {
-	const struct ovpn_fastpath *fp = &d->b.fp;
-	bool add = pl->op == OVPN_ADDR_ADD;
+	const struct ovx_fastpath *fp = &d->b.fp;
+	bool add = pl->op == OVX_ADDR_ADD;
 	int fam = pl->family;
 
 	if (pl->is_prefix)
-		return add ? ovpn_route_add(fp, inst, fam, pl->addr, pl->plen, peer_id, true) :
-			     ovpn_route_del(fp, inst, fam, pl->addr, pl->plen, peer_id);
+		return add ? ovx_route_add(fp, inst, fam, pl->addr, pl->plen, peer_id, true) :
+			     ovx_route_del(fp, inst, fam, pl->addr, pl->plen, peer_id);
 	if (add && in_own_iroute(fp, inst, peer_id, pl))
 		return 0;
-	return ovpn_peer_set_vpn_addr(fp, inst, peer_id, fam, pl->addr, add);
+	return ovx_peer_set_vpn_addr(fp, inst, peer_id, fam, pl->addr, add);
 }
 
 /* Tries every learnt key of the instance against @p's material. */
 static int key_try(struct ovpnd *d, struct ovpnd_pending *p)
 {
-	const struct ovpn_fastpath *fp = &d->b.fp;
-	struct ovpn_learn_key k, *prev = NULL;
-	struct ovpn_learnt l;
+	const struct ovx_fastpath *fp = &d->b.fp;
+	struct ovx_learn_key k, *prev = NULL;
+	struct ovx_learnt l;
 	int err = -EAGAIN;
 
 	while (!bpf_map_get_next_key(fp->learn_fd, prev, &k)) {
-		struct ovpn_learn_install li = {
+		struct ovx_learn_install li = {
 			.instance = p->inst, .key_id = k.key_id, .role = p->pl.role,
 			.remote = k.remote, .material = p->pl.material,
 		};
-		struct ovpn_learn_key cur = k;
+		struct ovx_learn_key cur = k;
 
 		prev = &cur;
-		if (k.instance != p->inst || k.dir != OVPN_LEARN_RX ||
+		if (k.instance != p->inst || k.dir != OVX_LEARN_RX ||
 		    (p->pl.has_remote && memcmp(&k.remote, &p->pl.remote, sizeof(k.remote))))
 			continue;
-		err = ovpn_learn_install(fp, &li, &l);
+		err = ovx_learn_install(fp, &li, &l);
 		if (err == -EKEYREJECTED || err == -EAGAIN)
 			continue;
 		if (err == -EPROTONOSUPPORT)
 			ovpnd_log("instance %u: peer %u key %u %s uses OpenVPN 2.7's epoch data format, which this fast path lacks (pinned by an older build): it stays in OpenVPN",
-				  p->inst, l.peer_id, k.key_id, ovpn_cipher_name(l.cipher));
+				  p->inst, l.peer_id, k.key_id, ovx_cipher_name(l.cipher));
 		if (!err) {
 			p->pl.remote = k.remote;
 			p->pl.has_remote = true;
 			ovpnd_log("instance %u: peer %u key %u %s offloaded (after %llu packets through OpenVPN)%s",
-				  p->inst, l.peer_id, k.key_id, ovpn_cipher_name(l.cipher),
+				  p->inst, l.peer_id, k.key_id, ovx_cipher_name(l.cipher),
 				  (unsigned long long)l.rx_pid_max,
 				  l.epoch ? " (epoch data format: receive only, OpenVPN sends)" : "");
 		}
@@ -165,7 +165,7 @@ static void key_superseded(struct ovpnd *d, const struct ovpnd_pending *key)
 {
 	__u32 peer_id = 0;
 
-	ovpn_peer_find_remote(&d->b.fp, key->inst, &key->pl.remote, &peer_id);
+	ovx_peer_find_remote(&d->b.fp, key->inst, &key->pl.remote, &peer_id);
 	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
 		struct ovpnd_pending *p = &d->pending[i];
 
@@ -187,10 +187,10 @@ static void key_done(struct ovpnd *d, struct ovpnd_pending *key)
 	__u32 peer_id;
 
 	key_superseded(d, key);
-	if (ovpn_peer_find_remote(&d->b.fp, key->inst, &key->pl.remote, &peer_id))
+	if (ovx_peer_find_remote(&d->b.fp, key->inst, &key->pl.remote, &peer_id))
 		return;
-	if (key->pl.role == OVPN_ROLE_CLIENT && !ovpnd_instance_get(d, key->inst, &in))
-		ovpn_iface_set(&d->b.fp, in.tun_ifindex, key->inst, OVPN_IFACE_P2P, peer_id);
+	if (key->pl.role == OVX_ROLE_CLIENT && !ovpnd_instance_get(d, key->inst, &in))
+		ovx_iface_set(&d->b.fp, in.tun_ifindex, key->inst, OVX_IFACE_P2P, peer_id);
 	/* iroutes first: a host in one is not a VPN address (in_own_iroute) */
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < OVPND_MAX_PENDING; i++) {
@@ -210,7 +210,7 @@ static void key_log_failed(struct ovpnd *d, const struct ovpnd_pending *p, int e
 	char peer[32] = "";
 	__u32 peer_id;
 
-	if (p->pl.has_remote && !ovpn_peer_find_remote(&d->b.fp, p->inst, &p->pl.remote, &peer_id))
+	if (p->pl.has_remote && !ovx_peer_find_remote(&d->b.fp, p->inst, &p->pl.remote, &peer_id))
 		snprintf(peer, sizeof(peer), " of peer %u", peer_id);
 	ovpnd_log("instance %u: a key%s could not be offloaded (%s); it stays in OpenVPN",
 		  p->inst, peer, err == -EAGAIN ? "its peer never sent with it" : strerror(-err));
@@ -244,8 +244,8 @@ int ovpnd_pending_run(struct ovpnd *d)
 	return d->npending ? RETRY_MS : -1;
 }
 
-int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
-		       struct nlmsghdr *reply, struct ovpn_ctl_err *e)
+int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_req *r,
+		       struct nlmsghdr *reply, struct ovx_ctl_err *e)
 {
 	int err;
 
@@ -258,26 +258,26 @@ int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_r
 	return err;
 }
 
-int ovpnd_peer_addr(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
-		    struct nlmsghdr *reply, struct ovpn_ctl_err *e)
+int ovpnd_peer_addr(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_req *r,
+		    struct nlmsghdr *reply, struct ovx_ctl_err *e)
 {
-	struct ovpn_req_plugin *pl = &r->plugin;
+	struct ovx_req_plugin *pl = &r->plugin;
 	__u32 peer_id;
 	int err;
 
 	(void)reply;
-	if (pl->has_remote && !ovpn_peer_find_remote(&d->b.fp, in->id, &pl->remote, &peer_id)) {
+	if (pl->has_remote && !ovx_peer_find_remote(&d->b.fp, in->id, &pl->remote, &peer_id)) {
 		err = addr_apply(d, in->id, peer_id, pl);
-		return err ? ovpn_ctl_errf(e, err, "cannot apply the address: %s",
+		return err ? ovx_ctl_errf(e, err, "cannot apply the address: %s",
 					   strerror(-err)) : 0;
 	}
-	if (pl->op == OVPN_ADDR_DELETE)
+	if (pl->op == OVX_ADDR_DELETE)
 		return 0;	/* its peer is gone or never came: nothing to undo */
 	return pending_add(d, in->id, pl, false, e);
 }
 
-int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req *r,
-		    struct nlmsghdr *reply, struct ovpn_ctl_err *e)
+int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_req *r,
+		    struct nlmsghdr *reply, struct ovx_ctl_err *e)
 {
 	__u32 peer_id;
 	int err;
@@ -290,28 +290,28 @@ int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovpn_req 
 		    !memcmp(&p->pl.remote, &r->plugin.remote, sizeof(p->pl.remote)))
 			pending_drop(d, p);
 	}
-	if (ovpn_peer_find_remote(&d->b.fp, in->id, &r->plugin.remote, &peer_id)) {
-		ovpn_learn_forget_stale(&d->b.fp, in->id, &r->plugin.remote, r->plugin.role,
+	if (ovx_peer_find_remote(&d->b.fp, in->id, &r->plugin.remote, &peer_id)) {
+		ovx_learn_forget_stale(&d->b.fp, in->id, &r->plugin.remote, r->plugin.role,
 					NULL, 0);
 		return 0;
 	}
-	ovpn_routes_flush(&d->b.fp, in->id, false, peer_id);
+	ovx_routes_flush(&d->b.fp, in->id, false, peer_id);
 	ovpnd_log("instance %u: peer %u disconnected", in->id, peer_id);
-	err = ovpn_peer_del(&d->b.fp, in->id, peer_id);
-	ovpn_learn_forget_stale(&d->b.fp, in->id, &r->plugin.remote, r->plugin.role, NULL, 0);
+	err = ovx_peer_del(&d->b.fp, in->id, peer_id);
+	ovx_learn_forget_stale(&d->b.fp, in->id, &r->plugin.remote, r->plugin.role, NULL, 0);
 	return err;
 }
 
-/* INSTANCE_NEW with OVPN_INST_F_OWNED for an instance that exists already:
+/* INSTANCE_NEW with OVX_INST_F_OWNED for an instance that exists already:
  * its OpenVPN registering again after the daemon restarted (the instance was
  * taken over from the pins, its owner connection lost). The same name and tun
  * device, and no live owner: @cl owns it from now on. */
-int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_req *r,
-			 struct nlmsghdr *reply, struct ovpn_ctl_err *e)
+int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovx_req *r,
+			 struct nlmsghdr *reply, struct ovx_ctl_err *e)
 {
 	struct ovpnd_instance in;
 
-	if (!(r->inst.flags & OVPN_INST_F_OWNED) || ovpnd_instance_resolve(d, r, &in, e) ||
+	if (!(r->inst.flags & OVX_INST_F_OWNED) || ovpnd_instance_resolve(d, r, &in, e) ||
 	    strcmp(in.tun, r->inst.tun) || in.tun_ifindex != if_nametoindex(r->inst.tun))
 		return -EEXIST;
 	for (int i = 0; i < OVPND_MAX_CLIENTS; i++)
@@ -319,7 +319,7 @@ int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovpn_r
 			return -EEXIST;
 	cl->owned = in.id;
 	memset(e, 0, sizeof(*e));
-	ovpn_ctl_put_u32(reply, OVPN_A_INSTANCE, in.id);
+	ovx_ctl_put_u32(reply, OVX_A_INSTANCE, in.id);
 	ovpnd_log("instance %u '%s': its owner (OpenVPN) registered again", in.id, in.name);
 	return 0;
 }

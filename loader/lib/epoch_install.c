@@ -8,63 +8,63 @@
 #include "epoch_peer.h"
 #include "epoch_slots.h"
 
-static struct ovpn_epoch_maps epoch_maps(const struct ovpn_fastpath *fp)
+static struct ovx_epoch_maps epoch_maps(const struct ovx_fastpath *fp)
 {
-	return (struct ovpn_epoch_maps){ .slots_fd = fp->epoch_slots_fd,
+	return (struct ovx_epoch_maps){ .slots_fd = fp->epoch_slots_fd,
 					 .states_fd = fp->epoch_states_fd,
 					 .aes_prog_fd = fp->epoch_aes_fd, .aes_algo = fp->aes_algo };
 }
 
-static int slot_set(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid, __u32 slot,
+static int slot_set(const struct ovx_fastpath *fp, const struct ovx_key_id *kid, __u32 slot,
 		    __u32 *old)
 {
-	struct ovpn_peer_ctl_args a = {
-		.pk = { kid->instance, kid->peer_id }, .op = OVPN_PEER_CTL_SLOT_SET,
+	struct ovx_peer_ctl_args a = {
+		.pk = { kid->instance, kid->peer_id }, .op = OVX_PEER_CTL_SLOT_SET,
 		.slot = slot, .key_id = kid->key_id,
 	};
-	int err = ovpn_peer_ctl(fp, &a);
+	int err = ovx_peer_ctl(fp, &a);
 
 	*old = a.old;
 	return err;
 }
 
-int ovpn_epoch_key_learnt(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
+int ovx_epoch_key_learnt(const struct ovx_fastpath *fp, const struct ovx_key_id *kid,
 			  int cipher, const __u8 *material, bool server, __u64 rx_floor)
 {
-	struct ovpn_epoch_maps m = epoch_maps(fp);
-	struct ovpn_key_id old = *kid;
-	struct ovpn_epoch_chain c;
-	struct ovpn_peer p;
+	struct ovx_epoch_maps m = epoch_maps(fp);
+	struct ovx_key_id old = *kid;
+	struct ovx_epoch_chain c;
+	struct ovx_peer p;
 	__u32 slot;
 	int err;
 
 	if (fp->epoch_states_fd <= 0 || fp->epoch_aes_fd <= 0)
 		return -EOPNOTSUPP;
-	if (ovpn_peer_get(fp, kid->instance, kid->peer_id, &p))
+	if (ovx_peer_get(fp, kid->instance, kid->peer_id, &p))
 		return -ENOENT;
-	ovpn_epoch_key_remove(fp, kid);		/* a key-id of an older session */
+	ovx_epoch_key_remove(fp, kid);		/* a key-id of an older session */
 	bpf_map_delete_elem(fp->keys_fd, kid);
 	/* RX only for now: TX stays in OpenVPN (no TX slot ahead) */
-	err = ovpn_epoch_key_start(&m, kid, cipher, material, server, &c, OVPN_EPOCH_FUTURE, 0);
+	err = ovx_epoch_key_start(&m, kid, cipher, material, server, &c, OVX_EPOCH_FUTURE, 0);
 	OPENSSL_cleanse(&c, sizeof(c));
 	if (!err && rx_floor)
-		err = ovpn_epoch_set_rx_floor(fp, kid, rx_floor);
+		err = ovx_epoch_set_rx_floor(fp, kid, rx_floor);
 	if (err == -ENOENT)
 		err = 0;	/* an epoch not installed: nothing of it to refuse */
 	if (err)
 		goto fail;
-	slot = p.slot_key_id[OVPN_SLOT_PRIMARY] == OVPN_SLOT_EMPTY ||
-	       p.slot_key_id[OVPN_SLOT_PRIMARY] == kid->key_id ?
-	       OVPN_SLOT_PRIMARY : OVPN_SLOT_SECONDARY;
+	slot = p.slot_key_id[OVX_SLOT_PRIMARY] == OVX_SLOT_EMPTY ||
+	       p.slot_key_id[OVX_SLOT_PRIMARY] == kid->key_id ?
+	       OVX_SLOT_PRIMARY : OVX_SLOT_SECONDARY;
 	err = slot_set(fp, kid, slot, &old.key_id);
 	if (err)
 		goto fail;
-	if (old.key_id != OVPN_SLOT_EMPTY && old.key_id != kid->key_id) {
+	if (old.key_id != OVX_SLOT_EMPTY && old.key_id != kid->key_id) {
 		bpf_map_delete_elem(fp->keys_fd, &old);
-		ovpn_epoch_key_remove(fp, &old);
+		ovx_epoch_key_remove(fp, &old);
 	}
-	return slot == OVPN_SLOT_SECONDARY ? ovpn_key_swap(fp, kid->instance, kid->peer_id) : 0;
+	return slot == OVX_SLOT_SECONDARY ? ovx_key_swap(fp, kid->instance, kid->peer_id) : 0;
 fail:
-	ovpn_epoch_key_remove(fp, kid);
+	ovx_epoch_key_remove(fp, kid);
 	return err;
 }

@@ -43,7 +43,7 @@ static int hkdf_expand(const __u8 *secret, __u8 *info, size_t info_len,
 	OSSL_PARAM params[] = {
 		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA256", 0),
 		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret,
-						  OVPN_EPOCH_SECRET_LEN),
+						  OVX_EPOCH_SECRET_LEN),
 		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, info_len),
 		OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
 		OSSL_PARAM_construct_end(),
@@ -59,7 +59,7 @@ static int hkdf_expand(const __u8 *secret, __u8 *info, size_t info_len,
 	return err;
 }
 
-int ovpn_epoch_expand_label(const __u8 secret[OVPN_EPOCH_SECRET_LEN],
+int ovx_epoch_expand_label(const __u8 secret[OVX_EPOCH_SECRET_LEN],
 			    const char *label, __u8 *out, size_t out_len)
 {
 	size_t label_len = strlen(label);
@@ -71,27 +71,27 @@ int ovpn_epoch_expand_label(const __u8 secret[OVPN_EPOCH_SECRET_LEN],
 			   out, out_len);
 }
 
-void ovpn_epoch_from_ekm(const __u8 ekm[OVPN_EPOCH_EKM_LEN], bool server,
-			 struct ovpn_epoch_secret *send,
-			 struct ovpn_epoch_secret *recv)
+void ovx_epoch_from_ekm(const __u8 ekm[OVX_EPOCH_EKM_LEN], bool server,
+			 struct ovx_epoch_secret *send,
+			 struct ovx_epoch_secret *recv)
 {
 	size_t out = server ? EKM_S2C_CIPHER : EKM_C2S_CIPHER;
 	size_t in = server ? EKM_C2S_CIPHER : EKM_S2C_CIPHER;
 
 	send->epoch = 1;
-	memcpy(send->secret, ekm + out, OVPN_EPOCH_SECRET_LEN);
+	memcpy(send->secret, ekm + out, OVX_EPOCH_SECRET_LEN);
 	recv->epoch = 1;
-	memcpy(recv->secret, ekm + in, OVPN_EPOCH_SECRET_LEN);
+	memcpy(recv->secret, ekm + in, OVX_EPOCH_SECRET_LEN);
 }
 
-int ovpn_epoch_next(struct ovpn_epoch_secret *e)
+int ovx_epoch_next(struct ovx_epoch_secret *e)
 {
-	__u8 next[OVPN_EPOCH_SECRET_LEN];
+	__u8 next[OVX_EPOCH_SECRET_LEN];
 	int err;
 
-	if (e->epoch == OVPN_EPOCH_MAX)
+	if (e->epoch == OVX_EPOCH_MAX)
 		return -ERANGE;
-	err = ovpn_epoch_expand_label(e->secret, "datakey upd", next, sizeof(next));
+	err = ovx_epoch_expand_label(e->secret, "datakey upd", next, sizeof(next));
 	if (!err) {
 		memcpy(e->secret, next, sizeof(next));
 		e->epoch++;
@@ -100,46 +100,46 @@ int ovpn_epoch_next(struct ovpn_epoch_secret *e)
 	return err;
 }
 
-int ovpn_epoch_advance(struct ovpn_epoch_secret *e, __u16 epoch)
+int ovx_epoch_advance(struct ovx_epoch_secret *e, __u16 epoch)
 {
 	int err = 0;
 
 	if (epoch < e->epoch)
 		return -ERANGE;
 	while (!err && e->epoch < epoch)
-		err = ovpn_epoch_next(e);
+		err = ovx_epoch_next(e);
 	return err;
 }
 
-int ovpn_epoch_data_key(const struct ovpn_epoch_secret *e, size_t key_len,
-			__u8 *key, __u8 iv[OVPN_EPOCH_IV_LEN])
+int ovx_epoch_data_key(const struct ovx_epoch_secret *e, size_t key_len,
+			__u8 *key, __u8 iv[OVX_EPOCH_IV_LEN])
 {
 	int err;
 
 	if (key_len != 16 && key_len != 24 && key_len != 32)
 		return -EINVAL;
-	err = ovpn_epoch_expand_label(e->secret, "data_key", key, key_len);
+	err = ovx_epoch_expand_label(e->secret, "data_key", key, key_len);
 	if (!err)
-		err = ovpn_epoch_expand_label(e->secret, "data_iv", iv,
-					      OVPN_EPOCH_IV_LEN);
+		err = ovx_epoch_expand_label(e->secret, "data_iv", iv,
+					      OVX_EPOCH_IV_LEN);
 	if (err) {
 		OPENSSL_cleanse(key, key_len);
-		OPENSSL_cleanse(iv, OVPN_EPOCH_IV_LEN);
+		OPENSSL_cleanse(iv, OVX_EPOCH_IV_LEN);
 	}
 	return err;
 }
 
-void ovpn_epoch_nonce(const __u8 iv[OVPN_EPOCH_IV_LEN], __u16 epoch,
-		      __u64 counter, __u8 nonce[OVPN_EPOCH_IV_LEN])
+void ovx_epoch_nonce(const __u8 iv[OVX_EPOCH_IV_LEN], __u16 epoch,
+		      __u64 counter, __u8 nonce[OVX_EPOCH_IV_LEN])
 {
-	__u64 id = (__u64)epoch << 48 | (counter & OVPN_EPOCH_COUNTER_MAX);
+	__u64 id = (__u64)epoch << 48 | (counter & OVX_EPOCH_COUNTER_MAX);
 
 	for (int i = 0; i < 8; i++)
 		nonce[i] = iv[i] ^ (__u8)(id >> (56 - 8 * i));
 	memcpy(nonce + 8, iv + 8, 4);
 }
 
-bool ovpn_epoch_usage_limit_reached(bool aes_gcm, __u64 plaintext_blocks,
+bool ovx_epoch_usage_limit_reached(bool aes_gcm, __u64 plaintext_blocks,
 				    __u64 highest_counter)
 {
 	const __u64 limit = (1ULL << 36) - 1;

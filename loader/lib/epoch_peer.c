@@ -8,23 +8,23 @@
 #include <bpf/bpf.h>
 #include <openssl/crypto.h>
 #include "epoch_peer.h"
-#include "ovpn_epoch.h"
+#include "ovx_epoch.h"
 
 #define WALK_BATCH	256
 
-bool ovpn_epoch_key_present(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid)
+bool ovx_epoch_key_present(const struct ovx_fastpath *fp, const struct ovx_key_id *kid)
 {
-	struct ovpn_epoch_state st;
+	struct ovx_epoch_state st;
 
 	return fp->epoch_states_fd > 0 && !bpf_map_lookup_elem(fp->epoch_states_fd, kid, &st);
 }
 
-int ovpn_epoch_key_info(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
-			struct ovpn_key_info *ki)
+int ovx_epoch_key_info(const struct ovx_fastpath *fp, const struct ovx_key_id *kid,
+			struct ovx_key_info *ki)
 {
-	struct ovpn_epoch_state st;
-	struct ovpn_epoch_slot *s;
-	struct ovpn_epoch_id id = { kid->instance, kid->peer_id, kid->key_id, OVPN_EPOCH_RX, 0 };
+	struct ovx_epoch_state st;
+	struct ovx_epoch_slot *s;
+	struct ovx_epoch_id id = { kid->instance, kid->peer_id, kid->key_id, OVX_EPOCH_RX, 0 };
 	int err = 0;
 
 	if (fp->epoch_states_fd <= 0 || bpf_map_lookup_elem(fp->epoch_states_fd, kid, &st))
@@ -48,9 +48,9 @@ int ovpn_epoch_key_info(const struct ovpn_fastpath *fp, const struct ovpn_key_id
 
 /* Deletes the slots of @kid, a batch of keys at a time (deleting while
  * walking a hash restarts the walk). */
-static void slots_remove(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid)
+static void slots_remove(const struct ovx_fastpath *fp, const struct ovx_key_id *kid)
 {
-	struct ovpn_epoch_id ids[WALK_BATCH], cur, *prev;
+	struct ovx_epoch_id ids[WALK_BATCH], cur, *prev;
 	int n;
 
 	do {
@@ -68,9 +68,9 @@ static void slots_remove(const struct ovpn_fastpath *fp, const struct ovpn_key_i
 	} while (n == WALK_BATCH);
 }
 
-void ovpn_epoch_key_remove(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid)
+void ovx_epoch_key_remove(const struct ovx_fastpath *fp, const struct ovx_key_id *kid)
 {
-	if (!ovpn_epoch_key_present(fp, kid))
+	if (!ovx_epoch_key_present(fp, kid))
 		return;
 	bpf_map_delete_elem(fp->epoch_states_fd, kid);	/* RX passes from here on */
 	slots_remove(fp, kid);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* A peer's key in OpenVPN 2.7's epoch data format in the fast path (installed
  * by epoch_install.c, known and removed by epoch_peer.c): RX
- * slots (the current epoch and OVPN_EPOCH_FUTURE ahead) with their AES
+ * slots (the current epoch and OVX_EPOCH_FUTURE ahead) with their AES
  * contexts made ahead; TX stays in OpenVPN for now (docs/epoch.md). */
-#ifndef OVPN_LOADER_EPOCH_PEER_H
-#define OVPN_LOADER_EPOCH_PEER_H
+#ifndef OVX_LOADER_EPOCH_PEER_H
+#define OVX_LOADER_EPOCH_PEER_H
 
 #include <stdbool.h>
 #include "fastpath.h"
@@ -14,26 +14,26 @@
  * already @kid's, else secondary and swapped), as a 2.6 key would be.
  * Whatever the key-id held before goes. @rx_floor (epoch << 48 | counter,
  * 0: none): what OpenVPN received of the key before, refused as replays
- * (ovpn_epoch_set_rx_floor) before the slot points at the key. Returns 0 or
+ * (ovx_epoch_set_rx_floor) before the slot points at the key. Returns 0 or
  * -errno (nothing left). */
-int ovpn_epoch_key_learnt(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
+int ovx_epoch_key_learnt(const struct ovx_fastpath *fp, const struct ovx_key_id *kid,
 			  int cipher, const __u8 *material, bool server, __u64 rx_floor);
 
 /* Refuses, in @kid's receive slot of epoch @id >> 48, the counters up to
  * @id's low 48 bits (those OpenVPN may have received itself before the key
  * went in; ones inside the window go to OpenVPN, which knows). Returns 0 or
  * -errno (-ENOENT: no such slot). */
-int ovpn_epoch_set_rx_floor(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
+int ovx_epoch_set_rx_floor(const struct ovx_fastpath *fp, const struct ovx_key_id *kid,
 			    __u64 id);
 
 /* Removes the epoch state and every slot of @kid, if it has any. */
-void ovpn_epoch_key_remove(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid);
+void ovx_epoch_key_remove(const struct ovx_fastpath *fp, const struct ovx_key_id *kid);
 
 /* What `show` tells of an epoch-format key: key-id, cipher, receive epoch.
  * -ENOENT when @kid is not one. */
-int ovpn_epoch_key_info(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid,
-			struct ovpn_key_info *ki);
+int ovx_epoch_key_info(const struct ovx_fastpath *fp, const struct ovx_key_id *kid,
+			struct ovx_key_info *ki);
 
-bool ovpn_epoch_key_present(const struct ovpn_fastpath *fp, const struct ovpn_key_id *kid);
+bool ovx_epoch_key_present(const struct ovx_fastpath *fp, const struct ovx_key_id *kid);
 
 #endif

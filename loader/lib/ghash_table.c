@@ -47,7 +47,7 @@ static void mul_x(__u64 v[2])
 	v[0] = v[0] >> 1 ^ (carry ? 0xE1ULL << 56 : 0);
 }
 
-int ovpn_ghash_table_build(struct ovpn_ghash_table *t, const __u8 *key,
+int ovx_ghash_table_build(struct ovx_ghash_table *t, const __u8 *key,
 			   size_t key_len)
 {
 	__u8 h[16];

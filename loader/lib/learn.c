@@ -18,52 +18,52 @@
 #define M_S2C_KEY	128
 #define M_S2C_IV	192
 
-void ovpn_key_from_material(struct ovpn_key_config *kc, const __u8 *m, int cipher,
-			    enum ovpn_role role)
+void ovx_key_from_material(struct ovx_key_config *kc, const __u8 *m, int cipher,
+			    enum ovx_role role)
 {
-	bool server = role == OVPN_ROLE_SERVER;
+	bool server = role == OVX_ROLE_SERVER;
 
 	kc->cipher = cipher;
 	kc->enc_key = m + (server ? M_S2C_KEY : M_C2S_KEY);
 	kc->dec_key = m + (server ? M_C2S_KEY : M_S2C_KEY);
-	memcpy(kc->enc_nonce_tail, m + (server ? M_S2C_IV : M_C2S_IV), OVPN_NONCE_TAIL_LEN);
-	memcpy(kc->dec_nonce_tail, m + (server ? M_C2S_IV : M_S2C_IV), OVPN_NONCE_TAIL_LEN);
+	memcpy(kc->enc_nonce_tail, m + (server ? M_S2C_IV : M_C2S_IV), OVX_NONCE_TAIL_LEN);
+	memcpy(kc->dec_nonce_tail, m + (server ? M_C2S_IV : M_S2C_IV), OVX_NONCE_TAIL_LEN);
 }
 
-static int learn_get(const struct ovpn_fastpath *fp, __u32 instance, __u32 dir,
-		     const struct ovpn_sockaddr *remote, __u32 key_id, struct ovpn_learn *v)
+static int learn_get(const struct ovx_fastpath *fp, __u32 instance, __u32 dir,
+		     const struct ovx_sockaddr *remote, __u32 key_id, struct ovx_learn *v)
 {
-	struct ovpn_learn_key k = { .instance = instance, .dir = dir, .key_id = key_id,
+	struct ovx_learn_key k = { .instance = instance, .dir = dir, .key_id = key_id,
 				    .remote = *remote };
 
 	return bpf_map_lookup_elem(fp->learn_fd, &k, v) ? -errno : 0;
 }
 
-static void learn_forget(const struct ovpn_fastpath *fp, __u32 instance,
-			 const struct ovpn_sockaddr *remote, __u32 key_id)
+static void learn_forget(const struct ovx_fastpath *fp, __u32 instance,
+			 const struct ovx_sockaddr *remote, __u32 key_id)
 {
-	struct ovpn_learn_key k = { .instance = instance, .key_id = key_id, .remote = *remote };
+	struct ovx_learn_key k = { .instance = instance, .key_id = key_id, .remote = *remote };
 
-	for (k.dir = OVPN_LEARN_RX; k.dir <= OVPN_LEARN_TX; k.dir++)
+	for (k.dir = OVX_LEARN_RX; k.dir <= OVX_LEARN_TX; k.dir++)
 		bpf_map_delete_elem(fp->learn_fd, &k);
 }
 
 /* The cipher under which @m opens the peer's sample, or -1. */
-static int sample_cipher(const struct ovpn_learn *v, const __u8 *m, enum ovpn_role role)
+static int sample_cipher(const struct ovx_learn *v, const __u8 *m, enum ovx_role role)
 {
-	static const int ciphers[] = { OVPN_CIPHER_AES_256_GCM, OVPN_CIPHER_CHACHA20_POLY1305,
-				       OVPN_CIPHER_AES_128_GCM, OVPN_CIPHER_AES_192_GCM };
-	__u8 pkt[OVPN_LEARN_SAMPLE_MAX];
+	static const int ciphers[] = { OVX_CIPHER_AES_256_GCM, OVX_CIPHER_CHACHA20_POLY1305,
+				       OVX_CIPHER_AES_128_GCM, OVX_CIPHER_AES_192_GCM };
+	__u8 pkt[OVX_LEARN_SAMPLE_MAX];
 
-	if (v->sample_len < OVPN_DATA_HDR_LEN || v->sample_len > sizeof(pkt))
+	if (v->sample_len < OVX_DATA_HDR_LEN || v->sample_len > sizeof(pkt))
 		return -1;
 	for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
-		struct ovpn_key_config kc;
+		struct ovx_key_config kc;
 
-		ovpn_key_from_material(&kc, m, ciphers[i], role);
+		ovx_key_from_material(&kc, m, ciphers[i], role);
 		memcpy(pkt, v->sample, v->sample_len);
-		if (!ovpn_sw_open(ciphers[i], kc.dec_key, kc.dec_nonce_tail, pkt,
-				  v->sample_len - OVPN_DATA_HDR_LEN)) {
+		if (!ovx_sw_open(ciphers[i], kc.dec_key, kc.dec_nonce_tail, pkt,
+				  v->sample_len - OVX_DATA_HDR_LEN)) {
 			OPENSSL_cleanse(pkt, sizeof(pkt));
 			return ciphers[i];
 		}
@@ -71,38 +71,38 @@ static int sample_cipher(const struct ovpn_learn *v, const __u8 *m, enum ovpn_ro
 	return -1;
 }
 
-int ovpn_learn_identify(const struct ovpn_fastpath *fp, __u32 instance,
-			const struct ovpn_sockaddr *remote, __u32 key_id, enum ovpn_role role,
-			const __u8 *m, struct ovpn_learnt *out)
+int ovx_learn_identify(const struct ovx_fastpath *fp, __u32 instance,
+			const struct ovx_sockaddr *remote, __u32 key_id, enum ovx_role role,
+			const __u8 *m, struct ovx_learnt *out)
 {
-	struct ovpn_learn rx, tx;
+	struct ovx_learn rx, tx;
 
-	if (learn_get(fp, instance, OVPN_LEARN_RX, remote, key_id, &rx) || !rx.sample_len ||
-	    rx.sample_len == OVPN_LEARN_SAMPLE_BUSY)
+	if (learn_get(fp, instance, OVX_LEARN_RX, remote, key_id, &rx) || !rx.sample_len ||
+	    rx.sample_len == OVX_LEARN_SAMPLE_BUSY)
 		return -EAGAIN;
 	out->cipher = sample_cipher(&rx, m, role);
 	out->peer_id = rx.peer_id;
 	out->rx_id_max = rx.pid_max;
 	out->rx_pid_max = rx.pid_max & 0xffffffffffffULL;	/* the epoch format's counter */
 	if (out->cipher < 0) {
-		out->cipher = ovpn_epoch_sample_cipher(rx.sample, rx.sample_len, m,
-						       role == OVPN_ROLE_SERVER);
+		out->cipher = ovx_epoch_sample_cipher(rx.sample, rx.sample_len, m,
+						       role == OVX_ROLE_SERVER);
 		return out->cipher < 0 ? -EKEYREJECTED : -EPROTONOSUPPORT;
 	}
 	out->rx_pid_max = rx.pid_max >> 32;	/* the 2.6 format's 32-bit packet-id */
-	out->tx_pid_max = learn_get(fp, instance, OVPN_LEARN_TX, remote, key_id, &tx) ?
+	out->tx_pid_max = learn_get(fp, instance, OVX_LEARN_TX, remote, key_id, &tx) ?
 			  0 : tx.pid_max >> 32;
 	return 0;
 }
 
-static int learn_peer(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
+static int learn_peer(const struct ovx_fastpath *fp, const struct ovx_learn_install *li,
 		      __u32 peer_id)
 {
-	struct ovpn_peer_config pc = { .instance = li->instance, .peer_id = peer_id,
+	struct ovx_peer_config pc = { .instance = li->instance, .peer_id = peer_id,
 				       .remote = li->remote };
-	struct ovpn_peer p;
+	struct ovx_peer p;
 
-	if (!ovpn_peer_get(fp, li->instance, peer_id, &p)) {
+	if (!ovx_peer_get(fp, li->instance, peer_id, &p)) {
 		/* A new session (key-id 0) from another address under a known
 		 * peer-id: OpenVPN gave the id of a client that left to a new
 		 * one and the old peer's removal never came through. A key-id
@@ -110,72 +110,72 @@ static int learn_peer(const struct ovpn_fastpath *fp, const struct ovpn_learn_in
 		 * RX follows it. */
 		if (li->key_id || !memcmp(&p.remote, &li->remote, sizeof(p.remote)))
 			return 0;
-		ovpn_routes_flush(fp, li->instance, false, peer_id);
-		ovpn_peer_del(fp, li->instance, peer_id);
+		ovx_routes_flush(fp, li->instance, false, peer_id);
+		ovx_peer_del(fp, li->instance, peer_id);
 	}
 	pc.local.family = li->remote.family;	/* learnt from the next packet */
 	pc.move_addrs = true;			/* OpenVPN's word: they are this peer's */
 	memcpy(pc.vpn_ipv4, li->vpn_ipv4, sizeof(pc.vpn_ipv4));
 	memcpy(pc.vpn_ipv6, li->vpn_ipv6, sizeof(pc.vpn_ipv6));
-	return ovpn_peer_new(fp, &pc);
+	return ovx_peer_new(fp, &pc);
 }
 
 /* The new key in the secondary slot, then swapped to primary: OpenVPN sends
  * with its newest key, and still accepts the previous one. */
-static int learn_key(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
-		     const struct ovpn_learnt *l)
+static int learn_key(const struct ovx_fastpath *fp, const struct ovx_learn_install *li,
+		     const struct ovx_learnt *l)
 {
-	struct ovpn_key_config kc = {
+	struct ovx_key_config kc = {
 		.instance = li->instance, .peer_id = l->peer_id, .key_id = li->key_id,
-		.tx_start = l->tx_pid_max + 1 + OVPN_LEARN_TX_MARGIN,
+		.tx_start = l->tx_pid_max + 1 + OVX_LEARN_TX_MARGIN,
 		.rx_floor = l->rx_pid_max,
 	};
-	struct ovpn_peer p;
+	struct ovx_peer p;
 	int err;
 
-	if (ovpn_peer_get(fp, li->instance, l->peer_id, &p))
+	if (ovx_peer_get(fp, li->instance, l->peer_id, &p))
 		return -ENOENT;
-	ovpn_key_from_material(&kc, li->material, l->cipher, li->role);
-	kc.slot = p.slot_key_id[OVPN_SLOT_PRIMARY] == OVPN_SLOT_EMPTY ||
-		  p.slot_key_id[OVPN_SLOT_PRIMARY] == li->key_id ?
-		  OVPN_SLOT_PRIMARY : OVPN_SLOT_SECONDARY;
-	err = ovpn_key_new(fp, &kc);
-	if (!err && kc.slot == OVPN_SLOT_SECONDARY)
-		err = ovpn_key_swap(fp, li->instance, l->peer_id);
+	ovx_key_from_material(&kc, li->material, l->cipher, li->role);
+	kc.slot = p.slot_key_id[OVX_SLOT_PRIMARY] == OVX_SLOT_EMPTY ||
+		  p.slot_key_id[OVX_SLOT_PRIMARY] == li->key_id ?
+		  OVX_SLOT_PRIMARY : OVX_SLOT_SECONDARY;
+	err = ovx_key_new(fp, &kc);
+	if (!err && kc.slot == OVX_SLOT_SECONDARY)
+		err = ovx_key_swap(fp, li->instance, l->peer_id);
 	return err;
 }
 
 /* A key in OpenVPN 2.7's epoch data format: the peer, then its receive
  * epochs (epoch_peer.h). TX stays in OpenVPN. -EPROTONOSUPPORT where the
  * pinned fast path is too old to have the epoch maps. */
-static int learn_epoch(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
-		       const struct ovpn_learnt *l)
+static int learn_epoch(const struct ovx_fastpath *fp, const struct ovx_learn_install *li,
+		       const struct ovx_learnt *l)
 {
-	struct ovpn_key_id kid = { li->instance, l->peer_id, li->key_id };
-	struct ovpn_learnt late;
+	struct ovx_key_id kid = { li->instance, l->peer_id, li->key_id };
+	struct ovx_learnt late;
 	int err = learn_peer(fp, li, l->peer_id);
 
-	err = err ?: ovpn_epoch_key_learnt(fp, &kid, l->cipher, li->material,
-					   li->role == OVPN_ROLE_SERVER, l->rx_id_max);
+	err = err ?: ovx_epoch_key_learnt(fp, &kid, l->cipher, li->material,
+					   li->role == OVX_ROLE_SERVER, l->rx_id_max);
 	if (err == -EOPNOTSUPP)
 		return -EPROTONOSUPPORT;
 	if (err)
 		return err;
-	usleep(2000);	/* as ovpn_learn_install: packets that missed the key */
-	if (ovpn_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
+	usleep(2000);	/* as ovx_learn_install: packets that missed the key */
+	if (ovx_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
 				li->material, &late) == -EPROTONOSUPPORT)
-		ovpn_epoch_set_rx_floor(fp, &kid, late.rx_id_max);
+		ovx_epoch_set_rx_floor(fp, &kid, late.rx_id_max);
 	learn_forget(fp, li->instance, &li->remote, li->key_id);
 	return 0;
 }
 
-int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_install *li,
-		       struct ovpn_learnt *out)
+int ovx_learn_install(const struct ovx_fastpath *fp, const struct ovx_learn_install *li,
+		       struct ovx_learnt *out)
 {
-	struct ovpn_learnt l, late;
+	struct ovx_learnt l, late;
 	int err;
 
-	err = ovpn_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
+	err = ovx_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
 				  li->material, &l);
 	if (err == -EPROTONOSUPPORT) {
 		l.epoch = true;
@@ -191,11 +191,11 @@ int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_i
 	 * passed to OpenVPN and learnt: once they are surely done, raise the
 	 * floors above them too. */
 	usleep(2000);
-	if (!ovpn_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
+	if (!ovx_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
 				 li->material, &late)) {
-		ovpn_key_set_rx_floor(fp, li->instance, l.peer_id, li->key_id, late.rx_pid_max);
-		ovpn_key_set_tx_pid(fp, li->instance, l.peer_id, li->key_id,
-				    late.tx_pid_max + 1 + OVPN_LEARN_TX_MARGIN);
+		ovx_key_set_rx_floor(fp, li->instance, l.peer_id, li->key_id, late.rx_pid_max);
+		ovx_key_set_tx_pid(fp, li->instance, l.peer_id, li->key_id,
+				    late.tx_pid_max + 1 + OVX_LEARN_TX_MARGIN);
 	}
 	learn_forget(fp, li->instance, &li->remote, li->key_id);
 	if (out)
@@ -203,12 +203,12 @@ int ovpn_learn_install(const struct ovpn_fastpath *fp, const struct ovpn_learn_i
 	return 0;
 }
 
-/* @v's sample opens under one of @m (each OVPN_KEY_MATERIAL_LEN bytes); a
+/* @v's sample opens under one of @m (each OVX_KEY_MATERIAL_LEN bytes); a
  * sample being written counts as opening (it is the newest packet). */
-static bool sample_opens(const struct ovpn_learn *v, const __u8 *const *m, int n,
-			 enum ovpn_role role)
+static bool sample_opens(const struct ovx_learn *v, const __u8 *const *m, int n,
+			 enum ovx_role role)
 {
-	if (v->sample_len == OVPN_LEARN_SAMPLE_BUSY)
+	if (v->sample_len == OVX_LEARN_SAMPLE_BUSY)
 		return true;
 	for (int i = 0; i < n; i++)
 		if (sample_cipher(v, m[i], role) >= 0)
@@ -217,31 +217,31 @@ static bool sample_opens(const struct ovpn_learn *v, const __u8 *const *m, int n
 }
 
 /* The peer of @v has key @key_id in a slot. */
-static bool key_installed(const struct ovpn_fastpath *fp, __u32 instance, __u32 peer_id,
+static bool key_installed(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
 			  __u32 key_id)
 {
-	struct ovpn_peer p;
+	struct ovx_peer p;
 
-	return !ovpn_peer_get(fp, instance, peer_id, &p) &&
+	return !ovx_peer_get(fp, instance, peer_id, &p) &&
 	       (p.slot_key_id[0] == key_id || p.slot_key_id[1] == key_id);
 }
 
-int ovpn_learn_forget_stale(const struct ovpn_fastpath *fp, __u32 instance,
-			    const struct ovpn_sockaddr *remote, enum ovpn_role role,
+int ovx_learn_forget_stale(const struct ovx_fastpath *fp, __u32 instance,
+			    const struct ovx_sockaddr *remote, enum ovx_role role,
 			    const __u8 *const *m, int n)
 {
-	static struct ovpn_learn_key keys[OVPN_LEARN_MAX];
-	struct ovpn_learn_key k, *prev = NULL;
+	static struct ovx_learn_key keys[OVX_LEARN_MAX];
+	struct ovx_learn_key k, *prev = NULL;
 	int nkeys = 0, forgotten = 0;
 
-	while (nkeys < OVPN_LEARN_MAX && !bpf_map_get_next_key(fp->learn_fd, prev, &k)) {
+	while (nkeys < OVX_LEARN_MAX && !bpf_map_get_next_key(fp->learn_fd, prev, &k)) {
 		keys[nkeys] = k;
 		prev = &keys[nkeys];
 		if (k.instance == instance && !memcmp(&k.remote, remote, sizeof(k.remote)))
 			nkeys++;
 	}
 	for (int i = 0; i < nkeys; i++) {
-		struct ovpn_learn v;
+		struct ovx_learn v;
 
 		if (bpf_map_lookup_elem(fp->learn_fd, &keys[i], &v) ||
 		    key_installed(fp, instance, v.peer_id, keys[i].key_id))
@@ -249,7 +249,7 @@ int ovpn_learn_forget_stale(const struct ovpn_fastpath *fp, __u32 instance,
 		/* with keys still waiting, only a packet none of them opens
 		 * tells of a key gone: what OpenVPN sent with a waiting key
 		 * must stay known until it is installed */
-		if (n && (keys[i].dir != OVPN_LEARN_RX || sample_opens(&v, m, n, role)))
+		if (n && (keys[i].dir != OVX_LEARN_RX || sample_opens(&v, m, n, role)))
 			continue;
 		learn_forget(fp, instance, remote, keys[i].key_id);
 		forgotten++;

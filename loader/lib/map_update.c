@@ -10,7 +10,7 @@
 #include <bpf/bpf.h>
 #include "fastpath.h"
 
-int ovpn_map_update(int fd, const void *key, const void *value, __u64 flags)
+int ovx_map_update(int fd, const void *key, const void *value, __u64 flags)
 {
 	for (int i = 0; i < 200; i++) {
 		if (!bpf_map_update_elem(fd, key, value, flags))

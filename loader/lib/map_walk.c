@@ -55,7 +55,7 @@ static int walk_next(struct walk *w, bool first)
 	return errno == ENOENT ? 1 : -errno;
 }
 
-int ovpn_map_walk(int fd, ovpn_walk_cb cb, void *ctx)
+int ovx_map_walk(int fd, ovx_walk_cb cb, void *ctx)
 {
 	struct walk w;
 	int err = walk_open(&w, fd), more = !err;
@@ -75,7 +75,7 @@ int ovpn_map_walk(int fd, ovpn_walk_cb cb, void *ctx)
 }
 
 struct collect {
-	ovpn_match_cb match;
+	ovx_match_cb match;
 	void *ctx;
 	__u32 key_size, n, cap;
 	__u8 *keys;
@@ -99,7 +99,7 @@ static int collect_cb(const void *key, const void *value, void *ctx)
 	return 0;
 }
 
-int ovpn_map_select(int fd, ovpn_match_cb match, void *ctx, void **keys, __u32 *n)
+int ovx_map_select(int fd, ovx_match_cb match, void *ctx, void **keys, __u32 *n)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -109,7 +109,7 @@ int ovpn_map_select(int fd, ovpn_match_cb match, void *ctx, void **keys, __u32 *
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return -errno;
 	c.key_size = info.key_size;
-	err = ovpn_map_walk(fd, collect_cb, &c);
+	err = ovx_map_walk(fd, collect_cb, &c);
 	if (err) {
 		free(c.keys);
 		return err;

@@ -33,15 +33,15 @@ static int percpu_sum(int fd, const void *key, __u64 *sum, size_t n)
 	return err;
 }
 
-int ovpn_peer_stats_get(const struct ovpn_fastpath *fp, __u32 instance,
-			__u32 peer_id, struct ovpn_peer_stats *sum)
+int ovx_peer_stats_get(const struct ovx_fastpath *fp, __u32 instance,
+			__u32 peer_id, struct ovx_peer_stats *sum)
 {
-	struct ovpn_peer_key pk = { .instance = instance, .peer_id = peer_id };
+	struct ovx_peer_key pk = { .instance = instance, .peer_id = peer_id };
 
 	return bpf_map_lookup_elem(fp->peer_stats_fd, &pk, sum) ? -errno : 0;
 }
 
-int ovpn_global_stats_get(const struct ovpn_fastpath *fp, struct ovpn_global_stats *sum)
+int ovx_global_stats_get(const struct ovx_fastpath *fp, struct ovx_global_stats *sum)
 {
 	__u32 zero = 0;
 

@@ -38,7 +38,7 @@ static double now_ns(void)
 static uint32_t openssl_ns(int cipher, const uint8_t *key, const uint8_t *iv,
 			   const uint8_t *sealed, bool seal)
 {
-	static uint8_t pkt[OVPN_DATA_HDR_LEN + LEN];
+	static uint8_t pkt[OVX_DATA_HDR_LEN + LEN];
 	uint32_t d[ROUNDS];
 
 	for (int r = 0; r < ROUNDS; r++) {
@@ -58,14 +58,14 @@ static uint32_t openssl_ns(int cipher, const uint8_t *key, const uint8_t *iv,
 static void bench_cipher(struct aead_harness *h, int cipher, const char *algo,
 			 const char *label, bool with_openssl)
 {
-	uint8_t key[32], iv[8], pkt[OVPN_DATA_HDR_LEN + LEN], sealed[sizeof(pkt)];
+	uint8_t key[32], iv[8], pkt[OVX_DATA_HDR_LEN + LEN], sealed[sizeof(pkt)];
 	uint32_t seal, open, restore;
 
 	t_rand_bytes(key, sizeof(key));
 	t_rand_bytes(iv, sizeof(iv));
 	t_rand_bytes(pkt, sizeof(pkt));
 	pkt[4] = 0, pkt[7] |= 1;
-	if (ah_set_key(h, 0, cipher, key, ovpn_cipher_key_len(cipher), iv, algo))
+	if (ah_set_key(h, 0, cipher, key, ovx_cipher_key_len(cipher), iv, algo))
 		t_fatal("cannot install %s key", label);
 	memcpy(sealed, pkt, sizeof(pkt));
 	if (oracle_seal(cipher, key, iv, sealed, LEN))
@@ -91,11 +91,11 @@ int main(void)
 
 	t_seed(7);
 	ah_open(&h);
-	bench_cipher(&h, OVPN_CIPHER_AES_128_GCM, NULL, "aes128gcm", true);
-	bench_cipher(&h, OVPN_CIPHER_AES_256_GCM, NULL, "aes256gcm", true);
-	bench_cipher(&h, OVPN_CIPHER_AES_128_GCM, "ecb(aes-generic)", "aes128gcm_generic", false);
-	bench_cipher(&h, OVPN_CIPHER_AES_256_GCM, "ecb(aes-generic)", "aes256gcm_generic", false);
-	bench_cipher(&h, OVPN_CIPHER_CHACHA20_POLY1305, NULL, "chacha20poly1305", true);
+	bench_cipher(&h, OVX_CIPHER_AES_128_GCM, NULL, "aes128gcm", true);
+	bench_cipher(&h, OVX_CIPHER_AES_256_GCM, NULL, "aes256gcm", true);
+	bench_cipher(&h, OVX_CIPHER_AES_128_GCM, "ecb(aes-generic)", "aes128gcm_generic", false);
+	bench_cipher(&h, OVX_CIPHER_AES_256_GCM, "ecb(aes-generic)", "aes256gcm_generic", false);
+	bench_cipher(&h, OVX_CIPHER_CHACHA20_POLY1305, NULL, "chacha20poly1305", true);
 	ah_close(&h);
 	return 0;
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Control plane at scale: 100,000 peers, each with an AES-256-GCM key,
- * installed through ovpn-xdpd's socket in batches (OVPN_BENCH_PEERS to
+ * installed through ovpn-xdpd's socket in batches (OVX_BENCH_PEERS to
  * change the count); prints installs per second and the daemon's resident
  * memory. For comparison, in the same run and first: 20,000 installs with
- * one request per message (OVPN_BENCH_SINGLE to change; 0: skipped). */
+ * one request per message (OVX_BENCH_SINGLE to change; 0: skipped). */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -28,9 +28,9 @@ static void cleanup(void)
 	rmdir("/tmp/ovpnxdp-bench");
 }
 
-static double peer_get_all(struct ovpn_ctl_client *c, int *peers)
+static double peer_get_all(struct ovx_ctl_client *c, int *peers)
 {
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_err e = {};
 	struct timespec t0, t1;
 	__u8 buf[128];
 	__u64 cursor = 0;
@@ -39,59 +39,59 @@ static double peer_get_all(struct ovpn_ctl_client *c, int *peers)
 	*peers = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
-		struct nlmsghdr *nlh = ovpn_ctl_start(buf, OVPN_CMD_PEER_GET, 0);
+		struct nlmsghdr *nlh = ovx_ctl_start(buf, OVX_CMD_PEER_GET, 0);
 		const struct nlattr *a;
 
 		if (more)
-			ovpn_ctl_put_u64(nlh, OVPN_A_CURSOR, cursor);
-		if (ovpn_ctl_call(c, nlh, &e))
+			ovx_ctl_put_u64(nlh, OVX_A_CURSOR, cursor);
+		if (ovx_ctl_call(c, nlh, &e))
 			break;
-		mnl_attr_for_each_nested(a, c->msg.tb[OVPN_A_PEERS])
+		mnl_attr_for_each_nested(a, c->msg.tb[OVX_A_PEERS])
 			(*peers)++;
-		more = ovpn_ctl_u64(c->msg.tb, OVPN_A_CURSOR, &cursor);
+		more = ovx_ctl_u64(c->msg.tb, OVX_A_CURSOR, &cursor);
 	} while (more);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 }
 
 /* Returns how long the request took, in ms. */
-static double instance(struct ovpn_ctl_client *c, int cmd, const char *name)
+static double instance(struct ovx_ctl_client *c, int cmd, const char *name)
 {
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_err e = {};
 	__u8 buf[256];
-	struct nlmsghdr *nlh = ovpn_ctl_start(buf, cmd, 0);
+	struct nlmsghdr *nlh = ovx_ctl_start(buf, cmd, 0);
 	struct timespec t0, t1;
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, name);
-	if (cmd == OVPN_CMD_INSTANCE_NEW) {
-		ovpn_ctl_put_str(nlh, OVPN_A_TUN, "tun-b");
-		ovpn_ctl_put_str(nlh, OVPN_A_LINK, "veth-b");
-		ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, "0.0.0.0:1194");
+	ovx_ctl_put_str(nlh, OVX_A_NAME, name);
+	if (cmd == OVX_CMD_INSTANCE_NEW) {
+		ovx_ctl_put_str(nlh, OVX_A_TUN, "tun-b");
+		ovx_ctl_put_str(nlh, OVX_A_LINK, "veth-b");
+		ovx_ctl_put_str(nlh, OVX_A_SOCKADDR, "0.0.0.0:1194");
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (ovpn_ctl_call(c, nlh, &e))
-		t_fatal("%s %s: %s", ovpn_ctl_cmd_name(cmd), name, e.msg);
+	if (ovx_ctl_call(c, nlh, &e))
+		t_fatal("%s %s: %s", ovx_ctl_cmd_name(cmd), name, e.msg);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 }
 
 /* Installs with one request per message into instance "single", then
  * removes it. */
-static void single(struct ovpn_ctl_client *c, int n)
+static void single(struct ovx_ctl_client *c, int n)
 {
 	double secs;
 	int ok;
 
 	ok = dmn_bulk_install_single(c, "single", 1, n, &secs);
 	printf("ctl_peer_key_installs_per_s_unbatched %.0f installs/s\n", ok / secs);
-	instance(c, OVPN_CMD_INSTANCE_DEL, "single");
+	instance(c, OVX_CMD_INSTANCE_DEL, "single");
 }
 
 int main(void)
 {
-	const char *env = getenv("OVPN_BENCH_PEERS"), *env1 = getenv("OVPN_BENCH_SINGLE");
+	const char *env = getenv("OVX_BENCH_PEERS"), *env1 = getenv("OVX_BENCH_SINGLE");
 	int n = env ? atoi(env) : 100000, n1 = env1 ? atoi(env1) : 20000, ok, listed;
-	struct ovpn_ctl_client c;
+	struct ovx_ctl_client c;
 	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
 	double secs, ms;
 	long rss0;
@@ -113,11 +113,11 @@ int main(void)
 	if (dmn_connect(&dmn, &c))
 		t_fatal("connect");
 	c.timeout_ms = 60000;		/* deleting 20,000 peers takes a while */
-	instance(&c, OVPN_CMD_INSTANCE_NEW, n1 > 0 ? "single" : "bench");
+	instance(&c, OVX_CMD_INSTANCE_NEW, n1 > 0 ? "single" : "bench");
 	rss0 = dmn_rss_kib(&dmn);
 	if (n1 > 0) {
 		single(&c, n1);
-		instance(&c, OVPN_CMD_INSTANCE_NEW, "bench");
+		instance(&c, OVX_CMD_INSTANCE_NEW, "bench");
 	}
 	ok = dmn_bulk_install(&c, "bench", 1, n, &secs);
 	ms = peer_get_all(&c, &listed);
@@ -128,8 +128,8 @@ int main(void)
 	printf("ctl_peer_get_all_%dk_peers %.0f ms\n", n / 1000, ms);
 	/* removes every peer: one walk of the map, then the deletes */
 	printf("ctl_instance_del_%dk_peers %.0f ms\n", n / 1000,
-	       instance(&c, OVPN_CMD_INSTANCE_DEL, "bench"));
-	ovpn_ctl_close(&c);
+	       instance(&c, OVX_CMD_INSTANCE_DEL, "bench"));
+	ovx_ctl_close(&c);
 	close(tun);
 	return ok == n && listed == n ? 0 : 1;
 }

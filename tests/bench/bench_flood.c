@@ -188,7 +188,7 @@ static void bench_cipher(int cipher, const char *label)
 int main(void)
 {
 	t_seed(59);
-	bench_cipher(OVPN_CIPHER_AES_256_GCM, "aes256gcm");
-	bench_cipher(OVPN_CIPHER_CHACHA20_POLY1305, "chacha20poly1305");
+	bench_cipher(OVX_CIPHER_AES_256_GCM, "aes256gcm");
+	bench_cipher(OVX_CIPHER_CHACHA20_POLY1305, "chacha20poly1305");
 	return 0;
 }

@@ -3,7 +3,7 @@
  * the same run and the same way: single BPF_PROG_TEST_RUN calls, timed by the
  * kernel, on fresh frames (the RX program decrypts in place and rewrites the
  * frame, so a repeat loop cannot reuse one). Then the same with 100,000
- * peers installed (OVPN_BENCH_PEERS to change). */
+ * peers installed (OVX_BENCH_PEERS to change). */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +33,17 @@ struct bench {
 
 static void add_peer(struct bench *b, uint32_t peer, const char *remote)
 {
-	struct ovpn_peer_config pc = { .instance = INST, .peer_id = peer };
-	struct ovpn_key_config kc = {
-		.instance = INST, .peer_id = peer, .slot = OVPN_SLOT_PRIMARY, .key_id = 0,
+	struct ovx_peer_config pc = { .instance = INST, .peer_id = peer };
+	struct ovx_key_config kc = {
+		.instance = INST, .peer_id = peer, .slot = OVX_SLOT_PRIMARY, .key_id = 0,
 		.cipher = b->cipher, .enc_key = b->key, .dec_key = b->key,
 	};
 
-	ovpn_sockaddr_parse(&pc.remote, remote);
-	ovpn_sockaddr_parse(&pc.local, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&pc.remote, remote);
+	ovx_sockaddr_parse(&pc.local, "10.99.0.1:1194");
 	memcpy(kc.enc_nonce_tail, b->iv, 8);
 	memcpy(kc.dec_nonce_tail, b->iv, 8);
-	if (ovpn_peer_new(&b->h.fp, &pc) || ovpn_key_new(&b->h.fp, &kc))
+	if (ovx_peer_new(&b->h.fp, &pc) || ovx_key_new(&b->h.fp, &kc))
 		t_fatal("peer %u", peer);
 }
 
@@ -92,11 +92,11 @@ static uint32_t aead_ns(struct bench *b)
 	uint8_t pkt[INNER + 64];
 
 	build_frames(b);
-	if (ah_set_key(&b->a, 0, b->cipher, b->key, ovpn_cipher_key_len(b->cipher), b->iv, NULL))
+	if (ah_set_key(&b->a, 0, b->cipher, b->key, ovx_cipher_key_len(b->cipher), b->iv, NULL))
 		t_fatal("aead key");
 	for (int i = 0; i < FRAMES; i++) {
 		memcpy(pkt, b->frames[i] + off, b->len - off);
-		if (ah_run(&b->a, AH_XDP, AEAD_TEST_OPEN, 0, pkt, b->len - off - OVPN_DATA_HDR_LEN,
+		if (ah_run(&b->a, AH_XDP, AEAD_TEST_OPEN, 0, pkt, b->len - off - OVX_DATA_HDR_LEN,
 			   1, &d[i]))
 			t_fatal("aead open");
 	}
@@ -106,7 +106,7 @@ static uint32_t aead_ns(struct bench *b)
 static void bench_cipher(int cipher, const char *label, int many)
 {
 	struct bench *b = calloc(1, sizeof(*b));
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 	uint32_t rx, rx_many, aead;
 
 	b->cipher = cipher;
@@ -114,12 +114,12 @@ static void bench_cipher(int cipher, const char *label, int many)
 	b->frames = malloc(FRAMES * sizeof(*b->frames));
 	t_rand_bytes(b->key, sizeof(b->key));
 	t_rand_bytes(b->iv, sizeof(b->iv));
-	ovpn_sockaddr_parse(&b->spec.src, "10.99.0.2:55379");
-	ovpn_sockaddr_parse(&b->spec.dst, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&b->spec.src, "10.99.0.2:55379");
+	ovx_sockaddr_parse(&b->spec.dst, "10.99.0.1:1194");
 	fp_open(&b->h, 0);
 	ah_open(&b->a);
-	ovpn_sockaddr_parse(&sa, "10.99.0.1:1194");
-	if (ovpn_socket_add(&b->h.fp, &sa, INST, 42, 1))
+	ovx_sockaddr_parse(&sa, "10.99.0.1:1194");
+	if (ovx_socket_add(&b->h.fp, &sa, INST, 42, 1))
 		t_fatal("socket");
 	add_peer(b, PEER, "10.99.0.2:55379");
 	aead = aead_ns(b);
@@ -145,11 +145,11 @@ static void bench_cipher(int cipher, const char *label, int many)
 
 int main(void)
 {
-	const char *env = getenv("OVPN_BENCH_PEERS");
+	const char *env = getenv("OVX_BENCH_PEERS");
 	int many = env ? atoi(env) : 100000;
 
 	t_seed(21);
-	bench_cipher(OVPN_CIPHER_AES_256_GCM, "aes256gcm", many);
-	bench_cipher(OVPN_CIPHER_CHACHA20_POLY1305, "chacha20poly1305", many);
+	bench_cipher(OVX_CIPHER_AES_256_GCM, "aes256gcm", many);
+	bench_cipher(OVX_CIPHER_CHACHA20_POLY1305, "chacha20poly1305", many);
 	return 0;
 }

@@ -2,7 +2,7 @@
 /* TX fast path cost per 1400-byte packet, beside the AEAD alone, measured the
  * same way in the same run (single kernel-timed BPF_PROG_TEST_RUN calls on
  * fresh packets); then with 100,000 peers and 100,000 routes installed
- * (OVPN_BENCH_PEERS to change): a destination found by VPN address, and one
+ * (OVX_BENCH_PEERS to change): a destination found by VPN address, and one
  * found through a routed prefix. */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -30,21 +30,21 @@ struct bench {
 
 static void add_peer(struct bench *b, uint32_t peer, uint32_t vpn4)
 {
-	struct ovpn_peer_config pc = { .instance = INST, .peer_id = peer };
-	struct ovpn_key_config kc = {
-		.instance = INST, .peer_id = peer, .slot = OVPN_SLOT_PRIMARY, .key_id = 0,
+	struct ovx_peer_config pc = { .instance = INST, .peer_id = peer };
+	struct ovx_key_config kc = {
+		.instance = INST, .peer_id = peer, .slot = OVX_SLOT_PRIMARY, .key_id = 0,
 		.cipher = b->cipher, .enc_key = b->key, .dec_key = b->key,
 	};
 
-	ovpn_sockaddr_parse(&pc.remote, "10.99.0.2:55379");
-	ovpn_sockaddr_parse(&pc.local, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&pc.remote, "10.99.0.2:55379");
+	ovx_sockaddr_parse(&pc.local, "10.99.0.1:1194");
 	vpn4 = htonl(vpn4);
 	memcpy(pc.vpn_ipv4, &vpn4, 4);
 	memcpy(kc.enc_nonce_tail, b->iv, 8);
 	memcpy(kc.dec_nonce_tail, b->iv, 8);
-	int err = ovpn_peer_new(&b->h.fp, &pc);
+	int err = ovx_peer_new(&b->h.fp, &pc);
 
-	err = err ?: ovpn_key_new(&b->h.fp, &kc);
+	err = err ?: ovx_key_new(&b->h.fp, &kc);
 	if (err)
 		t_fatal("peer %u: %s", peer, strerror(-err));
 }
@@ -83,9 +83,9 @@ static uint32_t tx_ns(struct bench *b, uint32_t dst)
 static uint32_t aead_ns(struct bench *b)
 {
 	static uint32_t d[RUNS];
-	uint8_t pkt[OVPN_DATA_HDR_LEN + INNER + 28];
+	uint8_t pkt[OVX_DATA_HDR_LEN + INNER + 28];
 
-	if (ah_set_key(&b->a, 0, b->cipher, b->key, ovpn_cipher_key_len(b->cipher), b->iv, NULL))
+	if (ah_set_key(&b->a, 0, b->cipher, b->key, ovx_cipher_key_len(b->cipher), b->iv, NULL))
 		t_fatal("aead key");
 	for (int i = 0; i < RUNS; i++) {
 		t_rand_bytes(pkt, sizeof(pkt));
@@ -101,19 +101,19 @@ static void bench_cipher(int cipher, const char *label, int many)
 	struct bench *b = calloc(1, sizeof(*b));
 	uint32_t tx, aead, tx_many, tx_route, tx_route1;
 	uint32_t net1 = htonl(0x15000000);		/* 21.0.0.0/24 */
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 
 	b->cipher = cipher;
 	t_rand_bytes(b->key, sizeof(b->key));
 	t_rand_bytes(b->iv, sizeof(b->iv));
 	fp_open(&b->h, 0);
 	ah_open(&b->a);
-	ovpn_sockaddr_parse(&sa, "10.99.0.1:1194");
-	if (ovpn_iface_set(&b->h.fp, LO, INST, OVPN_IFACE_ETH, 0) ||
-	    ovpn_socket_add(&b->h.fp, &sa, INST, LO, LO))
+	ovx_sockaddr_parse(&sa, "10.99.0.1:1194");
+	if (ovx_iface_set(&b->h.fp, LO, INST, OVX_IFACE_ETH, 0) ||
+	    ovx_socket_add(&b->h.fp, &sa, INST, LO, LO))
 		t_fatal("iface");
 	add_peer(b, 5, 0x0a080002);
-	if (ovpn_route_add(&b->h.fp, INST, OVPN_AF_INET, &net1, 24, 5, false))
+	if (ovx_route_add(&b->h.fp, INST, OVX_AF_INET, &net1, 24, 5, false))
 		t_fatal("route");
 	aead = aead_ns(b);
 	tx = tx_ns(b, 0x0a080002);
@@ -122,7 +122,7 @@ static void bench_cipher(int cipher, const char *label, int many)
 		uint32_t net = htonl(0x14000000 + (i << 8));	/* 20.x.y.0/24 */
 
 		add_peer(b, 1000 + i, 0x0b000000 + i);		/* 11.x.y.z */
-		if (ovpn_route_add(&b->h.fp, INST, OVPN_AF_INET, &net, 24, 1000 + i, false))
+		if (ovx_route_add(&b->h.fp, INST, OVX_AF_INET, &net, 24, 1000 + i, false))
 			t_fatal("route");
 	}
 	tx_many = tx_ns(b, 0x0a080002);
@@ -143,11 +143,11 @@ static void bench_cipher(int cipher, const char *label, int many)
 
 int main(void)
 {
-	const char *env = getenv("OVPN_BENCH_PEERS");
+	const char *env = getenv("OVX_BENCH_PEERS");
 	int many = env ? atoi(env) : 100000;
 
 	t_seed(23);
-	bench_cipher(OVPN_CIPHER_AES_256_GCM, "aes256gcm", many);
-	bench_cipher(OVPN_CIPHER_CHACHA20_POLY1305, "chacha20poly1305", many);
+	bench_cipher(OVX_CIPHER_AES_256_GCM, "aes256gcm", many);
+	bench_cipher(OVX_CIPHER_CHACHA20_POLY1305, "chacha20poly1305", many);
 	return 0;
 }

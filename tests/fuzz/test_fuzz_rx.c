@@ -3,7 +3,7 @@
  * valid P_DATA_V2 frames, replays, control packets, random UDP and random
  * bytes. Every frame must come out unchanged, dropped and counted, or
  * delivered with the plaintext of a packet that really was sealed with the
- * key (never anything else); the counters must add up. OVPN_FUZZ_PACKETS sets
+ * key (never anything else); the counters must add up. OVX_FUZZ_PACKETS sets
  * the count (default 200,000; `make fuzz` runs more). */
 #include <stdlib.h>
 #include <string.h>
@@ -30,32 +30,32 @@ struct fuzz {
 
 static void setup(struct fuzz *z, int cipher)
 {
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 
 	z->cipher = cipher;
 	t_rand_bytes(z->key, sizeof(z->key));
 	t_rand_bytes(z->iv, sizeof(z->iv));
 	fp_open(&z->h, 0);
-	ovpn_sockaddr_parse(&sa, "10.99.0.1:1194");
-	if (ovpn_socket_add(&z->h.fp, &sa, INST, 42, 1))
+	ovx_sockaddr_parse(&sa, "10.99.0.1:1194");
+	if (ovx_socket_add(&z->h.fp, &sa, INST, 42, 1))
 		t_fatal("socket");
 	for (int p = 0; p < PEERS; p++) {
-		struct ovpn_peer_config pc = { .instance = INST, .peer_id = p };
-		struct ovpn_key_config kc = {
-			.instance = INST, .peer_id = p, .slot = OVPN_SLOT_PRIMARY, .key_id = p & 7,
+		struct ovx_peer_config pc = { .instance = INST, .peer_id = p };
+		struct ovx_key_config kc = {
+			.instance = INST, .peer_id = p, .slot = OVX_SLOT_PRIMARY, .key_id = p & 7,
 			.cipher = cipher, .enc_key = z->key, .dec_key = z->key,
 		};
 		char remote[32];
 
 		snprintf(remote, sizeof(remote), "10.99.0.%d:%d", 2 + p, 40000 + p);
-		ovpn_sockaddr_parse(&z->spec[p].src, remote);
-		ovpn_sockaddr_parse(&z->spec[p].dst, "10.99.0.1:1194");
+		ovx_sockaddr_parse(&z->spec[p].src, remote);
+		ovx_sockaddr_parse(&z->spec[p].dst, "10.99.0.1:1194");
 		z->spec[p].vlans = p == 3;
 		pc.remote = z->spec[p].src;
 		pc.local = z->spec[p].dst;
 		memcpy(kc.enc_nonce_tail, z->iv, 8);
 		memcpy(kc.dec_nonce_tail, z->iv, 8);
-		if (ovpn_peer_new(&z->h.fp, &pc) || ovpn_key_new(&z->h.fp, &kc))
+		if (ovx_peer_new(&z->h.fp, &pc) || ovx_key_new(&z->h.fp, &kc))
 			t_fatal("peer");
 		z->next_pid[p] = 1;
 	}
@@ -151,10 +151,10 @@ static long drops_total(struct fuzz *z)
 	long sum = 0;
 
 	for (int p = 0; p < PEERS; p++) {
-		struct ovpn_peer_stats s;
+		struct ovx_peer_stats s;
 
-		ovpn_peer_stats_get(&z->h.fp, INST, p, &s);
-		for (int d = 0; d < OVPN_DROP_MAX; d++)
+		ovx_peer_stats_get(&z->h.fp, INST, p, &s);
+		for (int d = 0; d < OVX_DROP_MAX; d++)
 			sum += s.drops[d];
 	}
 	return sum;
@@ -162,7 +162,7 @@ static long drops_total(struct fuzz *z)
 
 static void run(int cipher, long packets)
 {
-	const char *name = ovpn_cipher_name(cipher);
+	const char *name = ovx_cipher_name(cipher);
 	struct fuzz *z = calloc(1, sizeof(*z));
 	struct fp_result *r = malloc(sizeof(*r));
 	uint8_t f[2048];
@@ -199,11 +199,11 @@ static void run(int cipher, long packets)
 
 int main(void)
 {
-	const char *env = getenv("OVPN_FUZZ_PACKETS");
+	const char *env = getenv("OVX_FUZZ_PACKETS");
 	long packets = env ? atol(env) : 200000;
 
 	t_seed(41);
-	run(OVPN_CIPHER_AES_256_GCM, packets / 2);
-	run(OVPN_CIPHER_CHACHA20_POLY1305, packets / 2);
+	run(OVX_CIPHER_AES_256_GCM, packets / 2);
+	run(OVX_CIPHER_CHACHA20_POLY1305, packets / 2);
 	return t_done("fuzz_rx");
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Hostile packets against the TC programs through BPF_PROG_TEST_RUN.
  *
- * TX (ovpn_tx_tc, the tun device's egress): plaintext IPv4/IPv6 packets to
+ * TX (ovx_tx_tc, the tun device's egress): plaintext IPv4/IPv6 packets to
  * peers' VPN addresses and routed prefixes, to nobody, TCP SYNs, fragments,
  * and their mutations (bit flips, cuts, random bytes). Each packet must come
  * out unchanged (left to OpenVPN), dropped and counted, or sealed for the
@@ -10,10 +10,10 @@
  * under the peer's key to the very input, with the key's next packet-id (so
  * no nonce twice). The peers' counters must add up to what was seen.
  *
- * ovpn_rx_tc (link ingress) and ovpn_link_egress_tc (link egress) get mutated
+ * ovx_rx_tc (link ingress) and ovx_link_egress_tc (link egress) get mutated
  * data frames and random bytes: without XDP metadata or a sending UDP socket
  * (a test run has neither) each must leave the frame as it is.
- * OVPN_FUZZ_PACKETS sets the TX count (default 200,000, and a tenth of it
+ * OVX_FUZZ_PACKETS sets the TX count (default 200,000, and a tenth of it
  * more for each link program; `make fuzz` runs more). */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -39,7 +39,7 @@
 
 struct peer {
 	uint8_t key[32], iv[8];
-	struct ovpn_sockaddr remote, local;
+	struct ovx_sockaddr remote, local;
 	uint64_t next_pid;	/* its next sealed packet's packet-id is no lower */
 };
 
@@ -54,9 +54,9 @@ struct fuzz {
 static void add_peer(struct fuzz *z, int p)
 {
 	struct peer *pr = &z->peer[p];
-	struct ovpn_peer_config pc = { .instance = INST, .peer_id = p };
-	struct ovpn_key_config kc = {
-		.instance = INST, .peer_id = p, .slot = OVPN_SLOT_PRIMARY, .key_id = p & 7,
+	struct ovx_peer_config pc = { .instance = INST, .peer_id = p };
+	struct ovx_key_config kc = {
+		.instance = INST, .peer_id = p, .slot = OVX_SLOT_PRIMARY, .key_id = p & 7,
 		.cipher = z->cipher, .enc_key = pr->key, .dec_key = pr->key,
 	};
 	uint32_t net = htonl(0x14000000 | p << 8);		/* 20.0.p.0/24 */
@@ -68,8 +68,8 @@ static void add_peer(struct fuzz *z, int p)
 		snprintf(remote, sizeof(remote), "[fd99::%d]:%d", 2 + p, 40000 + p);
 	else
 		snprintf(remote, sizeof(remote), "10.99.0.%d:%d", 2 + p, 40000 + p);
-	ovpn_sockaddr_parse(&pr->remote, remote);
-	ovpn_sockaddr_parse(&pr->local, p == V6_PEER ? "[fd99::1]:1194" : "10.99.0.1:1194");
+	ovx_sockaddr_parse(&pr->remote, remote);
+	ovx_sockaddr_parse(&pr->local, p == V6_PEER ? "[fd99::1]:1194" : "10.99.0.1:1194");
 	pc.remote = pr->remote;
 	pc.local = pr->local;
 	pc.vpn_ipv4[0] = 10, pc.vpn_ipv4[1] = 8, pc.vpn_ipv4[3] = 2 + p;
@@ -77,29 +77,29 @@ static void add_peer(struct fuzz *z, int p)
 	memcpy(kc.enc_nonce_tail, pr->iv, 8);
 	memcpy(kc.dec_nonce_tail, pr->iv, 8);
 	pr->next_pid = 1;
-	if (ovpn_peer_new(&z->h.fp, &pc) ||
-	    ovpn_route_add(&z->h.fp, INST, OVPN_AF_INET, &net, 24, p, false) ||
-	    (p != NO_KEY_PEER && ovpn_key_new(&z->h.fp, &kc)))
+	if (ovx_peer_new(&z->h.fp, &pc) ||
+	    ovx_route_add(&z->h.fp, INST, OVX_AF_INET, &net, 24, p, false) ||
+	    (p != NO_KEY_PEER && ovx_key_new(&z->h.fp, &kc)))
 		t_fatal("peer %d", p);
 }
 
 static void setup(struct fuzz *z, int cipher, long packets)
 {
-	struct ovpn_sockaddr sa4, sa6;
+	struct ovx_sockaddr sa4, sa6;
 
 	z->cipher = cipher;
 	fp_open(&z->h, 0);
-	ovpn_sockaddr_parse(&sa4, "10.99.0.1:1194");
-	ovpn_sockaddr_parse(&sa6, "[fd99::1]:1194");
-	if (ovpn_iface_set(&z->h.fp, LO, INST, OVPN_IFACE_ETH, 0) ||
-	    ovpn_socket_add(&z->h.fp, &sa4, INST, LO, LO) ||
-	    ovpn_socket_add(&z->h.fp, &sa6, INST, LO, LO))
+	ovx_sockaddr_parse(&sa4, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&sa6, "[fd99::1]:1194");
+	if (ovx_iface_set(&z->h.fp, LO, INST, OVX_IFACE_ETH, 0) ||
+	    ovx_socket_add(&z->h.fp, &sa4, INST, LO, LO) ||
+	    ovx_socket_add(&z->h.fp, &sa6, INST, LO, LO))
 		t_fatal("socket");
 	for (int p = 0; p < PEERS; p++)
 		add_peer(z, p);
 	/* a few thousand packet-ids left: exhaustion is met halfway */
-	z->peer[EXHAUST_PEER].next_pid = OVPN_PID_MAX - packets / 40;
-	if (ovpn_key_set_tx_pid(&z->h.fp, INST, EXHAUST_PEER, EXHAUST_PEER,
+	z->peer[EXHAUST_PEER].next_pid = OVX_PID_MAX - packets / 40;
+	if (ovx_key_set_tx_pid(&z->h.fp, INST, EXHAUST_PEER, EXHAUST_PEER,
 				z->peer[EXHAUST_PEER].next_pid))
 		t_fatal("tx pid");
 }
@@ -200,8 +200,8 @@ static uint16_t rd16(const uint8_t *p)
 static size_t outer_ok(const struct peer *pr, const struct fp_tc_out *o, size_t inner_len)
 {
 	const uint8_t *ip = o->out + 14, *udp;
-	bool v4 = pr->remote.family == OVPN_AF_INET;
-	size_t l3 = v4 ? 20 : 40, udp_len = 8 + OVPN_DATA_HDR_LEN + inner_len;
+	bool v4 = pr->remote.family == OVX_AF_INET;
+	size_t l3 = v4 ? 20 : 40, udp_len = 8 + OVX_DATA_HDR_LEN + inner_len;
 	uint32_t sum = 0;
 
 	if (o->len != 14 + l3 + udp_len || rd16(o->out + 12) != (v4 ? 0x0800 : 0x86dd))
@@ -248,8 +248,8 @@ static bool sealed_ok(struct fuzz *z, const uint8_t *in, size_t len, const struc
 	    pid < pr->next_pid)
 		return false;
 	pr->next_pid = pid + 1;
-	return !ovpn_sw_open(z->cipher, pr->key, pr->iv, pkt, inner_len) &&
-	       !memcmp(pkt + OVPN_DATA_HDR_LEN, in + 14, inner_len);
+	return !ovx_sw_open(z->cipher, pr->key, pr->iv, pkt, inner_len) &&
+	       !memcmp(pkt + OVX_DATA_HDR_LEN, in + 14, inner_len);
 }
 
 static void judge(struct fuzz *z, const uint8_t *f, size_t len, const struct fp_tc_out *o)
@@ -268,32 +268,32 @@ static void judge(struct fuzz *z, const uint8_t *f, size_t len, const struct fp_
 }
 
 struct totals {
-	long drops, tx_pkts, seen, why[OVPN_DROP_MAX];
+	long drops, tx_pkts, seen, why[OVX_DROP_MAX];
 };
 
 static struct totals totals(struct fuzz *z)
 {
-	struct ovpn_global_stats g;
+	struct ovx_global_stats g;
 	struct totals t = {};
 
 	for (int p = 0; p < PEERS; p++) {
-		struct ovpn_peer_stats s;
+		struct ovx_peer_stats s;
 
-		ovpn_peer_stats_get(&z->h.fp, INST, p, &s);
-		for (int d = 0; d < OVPN_DROP_MAX; d++) {
+		ovx_peer_stats_get(&z->h.fp, INST, p, &s);
+		for (int d = 0; d < OVX_DROP_MAX; d++) {
 			t.drops += s.drops[d];
 			t.why[d] += s.drops[d];
 		}
 		t.tx_pkts += s.tx_link_pkts;
 	}
-	ovpn_global_stats_get(&z->h.fp, &g);
-	t.seen = g.c[OVPN_G_TX_SEEN];
+	ovx_global_stats_get(&z->h.fp, &g);
+	t.seen = g.c[OVX_G_TX_SEEN];
 	return t;
 }
 
 static void fuzz_tx(struct fuzz *z, long packets)
 {
-	const char *name = ovpn_cipher_name(z->cipher);
+	const char *name = ovx_cipher_name(z->cipher);
 	struct fp_tc_out *o = malloc(sizeof(*o));
 	uint8_t f[2048];
 	long runs = 0;
@@ -319,7 +319,7 @@ static void fuzz_tx(struct fuzz *z, long packets)
 	       z->unchanged, z->sealed, z->dropped, z->bad);
 	printf("fuzz_tx %s counters: %ld seen, %ld sent, %ld drops (%ld packet-ids exhausted, "
 	       "%ld encapsulation)\n", name, t.seen, t.tx_pkts, t.drops,
-	       t.why[OVPN_DROP_PID_EXHAUSTED], t.why[OVPN_DROP_ENCAP]);
+	       t.why[OVX_DROP_PID_EXHAUSTED], t.why[OVX_DROP_ENCAP]);
 	CHECK(z->bad == 0, "%s: %ld TX packets mishandled", name, z->bad);
 	CHECK(runs > packets * 95 / 100, "%s: %ld of %ld test runs failed", name, packets - runs,
 	      packets);
@@ -338,7 +338,7 @@ static void fuzz_link(struct fuzz *z, int prog, const char *what, long packets)
 	uint8_t f[2048], payload[1600], pt[1400];
 	long same = 0, runs = 0;
 
-	ovpn_sockaddr_parse(&fs.src, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&fs.src, "10.99.0.1:1194");
 	for (long n = 0; n < packets; n++) {
 		int p = t_rand() % PEERS;
 		size_t len, pl;
@@ -360,7 +360,7 @@ static void fuzz_link(struct fuzz *z, int prog, const char *what, long packets)
 		same += o->verdict == TC_ACT_OK && o->len == len && !memcmp(o->out, f, len);
 	}
 	printf("fuzz_%s %s: %ld frames, %ld passed unchanged\n", what,
-	       ovpn_cipher_name(z->cipher), runs, same);
+	       ovx_cipher_name(z->cipher), runs, same);
 	CHECK(runs == packets && same == runs, "%s: %ld of %ld frames changed or lost", what,
 	      runs - same, packets);
 	free(o);
@@ -380,11 +380,11 @@ static void run(int cipher, long packets)
 
 int main(void)
 {
-	const char *env = getenv("OVPN_FUZZ_PACKETS");
+	const char *env = getenv("OVX_FUZZ_PACKETS");
 	long packets = env ? atol(env) : 200000;
 
 	t_seed(43);
-	run(OVPN_CIPHER_AES_256_GCM, packets / 2);
-	run(OVPN_CIPHER_CHACHA20_POLY1305, packets / 2);
+	run(OVX_CIPHER_AES_256_GCM, packets / 2);
+	run(OVX_CIPHER_CHACHA20_POLY1305, packets / 2);
 	return t_done("fuzz_tx");
 }

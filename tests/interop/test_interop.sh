@@ -32,7 +32,7 @@ run_cipher() {	# cipher [both]: the client offloaded too
 	if [ -n "${DEBUG:-}" ]; then
 		"$B/ovpn-xdp" -s "$SRV_SOCK" show --json | head -60
 		grep -i error "$T/iperf.json" | head -3
-		bpftool map dump pinned /sys/fs/bpf/ovpn-xdp/$INST_S/ovpn_global_stats | grep -o '"c": \[[^]]*\]'
+		bpftool map dump pinned /sys/fs/bpf/ovpn-xdp/$INST_S/ovx_global_stats | grep -o '"c": \[[^]]*\]'
 		ip netns exec $SRV nstat -az | grep -iE "Drop|Err|Csum" | grep -v " 0 " | head
 		ip -n $SRV -s link show tun-s | head -8
 	fi

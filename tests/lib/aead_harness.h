@@ -29,7 +29,7 @@ int ah_set_key(struct aead_harness *h, uint32_t idx, int cipher, const uint8_t *
 int ah_clear_key(struct aead_harness *h, uint32_t idx);
 
 /* One operation on @pkt = header (8) | tag (16) | data (@len), in place.
- * @len may exceed OVPN_AEAD_MAX_LEN by up to 16 (to test the limit).
+ * @len may exceed OVX_AEAD_MAX_LEN by up to 16 (to test the limit).
  * Returns the program's result (0 or -errno), or a large negative value if
  * the test run itself failed. @duration_ns (optional) gets the mean time of
  * @repeat runs. */
@@ -40,7 +40,7 @@ int ah_run(struct aead_harness *h, enum ah_hook hook, enum aead_test_op op,
 /* One AEAD_TEST_SEAL_RAW or AEAD_TEST_OPEN_RAW with any 12-byte @nonce and
  * @aad_len bytes of @aad (more than AEAD_TEST_RAW_AAD_MAX: only that many
  * are passed, with the length as given, to test the limit). @tag and @data
- * (@len bytes, up to OVPN_AEAD_MAX_LEN + 16) are updated in place. Returns
+ * (@len bytes, up to OVX_AEAD_MAX_LEN + 16) are updated in place. Returns
  * as ah_run. */
 int ah_run_raw(struct aead_harness *h, enum ah_hook hook, enum aead_test_op op,
 	       uint32_t idx, const uint8_t nonce[12], const uint8_t *aad,

@@ -5,7 +5,7 @@
 #ifndef AEAD_TEST_H
 #define AEAD_TEST_H
 
-#include "ovpn_xdp.h"
+#include "ovx_data.h"
 
 enum aead_test_op {
 	AEAD_TEST_SEAL = 1,
@@ -26,12 +26,12 @@ struct aead_test_hdr {
 
 /* The _RAW ops take any nonce and AAD (standard vectors), with the packet
  *     struct aead_test_hdr | struct aead_test_raw | tag (16) | data (len)
- * The layout of struct aead_test_raw is that of struct ovpn_aead_raw
+ * The layout of struct aead_test_raw is that of struct ovx_aead_raw
  * (bpf/aead.h). */
 #define AEAD_TEST_RAW_AAD_MAX	64
 
 struct aead_test_raw {
-	__u8 nonce[OVPN_NONCE_LEN];
+	__u8 nonce[OVX_NONCE_LEN];
 	__u32 aad_len;
 	__u8 aad[AEAD_TEST_RAW_AAD_MAX];
 } __attribute__((aligned(8)));

@@ -10,15 +10,15 @@
 #include "netns.h"
 
 struct dmn dmn = { .ns = NS_SRV, .name = "ctltest", .sock = SOCK_DIR "/ctl.sock" };
-struct ovpn_ctl_client cl;
-struct ovpn_ctl_err ctl_err;
-static __u8 buf[OVPN_CTL_MSG_MAX];
+struct ovx_ctl_client cl;
+struct ovx_ctl_err ctl_err;
+static __u8 buf[OVX_CTL_MSG_MAX];
 __u8 key_a[32], key_b[32], iv[8];
 static int tun_fd = -1;
 
 static void cleanup(void)
 {
-	ovpn_ctl_close(&cl);
+	ovx_ctl_close(&cl);
 	if (tun_fd >= 0)
 		close(tun_fd);
 	dmn_cleanup(&dmn);
@@ -47,90 +47,90 @@ void ctl_setup(void)
 
 struct nlmsghdr *req(int cmd)
 {
-	return ovpn_ctl_start(buf, cmd, 0);
+	return ovx_ctl_start(buf, cmd, 0);
 }
 
 int call(struct nlmsghdr *nlh)
 {
 	memset(&ctl_err, 0, sizeof(ctl_err));
-	return ovpn_ctl_call(&cl, nlh, &ctl_err);
+	return ovx_ctl_call(&cl, nlh, &ctl_err);
 }
 
 struct nlmsghdr *peer_new(const char *inst, __u32 id, const char *remote)
 {
-	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_NEW);
+	struct nlmsghdr *nlh = req(OVX_CMD_PEER_NEW);
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, inst);
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, inst);
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, id);
 	if (remote)
-		ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, remote);
+		ovx_ctl_put_str(nlh, OVX_A_REMOTE, remote);
 	return nlh;
 }
 
 struct nlmsghdr *peer_del(__u32 id)
 {
-	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_DEL);
+	struct nlmsghdr *nlh = req(OVX_CMD_PEER_DEL);
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "srv");
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, id);
 	return nlh;
 }
 
 struct nlmsghdr *key_new(__u32 peer, __u32 slot, __u32 key_id, const char *cipher,
 				size_t enc_len)
 {
-	struct nlmsghdr *nlh = req(OVPN_CMD_KEY_NEW);
+	struct nlmsghdr *nlh = req(OVX_CMD_KEY_NEW);
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, peer);
-	ovpn_ctl_put_u32(nlh, OVPN_A_SLOT, slot);
-	ovpn_ctl_put_u32(nlh, OVPN_A_KEY_ID, key_id);
-	ovpn_ctl_put_str(nlh, OVPN_A_CIPHER, cipher);
-	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_KEY, key_a, enc_len);
-	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_KEY, key_b, 32);
-	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_NONCE, iv, 8);
-	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_NONCE, iv, 8);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "srv");
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, peer);
+	ovx_ctl_put_u32(nlh, OVX_A_SLOT, slot);
+	ovx_ctl_put_u32(nlh, OVX_A_KEY_ID, key_id);
+	ovx_ctl_put_str(nlh, OVX_A_CIPHER, cipher);
+	ovx_ctl_put_bin(nlh, OVX_A_ENC_KEY, key_a, enc_len);
+	ovx_ctl_put_bin(nlh, OVX_A_DEC_KEY, key_b, 32);
+	ovx_ctl_put_bin(nlh, OVX_A_ENC_NONCE, iv, 8);
+	ovx_ctl_put_bin(nlh, OVX_A_DEC_NONCE, iv, 8);
 	return nlh;
 }
 
 struct nlmsghdr *instance_new(const char *name, const char *tun, const char *link,
 				     const char *addr)
 {
-	struct nlmsghdr *nlh = req(OVPN_CMD_INSTANCE_NEW);
+	struct nlmsghdr *nlh = req(OVX_CMD_INSTANCE_NEW);
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, name);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, name);
 	if (tun)
-		ovpn_ctl_put_str(nlh, OVPN_A_TUN, tun);
+		ovx_ctl_put_str(nlh, OVX_A_TUN, tun);
 	if (link)
-		ovpn_ctl_put_str(nlh, OVPN_A_LINK, link);
+		ovx_ctl_put_str(nlh, OVX_A_LINK, link);
 	if (addr)
-		ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, addr);
+		ovx_ctl_put_str(nlh, OVX_A_SOCKADDR, addr);
 	return nlh;
 }
 
 /* A peer's attributes from PEER_GET of one peer, into @tb. */
-bool peer_info(__u32 id, const struct nlattr *tb[OVPN_A_MAX + 1])
+bool peer_info(__u32 id, const struct nlattr *tb[OVX_A_MAX + 1])
 {
-	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_GET);
+	struct nlmsghdr *nlh = req(OVX_CMD_PEER_GET);
 	const struct nlattr *list, *item;
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "srv");
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, id);
 	if (call(nlh))
 		return false;
-	list = cl.msg.tb[OVPN_A_PEERS];
+	list = cl.msg.tb[OVX_A_PEERS];
 	if (!list)
 		return false;
 	item = mnl_attr_get_payload(list);
-	return mnl_attr_get_payload_len(list) && !ovpn_ctl_parse_nested(item, tb, NULL);
+	return mnl_attr_get_payload_len(list) && !ovx_ctl_parse_nested(item, tb, NULL);
 }
 
 __u32 npeers(void)
 {
 	__u32 n = 0;
 
-	if (!call(req(OVPN_CMD_STATUS)))
-		ovpn_ctl_u32(cl.msg.tb, OVPN_A_NPEERS, &n);
+	if (!call(req(OVX_CMD_STATUS)))
+		ovx_ctl_u32(cl.msg.tb, OVX_A_NPEERS, &n);
 	return n;
 }
 
@@ -138,7 +138,7 @@ void ctl_need_srv(void)
 {
 	struct nlmsghdr *nlh = instance_new("srv", "tun-s", "veth-s", "10.99.0.1:1194");
 
-	ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, "[fd99::1]:1194");
+	ovx_ctl_put_str(nlh, OVX_A_SOCKADDR, "[fd99::1]:1194");
 	call(nlh);
 }
 
@@ -148,8 +148,8 @@ void ctl_need_peer5(void)
 
 	ctl_need_srv();
 	nlh = peer_new("srv", 5, "10.99.0.2:55379");
-	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV4, "10.8.0.2");
-	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV6, "fd00:8::2");
+	ovx_ctl_put_str(nlh, OVX_A_VPN_IPV4, "10.8.0.2");
+	ovx_ctl_put_str(nlh, OVX_A_VPN_IPV6, "fd00:8::2");
 	call(nlh);
 }
 

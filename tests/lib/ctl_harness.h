@@ -24,8 +24,8 @@
 #define SOCK_DIR	"/tmp/ovpnxdp-ctltest"
 
 extern struct dmn dmn;
-extern struct ovpn_ctl_client cl;
-extern struct ovpn_ctl_err ctl_err;
+extern struct ovx_ctl_client cl;
+extern struct ovx_ctl_err ctl_err;
 extern __u8 key_a[32], key_b[32], iv[8];
 
 /* The topology, tun-s (10.8.0.1/24) in the server namespace, SOCK_DIR, the
@@ -59,7 +59,7 @@ struct nlmsghdr *key_new(__u32 peer, __u32 slot, __u32 key_id, const char *ciphe
 struct nlmsghdr *instance_new(const char *name, const char *tun, const char *link,
 			      const char *addr);
 /* A peer's attributes from PEER_GET of one peer, into @tb. */
-bool peer_info(__u32 id, const struct nlattr *tb[OVPN_A_MAX + 1]);
+bool peer_info(__u32 id, const struct nlattr *tb[OVX_A_MAX + 1]);
 /* Peers of all instances (STATUS). */
 __u32 npeers(void);
 

@@ -27,16 +27,16 @@ const char *dmn_build_path(const char *prog)
 	return p;
 }
 
-int dmn_connect(struct dmn *d, struct ovpn_ctl_client *c)
+int dmn_connect(struct dmn *d, struct ovx_ctl_client *c)
 {
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_err e = {};
 
-	return ovpn_ctl_open(c, d->sock, 2000, &e);
+	return ovx_ctl_open(c, d->sock, 2000, &e);
 }
 
 void dmn_start(struct dmn *d)
 {
-	struct ovpn_ctl_client c;
+	struct ovx_ctl_client c;
 	const char *exe = dmn_build_path("ovpn-xdpd");
 
 	d->pid = fork();
@@ -50,7 +50,7 @@ void dmn_start(struct dmn *d)
 	}
 	for (int i = 0; i < 200; i++) {
 		if (!dmn_connect(d, &c)) {
-			ovpn_ctl_close(&c);
+			ovx_ctl_close(&c);
 			return;
 		}
 		if (waitpid(d->pid, NULL, WNOHANG) == d->pid)
@@ -95,27 +95,27 @@ static void bulk_attrs(struct nlmsghdr *nlh, const char *inst, __u32 id, bool ke
 	char remote[32], vpn[32];
 
 	if (inst)
-		ovpn_ctl_put_str(nlh, OVPN_A_NAME, inst);
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
+		ovx_ctl_put_str(nlh, OVX_A_NAME, inst);
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, id);
 	if (!key) {
 		snprintf(remote, sizeof(remote), "10.%u.%u.%u:1194", 100 + (id >> 16 & 0x7f),
 			 id >> 8 & 0xff, id & 0xff);
 		snprintf(vpn, sizeof(vpn), "10.%u.%u.%u", id >> 16 & 0xff, id >> 8 & 0xff, id & 0xff);
-		ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, remote);
-		ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV4, vpn);
+		ovx_ctl_put_str(nlh, OVX_A_REMOTE, remote);
+		ovx_ctl_put_str(nlh, OVX_A_VPN_IPV4, vpn);
 		return;
 	}
-	ovpn_ctl_put_u32(nlh, OVPN_A_SLOT, 0);
-	ovpn_ctl_put_u32(nlh, OVPN_A_KEY_ID, 0);
-	ovpn_ctl_put_str(nlh, OVPN_A_CIPHER, "AES-256-GCM");
-	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_KEY, k, 32);
-	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_KEY, k, 32);
-	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_NONCE, iv, 8);
-	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_NONCE, iv, 8);
+	ovx_ctl_put_u32(nlh, OVX_A_SLOT, 0);
+	ovx_ctl_put_u32(nlh, OVX_A_KEY_ID, 0);
+	ovx_ctl_put_str(nlh, OVX_A_CIPHER, "AES-256-GCM");
+	ovx_ctl_put_bin(nlh, OVX_A_ENC_KEY, k, 32);
+	ovx_ctl_put_bin(nlh, OVX_A_DEC_KEY, k, 32);
+	ovx_ctl_put_bin(nlh, OVX_A_ENC_NONCE, iv, 8);
+	ovx_ctl_put_bin(nlh, OVX_A_DEC_NONCE, iv, 8);
 }
 
 /* Requests @from.. of the 2n (PEER_NEW, KEY_NEW of each peer) into one
- * message: one request, or a batch of up to OVPN_CTL_BATCH_MAX. Returns how
+ * message: one request, or a batch of up to OVX_CTL_BATCH_MAX. Returns how
  * many it holds. */
 static int bulk_msg(__u8 *buf, const char *inst, __u32 first, int from, int n, bool batch)
 {
@@ -124,41 +124,41 @@ static int bulk_msg(__u8 *buf, const char *inst, __u32 first, int from, int n, b
 	int i;
 
 	if (!batch) {
-		nlh = ovpn_ctl_start(buf, from & 1 ? OVPN_CMD_KEY_NEW : OVPN_CMD_PEER_NEW, 0);
+		nlh = ovx_ctl_start(buf, from & 1 ? OVX_CMD_KEY_NEW : OVX_CMD_PEER_NEW, 0);
 		bulk_attrs(nlh, inst, first + from / 2, from & 1);
 		return 1;
 	}
-	nlh = ovpn_ctl_start(buf, OVPN_CMD_BATCH, 0);
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, inst);
-	list = ovpn_ctl_nest_start(nlh, OVPN_A_BATCH);
-	for (i = 0; i < OVPN_CTL_BATCH_MAX && from + i < 2 * n; i++) {
-		item = ovpn_ctl_item_start(nlh, (from + i) & 1 ? OVPN_CMD_KEY_NEW : OVPN_CMD_PEER_NEW);
+	nlh = ovx_ctl_start(buf, OVX_CMD_BATCH, 0);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, inst);
+	list = ovx_ctl_nest_start(nlh, OVX_A_BATCH);
+	for (i = 0; i < OVX_CTL_BATCH_MAX && from + i < 2 * n; i++) {
+		item = ovx_ctl_item_start(nlh, (from + i) & 1 ? OVX_CMD_KEY_NEW : OVX_CMD_PEER_NEW);
 		bulk_attrs(nlh, NULL, first + (from + i) / 2, (from + i) & 1);
-		ovpn_ctl_nest_end(nlh, item);
+		ovx_ctl_nest_end(nlh, item);
 	}
-	ovpn_ctl_nest_end(nlh, list);
+	ovx_ctl_nest_end(nlh, list);
 	return i;
 }
 
 /* The KEY_NEW requests that succeeded in the reply just received. */
-static int bulk_reply(struct ovpn_ctl_client *c, int from, int *reported)
+static int bulk_reply(struct ovx_ctl_client *c, int from, int *reported)
 {
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_err e = {};
 	const struct nlattr *a;
 	int ok = 0, i = 0;
 
-	if (c->msg.nlh->nlmsg_type != OVPN_CMD_BATCH) {
-		if (!ovpn_ctl_reply_status(&c->msg, &e))
-			return c->msg.nlh->nlmsg_type == OVPN_CMD_KEY_NEW;
+	if (c->msg.nlh->nlmsg_type != OVX_CMD_BATCH) {
+		if (!ovx_ctl_reply_status(&c->msg, &e))
+			return c->msg.nlh->nlmsg_type == OVX_CMD_KEY_NEW;
 		if ((*reported)++ < 3)
 			fprintf(stderr, "bulk: %s\n", e.msg);
 		return 0;
 	}
-	if (ovpn_ctl_reply_status(&c->msg, &e) && (*reported)++ < 3)
+	if (ovx_ctl_reply_status(&c->msg, &e) && (*reported)++ < 3)
 		fprintf(stderr, "bulk: batch: %s\n", e.msg);
-	mnl_attr_for_each_nested(a, c->msg.tb[OVPN_A_RESULTS]) {
+	mnl_attr_for_each_nested(a, c->msg.tb[OVX_A_RESULTS]) {
 		memset(&e, 0, sizeof(e));
-		if (!ovpn_ctl_result_status(a, &e))
+		if (!ovx_ctl_result_status(a, &e))
 			ok += (from + i) & 1;
 		else if ((*reported)++ < 3)
 			fprintf(stderr, "bulk: item %d: %s\n", from + i, e.msg);
@@ -169,11 +169,11 @@ static int bulk_reply(struct ovpn_ctl_client *c, int from, int *reported)
 
 /* @window messages in flight; each reply counted against the first request
  * of its message (@starts, in order). */
-static int bulk(struct ovpn_ctl_client *c, const char *inst, __u32 first, int n, bool batch,
+static int bulk(struct ovx_ctl_client *c, const char *inst, __u32 first, int n, bool batch,
 		int window, double *seconds)
 {
-	static __u8 buf[OVPN_CTL_MSG_MAX];
-	struct ovpn_ctl_err e = {};
+	static __u8 buf[OVX_CTL_MSG_MAX];
+	struct ovx_ctl_err e = {};
 	struct timespec t0, t1;
 	int *starts = calloc(window, sizeof(int));
 	int sent = 0, nmsg = 0, nrep = 0, ok = 0, reported = 0;
@@ -184,11 +184,11 @@ static int bulk(struct ovpn_ctl_client *c, const char *inst, __u32 first, int n,
 			int from = sent;
 
 			sent += bulk_msg(buf, inst, first, from, n, batch);
-			if (ovpn_ctl_send(c, (struct nlmsghdr *)buf, &e))
+			if (ovx_ctl_send(c, (struct nlmsghdr *)buf, &e))
 				goto out;
 			starts[nmsg++ % window] = from;
 		}
-		if (ovpn_ctl_recv(c, &e))
+		if (ovx_ctl_recv(c, &e))
 			goto out;
 		if (c->msg.nlh->nlmsg_seq == 0)
 			continue;			/* a notification */
@@ -203,13 +203,13 @@ out:
 	return ok;
 }
 
-int dmn_bulk_install(struct ovpn_ctl_client *c, const char *inst, __u32 first, int n,
+int dmn_bulk_install(struct ovx_ctl_client *c, const char *inst, __u32 first, int n,
 		     double *seconds)
 {
 	return bulk(c, inst, first, n, true, 2, seconds);
 }
 
-int dmn_bulk_install_single(struct ovpn_ctl_client *c, const char *inst, __u32 first, int n,
+int dmn_bulk_install_single(struct ovx_ctl_client *c, const char *inst, __u32 first, int n,
 			    double *seconds)
 {
 	return bulk(c, inst, first, n, false, 128, seconds);

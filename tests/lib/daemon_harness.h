@@ -24,16 +24,16 @@ void dmn_kill(struct dmn *d, int sig);
 /* Kills it if running, detaches programs and removes pins and socket. */
 void dmn_cleanup(struct dmn *d);
 /* Connects a client; 0 or -errno. */
-int dmn_connect(struct dmn *d, struct ovpn_ctl_client *c);
+int dmn_connect(struct dmn *d, struct ovx_ctl_client *c);
 
 /* Installs peers @first.. @first + n - 1 of instance @inst, each with an
- * AES-256-GCM key, through @c in OVPN_CMD_BATCH messages (two in flight);
+ * AES-256-GCM key, through @c in OVX_CMD_BATCH messages (two in flight);
  * returns the number installed and the seconds it took. */
-int dmn_bulk_install(struct ovpn_ctl_client *c, const char *inst, __u32 first, int n,
+int dmn_bulk_install(struct ovx_ctl_client *c, const char *inst, __u32 first, int n,
 		     double *seconds);
 /* The same with one request per message, 128 in flight (the way without
  * batches, for comparison). */
-int dmn_bulk_install_single(struct ovpn_ctl_client *c, const char *inst, __u32 first, int n,
+int dmn_bulk_install_single(struct ovx_ctl_client *c, const char *inst, __u32 first, int n,
 			    double *seconds);
 /* Resident memory of the daemon, KiB. */
 long dmn_rss_kib(struct dmn *d);

@@ -3,7 +3,7 @@
  * XDP and TC. */
 #include "common.h"
 #include "epoch.h"
-#define OVPN_EPOCH_MAX_SLOTS 256
+#define OVX_EPOCH_MAX_SLOTS 256
 #include "epoch_keys.h"
 #include "aes_ctx.h"
 #include "epoch_test.h"
@@ -12,64 +12,64 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, EPOCH_TEST_KEYS);
 	__type(key, __u32);
-	__type(value, struct ovpn_epoch_key);
+	__type(value, struct ovx_epoch_key);
 } epoch_test_keys SEC(".maps");
 
 SEC("syscall")
-int epoch_test_set_aes(struct ovpn_aes_ctx_args *a)
+int epoch_test_set_aes(struct ovx_aes_ctx_args *a)
 {
 	__u32 idx = a->map_key[0];
-	struct ovpn_epoch_key *k = bpf_map_lookup_elem(&epoch_test_keys, &idx);
+	struct ovx_epoch_key *k = bpf_map_lookup_elem(&epoch_test_keys, &idx);
 
-	a->err = k ? ovpn_aes_ctx_install(&k->aead, a) : -ENOENT;
+	a->err = k ? ovx_aes_ctx_install(&k->aead, a) : -ENOENT;
 	return 0;
 }
 
 SEC("syscall")
-int epoch_test_set_slot_aes(struct ovpn_aes_ctx_args *a)
+int epoch_test_set_slot_aes(struct ovx_aes_ctx_args *a)
 {
-	struct ovpn_epoch_slot *slot = ovpn_epoch_slot_of_ctx(a->map_key);
+	struct ovx_epoch_slot *slot = ovx_epoch_slot_of_ctx(a->map_key);
 
-	a->err = slot ? ovpn_aes_ctx_install(&slot->key.aead, a) : -ENOENT;
+	a->err = slot ? ovx_aes_ctx_install(&slot->key.aead, a) : -ENOENT;
 	return 0;
 }
 
 static __always_inline int run_rx(struct bpf_dynptr *pkt, struct epoch_test_hdr *t)
 {
-	struct ovpn_key_id kid = { .instance = EPOCH_TEST_INSTANCE };
-	__u8 h[OVPN_EPOCH_AAD_LEN];
+	struct ovx_key_id kid = { .instance = EPOCH_TEST_INSTANCE };
+	__u8 h[OVX_EPOCH_AAD_LEN];
 	bool moved = false;
 	int ret;
 
 	if (bpf_dynptr_read(h, sizeof(h), pkt, EPOCH_TEST_OFF, 0))
 		return -EINVAL;
-	kid.peer_id = ovpn_proto_peer_id(h);
-	kid.key_id = ovpn_proto_key_id(h);
-	ret = ovpn_epoch_rx(pkt, EPOCH_TEST_OFF, t->len, &kid, &moved);
+	kid.peer_id = ovx_proto_peer_id(h);
+	kid.key_id = ovx_proto_key_id(h);
+	ret = ovx_epoch_rx(pkt, EPOCH_TEST_OFF, t->len, &kid, &moved);
 	t->pad = moved;
-	t->epoch = ovpn_epoch_of(h);
-	t->counter = ovpn_epoch_counter(h);
+	t->epoch = ovx_epoch_of(h);
+	t->counter = ovx_epoch_counter(h);
 	return ret;
 }
 
 static __always_inline int run_tx(struct bpf_dynptr *pkt, struct epoch_test_hdr *t)
 {
-	struct ovpn_key_id kid = { .instance = EPOCH_TEST_INSTANCE, .peer_id = t->peer_id,
+	struct ovx_key_id kid = { .instance = EPOCH_TEST_INSTANCE, .peer_id = t->peer_id,
 				   .key_id = t->key_id };
-	struct ovpn_epoch_slot *slot;
-	__u8 h[OVPN_EPOCH_AAD_LEN];
+	struct ovx_epoch_slot *slot;
+	__u8 h[OVX_EPOCH_AAD_LEN];
 	__u32 epoch = 0;
 	__u64 counter = 0;
 
-	slot = ovpn_epoch_tx_next(&kid, t->len, &epoch, &counter);
+	slot = ovx_epoch_tx_next(&kid, t->len, &epoch, &counter);
 	if (!slot)
 		return -ENOSPC;
 	t->epoch = epoch;
 	t->counter = counter;
-	ovpn_epoch_pack(h, t->key_id, t->peer_id, epoch, counter);
+	ovx_epoch_pack(h, t->key_id, t->peer_id, epoch, counter);
 	if (bpf_dynptr_write(pkt, EPOCH_TEST_OFF, h, sizeof(h), 0))
 		return -EINVAL;
-	return ovpn_epoch_encrypt(pkt, EPOCH_TEST_OFF, t->len, &slot->key);
+	return ovx_epoch_encrypt(pkt, EPOCH_TEST_OFF, t->len, &slot->key);
 }
 
 /* RX and TX: the fields they set go back into the packet's header. */
@@ -87,8 +87,8 @@ static __always_inline int run(struct bpf_dynptr *pkt)
 {
 	__u32 off = EPOCH_TEST_OFF;
 	struct epoch_test_hdr t;
-	struct ovpn_epoch_key *k;
-	__u8 h[OVPN_EPOCH_AAD_LEN];
+	struct ovx_epoch_key *k;
+	__u8 h[OVX_EPOCH_AAD_LEN];
 
 	if (bpf_dynptr_read(&t, sizeof(t), pkt, 0, 0))
 		return -EINVAL;
@@ -98,33 +98,33 @@ static __always_inline int run(struct bpf_dynptr *pkt)
 	if (!k)
 		return -ENOENT;
 	if (t.op == EPOCH_TEST_SEAL) {
-		ovpn_epoch_pack(h, t.key_id, t.peer_id, t.epoch, t.counter);
+		ovx_epoch_pack(h, t.key_id, t.peer_id, t.epoch, t.counter);
 		if (bpf_dynptr_write(pkt, off, h, sizeof(h), 0))
 			return -EINVAL;
-		return ovpn_epoch_encrypt(pkt, off, t.len, k);
+		return ovx_epoch_encrypt(pkt, off, t.len, k);
 	}
 	if (t.op == EPOCH_TEST_RESEAL) {
-		struct ovpn_epoch_key *to = bpf_map_lookup_elem(&epoch_test_keys, &t.pad);
+		struct ovx_epoch_key *to = bpf_map_lookup_elem(&epoch_test_keys, &t.pad);
 
 		if (!to)
 			return -ENOENT;
-		return ovpn_epoch_reseal(pkt, off, t.len, k, to,
-					 (__u64)t.epoch << 48 | (t.counter & OVPN_EPOCH_COUNTER_MASK));
+		return ovx_epoch_reseal(pkt, off, t.len, k, to,
+					 (__u64)t.epoch << 48 | (t.counter & OVX_EPOCH_COUNTER_MASK));
 	}
 	if (t.op != EPOCH_TEST_OPEN)
 		return -EOPNOTSUPP;
 	if (bpf_dynptr_read(h, sizeof(h), pkt, off, 0))
 		return -EINVAL;
-	t.key_id = ovpn_proto_key_id(h);
-	t.peer_id = ovpn_proto_peer_id(h);
-	t.epoch = ovpn_epoch_of(h);
-	t.counter = ovpn_epoch_counter(h);
+	t.key_id = ovx_proto_key_id(h);
+	t.peer_id = ovx_proto_peer_id(h);
+	t.epoch = ovx_epoch_of(h);
+	t.counter = ovx_epoch_counter(h);
 	if (bpf_dynptr_write(pkt, offsetof(struct epoch_test_hdr, key_id), &t.key_id,
 			     sizeof(t) - offsetof(struct epoch_test_hdr, key_id), 0))
 		return -EINVAL;
-	if (!ovpn_proto_is_data_v2(h))
+	if (!ovx_proto_is_data_v2(h))
 		return -EOPNOTSUPP;
-	return ovpn_epoch_decrypt(pkt, off, t.len, k);
+	return ovx_epoch_decrypt(pkt, off, t.len, k);
 }
 
 static __always_inline void put_ret(struct bpf_dynptr *pkt, int ret)

@@ -8,7 +8,7 @@
 #ifndef EPOCH_TEST_H
 #define EPOCH_TEST_H
 
-#include "ovpn_epoch.h"
+#include "ovx_epoch.h"
 
 enum epoch_test_op {
 	EPOCH_TEST_SEAL = 1,

@@ -15,14 +15,14 @@
 
 static void install(struct flood *f)
 {
-	struct ovpn_key_config kc = {
-		.instance = INST, .peer_id = FLOOD_PEER, .slot = OVPN_SLOT_PRIMARY, .key_id = 0,
+	struct ovx_key_config kc = {
+		.instance = INST, .peer_id = FLOOD_PEER, .slot = OVX_SLOT_PRIMARY, .key_id = 0,
 		.cipher = f->cipher, .enc_key = f->key, .dec_key = f->key,
 	};
 
 	memcpy(kc.enc_nonce_tail, f->iv, 8);
 	memcpy(kc.dec_nonce_tail, f->iv, 8);
-	if (ovpn_key_new(&f->h.fp, &kc))
+	if (ovx_key_new(&f->h.fp, &kc))
 		t_fatal("flood key");
 }
 
@@ -45,7 +45,7 @@ static void seal_legit(struct flood *f)
 
 void flood_open(struct flood *f, int cipher, int nlegit, size_t pt_len)
 {
-	struct ovpn_peer_config pc = { .instance = INST, .peer_id = FLOOD_PEER };
+	struct ovx_peer_config pc = { .instance = INST, .peer_id = FLOOD_PEER };
 
 	memset(f, 0, sizeof(*f));
 	f->cipher = cipher;
@@ -55,13 +55,13 @@ void flood_open(struct flood *f, int cipher, int nlegit, size_t pt_len)
 	f->legit_len = malloc(nlegit * sizeof(size_t));
 	t_rand_bytes(f->key, sizeof(f->key));
 	t_rand_bytes(f->iv, sizeof(f->iv));
-	ovpn_sockaddr_parse(&f->spec.src, "10.99.0.2:40000");
-	ovpn_sockaddr_parse(&f->spec.dst, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&f->spec.src, "10.99.0.2:40000");
+	ovx_sockaddr_parse(&f->spec.dst, "10.99.0.1:1194");
 	fp_open(&f->h, 0);
 	pc.remote = f->spec.src;
 	pc.local = f->spec.dst;
-	if (!f->legit || !f->legit_len || ovpn_peer_new(&f->h.fp, &pc) ||
-	    ovpn_socket_add(&f->h.fp, &f->spec.dst, INST, VPN_IFINDEX, 1))
+	if (!f->legit || !f->legit_len || ovx_peer_new(&f->h.fp, &pc) ||
+	    ovx_socket_add(&f->h.fp, &f->spec.dst, INST, VPN_IFINDEX, 1))
 		t_fatal("flood setup");
 	install(f);
 	seal_legit(f);
@@ -87,7 +87,7 @@ static void data_hdr(uint8_t *p)
 size_t flood_frame(struct flood *f, enum flood_kind kind, int sent, uint8_t *buf)
 {
 	uint8_t payload[FLOOD_FRAME];
-	size_t n = OVPN_DATA_HDR_LEN + f->pt_len;
+	size_t n = OVX_DATA_HDR_LEN + f->pt_len;
 
 	switch (kind) {
 	case FLOOD_GARBAGE:

@@ -6,19 +6,19 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include "fp_harness.h"
-#include "ovpn.skel.h"
+#include "ovx.skel.h"
 #include "testlib.h"
 
-static struct ovpn_bpf *load(uint64_t liveness_ns)
+static struct ovx_bpf *load(uint64_t liveness_ns)
 {
-	struct ovpn_bpf *skel = ovpn_bpf__open();
+	struct ovx_bpf *skel = ovx_bpf__open();
 
 	if (!skel)
-		t_fatal("cannot open bpf/ovpn.bpf.c: %s", strerror(errno));
-	skel->rodata->ovpn_liveness_ns = liveness_ns;
-	if (!ovpn_bpf__load(skel))
+		t_fatal("cannot open bpf/ovx.bpf.c: %s", strerror(errno));
+	skel->rodata->ovx_liveness_ns = liveness_ns;
+	if (!ovx_bpf__load(skel))
 		return skel;
-	ovpn_bpf__destroy(skel);
+	ovx_bpf__destroy(skel);
 	return NULL;
 }
 
@@ -35,34 +35,34 @@ void fp_open(struct fp_harness *h, uint64_t liveness_ns)
 	if (!h->skel) {			/* again, to show the verifier's reasons */
 		libbpf_set_print(print_warnings);
 		load(liveness_ns);
-		t_fatal("cannot load bpf/ovpn.bpf.c: %s (root, Linux 6.10+)", strerror(errno));
+		t_fatal("cannot load bpf/ovx.bpf.c: %s (root, Linux 6.10+)", strerror(errno));
 	}
-	h->fp.sockets_fd = bpf_map__fd(h->skel->maps.ovpn_sockets);
-	h->fp.peers_fd = bpf_map__fd(h->skel->maps.ovpn_peers);
-	h->fp.keys_fd = bpf_map__fd(h->skel->maps.ovpn_keys);
-	h->fp.peer_stats_fd = bpf_map__fd(h->skel->maps.ovpn_peer_stats);
-	h->fp.global_stats_fd = bpf_map__fd(h->skel->maps.ovpn_global_stats);
-	h->fp.ifaces_fd = bpf_map__fd(h->skel->maps.ovpn_ifaces);
-	h->fp.learn_fd = bpf_map__fd(h->skel->maps.ovpn_learn);
-	h->fp.vpn_addrs_fd = bpf_map__fd(h->skel->maps.ovpn_vpn_addrs);
-	h->fp.routes4_fd = bpf_map__fd(h->skel->maps.ovpn_routes4);
-	h->fp.routes6_fd = bpf_map__fd(h->skel->maps.ovpn_routes6);
-	h->fp.route_lens_fd = bpf_map__fd(h->skel->maps.ovpn_route_lens);
-	h->fp.set_aes_fd = bpf_program__fd(h->skel->progs.ovpn_key_set_aes);
-	h->fp.key_ctl_fd = bpf_program__fd(h->skel->progs.ovpn_key_ctl);
-	h->fp.peer_ctl_fd = bpf_program__fd(h->skel->progs.ovpn_peer_ctl);
-	h->fp.epoch_aes_fd = bpf_program__fd(h->skel->progs.ovpn_epoch_set_aes);
-	h->fp.epoch_slots_fd = bpf_map__fd(h->skel->maps.ovpn_epoch_slots);
-	h->fp.epoch_states_fd = bpf_map__fd(h->skel->maps.ovpn_epoch_states);
-	h->tx_tc = bpf_program__fd(h->skel->progs.ovpn_tx_tc);
-	h->link_egress_tc = bpf_program__fd(h->skel->progs.ovpn_link_egress_tc);
-	h->rx_xdp = bpf_program__fd(h->skel->progs.ovpn_rx_xdp);
-	h->rx_tc = bpf_program__fd(h->skel->progs.ovpn_rx_tc);
+	h->fp.sockets_fd = bpf_map__fd(h->skel->maps.ovx_sockets);
+	h->fp.peers_fd = bpf_map__fd(h->skel->maps.ovx_peers);
+	h->fp.keys_fd = bpf_map__fd(h->skel->maps.ovx_keys);
+	h->fp.peer_stats_fd = bpf_map__fd(h->skel->maps.ovx_peer_stats);
+	h->fp.global_stats_fd = bpf_map__fd(h->skel->maps.ovx_global_stats);
+	h->fp.ifaces_fd = bpf_map__fd(h->skel->maps.ovx_ifaces);
+	h->fp.learn_fd = bpf_map__fd(h->skel->maps.ovx_learn);
+	h->fp.vpn_addrs_fd = bpf_map__fd(h->skel->maps.ovx_vpn_addrs);
+	h->fp.routes4_fd = bpf_map__fd(h->skel->maps.ovx_routes4);
+	h->fp.routes6_fd = bpf_map__fd(h->skel->maps.ovx_routes6);
+	h->fp.route_lens_fd = bpf_map__fd(h->skel->maps.ovx_route_lens);
+	h->fp.set_aes_fd = bpf_program__fd(h->skel->progs.ovx_key_set_aes);
+	h->fp.key_ctl_fd = bpf_program__fd(h->skel->progs.ovx_key_ctl);
+	h->fp.peer_ctl_fd = bpf_program__fd(h->skel->progs.ovx_peer_ctl);
+	h->fp.epoch_aes_fd = bpf_program__fd(h->skel->progs.ovx_epoch_set_aes);
+	h->fp.epoch_slots_fd = bpf_map__fd(h->skel->maps.ovx_epoch_slots);
+	h->fp.epoch_states_fd = bpf_map__fd(h->skel->maps.ovx_epoch_states);
+	h->tx_tc = bpf_program__fd(h->skel->progs.ovx_tx_tc);
+	h->link_egress_tc = bpf_program__fd(h->skel->progs.ovx_link_egress_tc);
+	h->rx_xdp = bpf_program__fd(h->skel->progs.ovx_rx_xdp);
+	h->rx_tc = bpf_program__fd(h->skel->progs.ovx_rx_tc);
 }
 
 void fp_close(struct fp_harness *h)
 {
-	ovpn_bpf__destroy(h->skel);
+	ovx_bpf__destroy(h->skel);
 	h->skel = NULL;
 }
 

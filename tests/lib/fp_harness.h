@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Loads the fast path (bpf/ovpn.bpf.c) for tests and runs frames through it. */
+/* Loads the fast path (bpf/ovx.bpf.c) for tests and runs frames through it. */
 #ifndef FP_HARNESS_H
 #define FP_HARNESS_H
 
@@ -7,11 +7,11 @@
 #include <stdint.h>
 #include "fastpath.h"
 
-struct ovpn_bpf;
+struct ovx_bpf;
 
 struct fp_harness {
-	struct ovpn_bpf *skel;
-	struct ovpn_fastpath fp;
+	struct ovx_bpf *skel;
+	struct ovx_fastpath fp;
 	int rx_xdp, rx_tc, tx_tc, link_egress_tc;
 };
 

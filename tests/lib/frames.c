@@ -9,7 +9,7 @@ static const uint8_t mac_src[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 
 size_t frame_payload_off(const struct frame_spec *fs)
 {
-	size_t l3 = fs->dst.family == OVPN_AF_INET ? 20 : 40;
+	size_t l3 = fs->dst.family == OVX_AF_INET ? 20 : 40;
 
 	return 14 + 4 * fs->vlans + l3 + 8;
 }
@@ -29,7 +29,7 @@ static uint16_t csum16(const uint8_t *p, size_t len)
 
 static size_t put_l2(uint8_t *b, const struct frame_spec *fs)
 {
-	uint16_t proto = fs->dst.family == OVPN_AF_INET ? 0x0800 : 0x86dd;
+	uint16_t proto = fs->dst.family == OVX_AF_INET ? 0x0800 : 0x86dd;
 	size_t off = 12;
 
 	memcpy(b, mac_dst, 6);
@@ -47,7 +47,7 @@ static size_t put_l2(uint8_t *b, const struct frame_spec *fs)
 
 static size_t put_l3(uint8_t *b, const struct frame_spec *fs, size_t udp_len)
 {
-	if (fs->dst.family == OVPN_AF_INET) {
+	if (fs->dst.family == OVX_AF_INET) {
 		size_t tot = 20 + udp_len;
 
 		memset(b, 0, 20);
@@ -87,9 +87,9 @@ size_t data_v2_build(uint8_t *out, uint32_t peer_id, uint32_t key_id, uint32_t p
 	out[0] = 9 << 3 | key_id;
 	out[1] = peer_id >> 16, out[2] = peer_id >> 8, out[3] = peer_id;
 	out[4] = pid >> 24, out[5] = pid >> 16, out[6] = pid >> 8, out[7] = pid;
-	memcpy(out + OVPN_DATA_HDR_LEN, pt, pt_len);
+	memcpy(out + OVX_DATA_HDR_LEN, pt, pt_len);
 	oracle_seal(cipher, key, nonce_tail, out, pt_len);
-	return OVPN_DATA_HDR_LEN + pt_len;
+	return OVX_DATA_HDR_LEN + pt_len;
 }
 
 size_t inner_ipv4(uint8_t *b, size_t len, uint32_t seq)

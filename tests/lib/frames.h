@@ -6,10 +6,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "ovpn_maps.h"
+#include "ovx_maps.h"
 
 struct frame_spec {
-	struct ovpn_sockaddr src, dst;
+	struct ovx_sockaddr src, dst;
 	int vlans;			/* 0, 1 or 2 tags */
 };
 

@@ -4,12 +4,12 @@
 
 void lh_open(struct learn_client *c)
 {
-	struct ovpn_sockaddr any;
+	struct ovx_sockaddr any;
 
 	fp_open(&c->h, 0);
-	if (ovpn_sockaddr_parse(&c->spec.src, "10.99.0.2:41000") ||
-	    ovpn_sockaddr_parse(&c->spec.dst, "10.99.0.1:1194") ||
-	    ovpn_sockaddr_parse(&any, "0.0.0.0:1194") ||
-	    ovpn_socket_add(&c->h.fp, &any, LH_INST, 42, 1))
+	if (ovx_sockaddr_parse(&c->spec.src, "10.99.0.2:41000") ||
+	    ovx_sockaddr_parse(&c->spec.dst, "10.99.0.1:1194") ||
+	    ovx_sockaddr_parse(&any, "0.0.0.0:1194") ||
+	    ovx_socket_add(&c->h.fp, &any, LH_INST, 42, 1))
 		t_fatal("learn harness: socket");
 }

@@ -15,7 +15,7 @@
 struct learn_client {
 	struct fp_harness h;
 	struct frame_spec spec;
-	uint8_t m[OVPN_KEY_MATERIAL_LEN];	/* the TLS export the keys come from */
+	uint8_t m[OVX_KEY_MATERIAL_LEN];	/* the TLS export the keys come from */
 	int cipher;
 };
 

@@ -66,7 +66,7 @@ void t_fatal(const char *fmt, ...)
 
 void t_seed(uint64_t seed)
 {
-	const char *env = getenv("OVPN_TEST_SEED");
+	const char *env = getenv("OVX_TEST_SEED");
 
 	if (env)
 		seed = strtoull(env, NULL, 0);

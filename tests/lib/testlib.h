@@ -42,7 +42,7 @@ void t_case(const char *name, void (*fn)(void));
 /* Aborts the test program with a message (setup that cannot go on). */
 void t_fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
-/* Deterministic PRNG (xorshift64*), seeded from OVPN_TEST_SEED or a default. */
+/* Deterministic PRNG (xorshift64*), seeded from OVX_TEST_SEED or a default. */
 void t_seed(uint64_t seed);
 uint64_t t_rand(void);
 void t_rand_bytes(void *buf, size_t len);

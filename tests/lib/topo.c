@@ -126,15 +126,15 @@ void side_attach_renumber(struct side *s)
 
 int udp_socket(const char *ns, const char *addr)
 {
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in a4 = { .sin_family = AF_INET };
 	int one = 1, fd;
 
-	if (ovpn_sockaddr_parse(&sa, addr))
+	if (ovx_sockaddr_parse(&sa, addr))
 		t_fatal("bad address %s", addr);
 	ns_enter(ns);
-	fd = socket(sa.family == OVPN_AF_INET ? AF_INET : AF_INET6,
+	fd = socket(sa.family == OVX_AF_INET ? AF_INET : AF_INET6,
 		    SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	ns_enter(NULL);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -142,7 +142,7 @@ int udp_socket(const char *ns, const char *addr)
 	a4.sin_port = sa.port;
 	memcpy(&a6.sin6_addr, sa.addr, 16);
 	a6.sin6_port = sa.port;
-	if (fd < 0 || (sa.family == OVPN_AF_INET ? bind(fd, (void *)&a4, sizeof(a4)) :
+	if (fd < 0 || (sa.family == OVX_AF_INET ? bind(fd, (void *)&a4, sizeof(a4)) :
 						   bind(fd, (void *)&a6, sizeof(a6))))
 		t_fatal("cannot bind %s in %s: %s", addr, ns, strerror(errno));
 	return fd;

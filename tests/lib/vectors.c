@@ -32,14 +32,14 @@ const char *vec_dir(void)
 {
 	static char dir[PATH_MAX];
 
-	return data_dir(dir, "OVPN_VECTORS", "../shared/vectors");
+	return data_dir(dir, "OVX_VECTORS", "../shared/vectors");
 }
 
 const char *epoch_vec_dir(void)
 {
 	static char dir[PATH_MAX];
 
-	return data_dir(dir, "OVPN_EPOCH_VECTORS", "tests/epoch_vectors");
+	return data_dir(dir, "OVX_EPOCH_VECTORS", "tests/epoch_vectors");
 }
 
 static int parse_key_line(struct vec_key *k, const char *line)
@@ -50,8 +50,8 @@ static int parse_key_line(struct vec_key *k, const char *line)
 		   &k->peer_id, &k->key_id, cipher, k->remote, k->vpn4, k->vpn6,
 		   c2s, c2s_iv, s2c, s2c_iv) != 10)
 		return -1;
-	k->cipher = ovpn_cipher_parse(cipher);
-	k->key_len = ovpn_cipher_key_len(k->cipher);
+	k->cipher = ovx_cipher_parse(cipher);
+	k->key_len = ovx_cipher_key_len(k->cipher);
 	if (!k->key_len || t_unhex(c2s, k->c2s_key, 32) < (int)k->key_len ||
 	    t_unhex(s2c, k->s2c_key, 32) < (int)k->key_len ||
 	    t_unhex(c2s_iv, k->c2s_iv, 8) != 8 || t_unhex(s2c_iv, k->s2c_iv, 8) != 8)
@@ -65,7 +65,7 @@ static int load_keys(struct vec_set *v, const char *path)
 	char line[512];
 
 	if (!f) {
-		fprintf(stderr, "cannot open %s: %m (set OVPN_VECTORS)\n", path);
+		fprintf(stderr, "cannot open %s: %m (set OVX_VECTORS)\n", path);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -119,7 +119,7 @@ static int load_pcap(struct vec_set *v, const char *path)
 	int r;
 
 	if (!pc) {
-		fprintf(stderr, "cannot open %s: %s (set OVPN_VECTORS)\n", path, errbuf);
+		fprintf(stderr, "cannot open %s: %s (set OVX_VECTORS)\n", path, errbuf);
 		return -1;
 	}
 	v->data = malloc(cap);

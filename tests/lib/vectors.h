@@ -11,7 +11,7 @@
 
 struct vec_key {
 	uint32_t peer_id, key_id;
-	int cipher;			/* OVPN_CIPHER_* */
+	int cipher;			/* OVX_CIPHER_* */
 	size_t key_len;
 	char remote[64], vpn4[32], vpn6[64];
 	uint8_t c2s_key[32], c2s_iv[8], s2c_key[32], s2c_iv[8];
@@ -34,11 +34,11 @@ struct vec_set {
 	uint8_t *data;
 };
 
-/* Directory of the vectors: $OVPN_VECTORS, else ../shared/vectors beside the
+/* Directory of the vectors: $OVX_VECTORS, else ../shared/vectors beside the
  * checkout. */
 const char *vec_dir(void);
 /* OpenVPN 2.7.6's epoch-format captures (scripts/make-epoch-vectors.sh):
- * $OVPN_EPOCH_VECTORS, else tests/epoch_vectors of the checkout. */
+ * $OVX_EPOCH_VECTORS, else tests/epoch_vectors of the checkout. */
 const char *epoch_vec_dir(void);
 /* Loads NAME.pcap and NAME.keys from vec_dir(). Returns 0, or -1 with a message
  * on stderr. */

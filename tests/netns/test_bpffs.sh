@@ -59,7 +59,7 @@ if ovx_case mount; then
 	check "the daemon comes up" "[ -S '$T/ctl.sock' ]"
 	check "it mounted bpffs on /sys/fs/bpf" "[ \"\$(fstype)\" = bpf_fs ]"
 	check "it says so" "grep -q 'mounted bpffs on /sys/fs/bpf' '$T/log2'"
-	check "its state is pinned" "[ -e /sys/fs/bpf/ovpn-xdp/$NAME/ovpn_peers ]"
+	check "its state is pinned" "[ -e /sys/fs/bpf/ovpn-xdp/$NAME/ovx_peers ]"
 	check "the CLI talks to it" "'$B/ovpn-xdp' -s '$T/ctl.sock' show --json >/dev/null"
 	"$B/ovpn-xdp" -s "$T/ctl.sock" detach > /dev/null 2>&1
 	check "ovpn-xdp detach stops it" "timeout 10 tail --pid=$(cat "$T/pid") -f /dev/null"

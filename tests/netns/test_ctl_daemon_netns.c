@@ -17,12 +17,12 @@
 
 static struct nlmsghdr *peer_set(__u32 id, __u32 interval, __u32 timeout)
 {
-	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_SET);
+	struct nlmsghdr *nlh = req(OVX_CMD_PEER_SET);
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
-	ovpn_ctl_put_u32(nlh, OVPN_A_KEEPALIVE_INTERVAL, interval);
-	ovpn_ctl_put_u32(nlh, OVPN_A_KEEPALIVE_TIMEOUT, timeout);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "srv");
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, id);
+	ovx_ctl_put_u32(nlh, OVX_A_KEEPALIVE_INTERVAL, interval);
+	ovx_ctl_put_u32(nlh, OVX_A_KEEPALIVE_TIMEOUT, timeout);
 	return nlh;
 }
 
@@ -45,7 +45,7 @@ static void *pinger(void *arg)
 
 	inet_pton(AF_INET, "10.99.0.1", &dst.sin_addr);
 	for (__u32 pid = 1; !p->stop; pid++) {
-		size_t n = data_v2_build(pkt, p->peer_id, 0, pid, OVPN_CIPHER_AES_256_GCM, key_b,
+		size_t n = data_v2_build(pkt, p->peer_id, 0, pid, OVX_CIPHER_AES_256_GCM, key_b,
 					 iv, ping, sizeof(ping));
 
 		if (sendto(p->fd, pkt, n, 0, (void *)&dst, sizeof(dst)) > 0)
@@ -57,17 +57,17 @@ static void *pinger(void *arg)
 
 /* PEER_DELETED notifications with reason EXPIRED within @ms: bit i for peer
  * 20 + i. */
-static unsigned int expired_within(struct ovpn_ctl_client *sub, int ms)
+static unsigned int expired_within(struct ovx_ctl_client *sub, int ms)
 {
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_err e = {};
 	unsigned int seen = 0;
 	__u32 ev, peer, reason;
 
 	sub->timeout_ms = ms;
-	while (!ovpn_ctl_recv(sub, &e)) {
-		if (ovpn_ctl_u32(sub->msg.tb, OVPN_A_EVENT, &ev) && ev == OVPN_EV_PEER_DELETED &&
-		    ovpn_ctl_u32(sub->msg.tb, OVPN_A_PEER_ID, &peer) && peer >= 20 && peer < 24 &&
-		    ovpn_ctl_u32(sub->msg.tb, OVPN_A_REASON, &reason) && reason == OVPN_DEL_EXPIRED)
+	while (!ovx_ctl_recv(sub, &e)) {
+		if (ovx_ctl_u32(sub->msg.tb, OVX_A_EVENT, &ev) && ev == OVX_EV_PEER_DELETED &&
+		    ovx_ctl_u32(sub->msg.tb, OVX_A_PEER_ID, &peer) && peer >= 20 && peer < 24 &&
+		    ovx_ctl_u32(sub->msg.tb, OVX_A_REASON, &reason) && reason == OVX_DEL_EXPIRED)
 			seen |= 1u << (peer - 20);
 	}
 	return seen;
@@ -84,7 +84,7 @@ static void ping_from(const char *from, __u32 peer_id, __u32 key_id, __u32 pid)
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons(1194) };
 	int fd = udp_socket(NS_CLI, from);
 	__u8 pkt[128];
-	size_t n = data_v2_build(pkt, peer_id, key_id, pid, OVPN_CIPHER_AES_256_GCM, key_b, iv,
+	size_t n = data_v2_build(pkt, peer_id, key_id, pid, OVX_CIPHER_AES_256_GCM, key_b, iv,
 				 ping, sizeof(ping));
 
 	inet_pton(AF_INET, "10.99.0.1", &dst.sin_addr);
@@ -129,10 +129,10 @@ static void test_monitor(void)
 	OK(key_new(40, 0, 5, "AES-256-GCM", 32));
 	ping_from("10.99.0.2:55441", 40, 5, 1);
 	nlh = peer_new("srv", 42, "10.99.0.2:55443");		/* at its high water */
-	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV4, "10.8.0.42");
+	ovx_ctl_put_str(nlh, OVX_A_VPN_IPV4, "10.8.0.42");
 	OK(nlh);
 	nlh = key_new(42, 0, 6, "AES-256-GCM", 32);
-	ovpn_ctl_put_u64(nlh, OVPN_A_TX_PID, OVPN_PID_HIGH_WATER);
+	ovx_ctl_put_u64(nlh, OVX_A_TX_PID, OVX_PID_HIGH_WATER);
 	OK(nlh);
 	sh("ip netns exec " NS_SRV " ping -c1 -W1 10.8.0.42 || true");
 	usleep(300000);
@@ -141,7 +141,7 @@ static void test_monitor(void)
 	usleep(300000);
 	CHECK(waitpid(mon, NULL, WNOHANG) == 0, "monitor exited on its own");
 	dmn_kill(&dmn, SIGTERM);
-	ovpn_ctl_close(&cl);
+	ovx_ctl_close(&cl);
 	dmn_start(&dmn);
 	dmn_connect(&dmn, &cl);
 	usleep(2500000);		/* the monitor retries once a second */
@@ -165,10 +165,10 @@ static void test_monitor(void)
 
 static void test_keepalive(void)
 {
-	const struct nlattr *tb[OVPN_A_MAX + 1];
+	const struct nlattr *tb[OVX_A_MAX + 1];
 	struct pinger p = { .peer_id = 20 };
-	struct ovpn_ctl_client sub;
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_client sub;
+	struct ovx_ctl_err e = {};
 	struct nlmsghdr *nlh;
 	pthread_t th;
 	__u8 qb[64];
@@ -177,7 +177,7 @@ static void test_keepalive(void)
 
 	if (!CHECK(!dmn_connect(&dmn, &sub), "subscriber connection"))
 		return;
-	CHECK(!ovpn_ctl_call(&sub, ovpn_ctl_start(qb, OVPN_CMD_SUBSCRIBE, 0), &e), "SUBSCRIBE");
+	CHECK(!ovx_ctl_call(&sub, ovx_ctl_start(qb, OVX_CMD_SUBSCRIBE, 0), &e), "SUBSCRIBE");
 	OK(peer_new("srv", 20, "10.99.0.2:55420"));
 	OK(key_new(20, 0, 0, "AES-256-GCM", 32));
 	OK(peer_new("srv", 21, "10.99.0.2:55421"));
@@ -192,7 +192,7 @@ static void test_keepalive(void)
 	seen = expired_within(&sub, 4500);
 	CHECK(seen == 2, "after 4.5 s: expired peers 0x%x, want only 21 (0x2)", seen);
 	CHECK(!peer_info(21, tb), "silent peer 21 still there");
-	CHECK(peer_info(20, tb) && ovpn_ctl_u64(tb, OVPN_A_RX_TO_OVPN, &to_ovpn) && to_ovpn > 10,
+	CHECK(peer_info(20, tb) && ovx_ctl_u64(tb, OVX_A_RX_TO_OVPN, &to_ovpn) && to_ovpn > 10,
 	      "pinging peer 20 gone, or its pings not authenticated (%llu to OpenVPN, %ld sent)",
 	      (unsigned long long)to_ovpn, p.sent);
 	CHECK(peer_info(22, tb), "peer 22 expired with its timeout set back to 0");
@@ -202,10 +202,10 @@ static void test_keepalive(void)
 	CHECK(seen == 1 && !peer_info(20, tb), "peer 20 not expired 4 s after its last ping (0x%x)",
 	      seen);
 	close(p.fd);
-	ovpn_ctl_close(&sub);
-	nlh = req(OVPN_CMD_PEER_DEL);
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 22);
+	ovx_ctl_close(&sub);
+	nlh = req(OVX_CMD_PEER_DEL);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "srv");
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 22);
 	OK(nlh);
 }
 
@@ -252,11 +252,11 @@ static long drain(int fd, int ms)
 
 static __u64 peer_tx(void)
 {
-	const struct nlattr *tb[OVPN_A_MAX + 1];
+	const struct nlattr *tb[OVX_A_MAX + 1];
 	__u64 v = 0;
 
 	if (peer_info(5, tb))
-		ovpn_ctl_u64(tb, OVPN_A_TX_LINK_PKTS, &v);
+		ovx_ctl_u64(tb, OVX_A_TX_LINK_PKTS, &v);
 	return v;
 }
 
@@ -278,7 +278,7 @@ static void test_restart(void)
 	before = drain(t.recv_fd, 500);
 	tx_before = peer_tx();
 	dmn_kill(&dmn, SIGKILL);
-	ovpn_ctl_close(&cl);
+	ovx_ctl_close(&cl);
 	during = drain(t.recv_fd, 500);
 	dmn_start(&dmn);
 	dmn_connect(&dmn, &cl);
@@ -293,7 +293,7 @@ static void test_restart(void)
 	      tx_after >= (__u64)(before + during + after) - 5,
 	      "counters after restart: %llu before, %llu after, %ld received",
 	      (unsigned long long)tx_before, (unsigned long long)tx_after, before + during + after);
-	CHECK(peer_info(5, (const struct nlattr *[OVPN_A_MAX + 1]){}), "peer 5 lost in the restart");
+	CHECK(peer_info(5, (const struct nlattr *[OVX_A_MAX + 1]){}), "peer 5 lost in the restart");
 	CHECK(npeers() == peers_before, "%u peers after the restart, %u before", npeers(),
 	      peers_before);
 	close(t.send_fd);
@@ -311,34 +311,34 @@ static void test_by_hand(void)
 	sh("ip -n " NS_SRV " link add vh-s type veth peer name vh-p && "
 	   "ip -n " NS_SRV " link set vh-s up && ip -n " NS_SRV " link set vh-p up");
 	nlh = instance_new("hand", "tun-h", "vh-s", "10.99.7.1:1194");
-	ovpn_ctl_put_u32(nlh, OVPN_A_FLAGS, OVPN_INST_F_NO_ATTACH);
+	ovx_ctl_put_u32(nlh, OVX_A_FLAGS, OVX_INST_F_NO_ATTACH);
 	OK(nlh);
 	CHECK(!sh("! ip -n " NS_SRV " link show vh-s | grep -q prog/xdp"),
 	      "no-attach instance got XDP");
 	/* nsenter, not ip -n / tc -n: those remount /sys and hide /sys/fs/bpf */
 	CHECK(!sh("nsenter --net=/run/netns/" NS_SRV " sh -c '"
-		  "ip link set dev vh-s xdp pinned %s/ovpn_rx_xdp && "
+		  "ip link set dev vh-s xdp pinned %s/ovx_rx_xdp && "
 		  "tc qdisc add dev vh-s clsact && "
-		  "tc filter add dev vh-s ingress bpf da pinned %s/ovpn_rx_tc && "
-		  "tc filter add dev vh-s egress bpf da pinned %s/ovpn_link_egress_tc && "
+		  "tc filter add dev vh-s ingress bpf da pinned %s/ovx_rx_tc && "
+		  "tc filter add dev vh-s egress bpf da pinned %s/ovx_link_egress_tc && "
 		  "tc qdisc add dev tun-h clsact && "
-		  "tc filter add dev tun-h egress bpf da pinned %s/ovpn_tx_tc'",
+		  "tc filter add dev tun-h egress bpf da pinned %s/ovx_tx_tc'",
 		  pins, pins, pins, pins), "attaching the pinned programs by hand");
 	/* the program attached by hand uses the daemon's pinned peers map */
-	CHECK(!sh("id=$(bpftool map show pinned %s/ovpn_peers | cut -d: -f1); "
-		  "bpftool prog show pinned %s/ovpn_rx_xdp | grep map_ids | "
+	CHECK(!sh("id=$(bpftool map show pinned %s/ovx_peers | cut -d: -f1); "
+		  "bpftool prog show pinned %s/ovx_rx_xdp | grep map_ids | "
 		  "tr ', ' '\\n\\n' | grep -qx \"$id\"", pins, pins),
 	      "hand-attached XDP program does not use the pinned maps");
 	sh("ip -n " NS_SRV " link del vh-s");
-	nlh = req(OVPN_CMD_INSTANCE_DEL);
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "hand");
+	nlh = req(OVX_CMD_INSTANCE_DEL);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "hand");
 	OK(nlh);
 	close(fd);
 }
 
 static void test_detach(void)
 {
-	OK(req(OVPN_CMD_DETACH));
+	OK(req(OVX_CMD_DETACH));
 	waitpid(dmn.pid, NULL, 0);
 	dmn.pid = 0;
 	CHECK(access("/sys/fs/bpf/ovpn-xdp/ctltest", F_OK), "pins left after DETACH");

@@ -26,17 +26,17 @@ static void test_malformed(void)
 	int n;
 
 	/* a u32 attribute of 2 bytes */
-	nlh = req(OVPN_CMD_PEER_DEL);
-	mnl_attr_put(nlh, OVPN_A_PEER_ID, 2, "ab");
+	nlh = req(OVX_CMD_PEER_DEL);
+	mnl_attr_put(nlh, OVX_A_PEER_ID, 2, "ab");
 	FAILS(nlh, -EINVAL, "attribute PEER_ID: bad length 2");
 	nlh = peer_new("srv", 7, "10.99.0.2:1");
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 8);
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 8);
 	FAILS(nlh, -EINVAL, "attribute PEER_ID repeated");
-	nlh = req(OVPN_CMD_PEER_NEW);
-	mnl_attr_put(nlh, OVPN_A_NAME, 3, "srv");		/* no NUL */
+	nlh = req(OVX_CMD_PEER_NEW);
+	mnl_attr_put(nlh, OVX_A_NAME, 3, "srv");		/* no NUL */
 	FAILS(nlh, -EINVAL, "missing NUL");
 	FAILS(req(0x7777), -EOPNOTSUPP, "unknown command");
-	FAILS(req(OVPN_CMD_NOTIFY), -EOPNOTSUPP, "not a request");
+	FAILS(req(OVX_CMD_NOTIFY), -EOPNOTSUPP, "not a request");
 	/* truncated attribute: header says 12 bytes of attributes, 8 follow */
 	nlh = peer_new("srv", 7, "10.99.0.2:1");
 	nlh->nlmsg_len -= 3;
@@ -47,23 +47,23 @@ static void test_malformed(void)
 	/* header length that lies */
 	nlh = (struct nlmsghdr *)raw;
 	nlh->nlmsg_len = 40;
-	nlh->nlmsg_type = OVPN_CMD_STATUS;
+	nlh->nlmsg_type = OVX_CMD_STATUS;
 	nlh->nlmsg_seq = 4242;
 	send(cl.fd, raw, 20, 0);
-	n = ovpn_ctl_recv(&cl, &ctl_err);
-	CHECK(!n && ovpn_ctl_reply_status(&cl.msg, &ctl_err) == -EINVAL &&
+	n = ovx_ctl_recv(&cl, &ctl_err);
+	CHECK(!n && ovx_ctl_reply_status(&cl.msg, &ctl_err) == -EINVAL &&
 	      cl.msg.nlh->nlmsg_seq == 4242, "lying length: %d", n);
 	send(cl.fd, raw, 5, 0);				/* shorter than a header */
-	n = ovpn_ctl_recv(&cl, &ctl_err);
-	CHECK(!n && ovpn_ctl_reply_status(&cl.msg, &ctl_err) == -EINVAL, "short message");
-	CHECK(!peer_info(7, (const struct nlattr *[OVPN_A_MAX + 1]){}), "a bad request added peer 7");
+	n = ovx_ctl_recv(&cl, &ctl_err);
+	CHECK(!n && ovx_ctl_reply_status(&cl.msg, &ctl_err) == -EINVAL, "short message");
+	CHECK(!peer_info(7, (const struct nlattr *[OVX_A_MAX + 1]){}), "a bad request added peer 7");
 }
 
 /* A reply from a newer daemon, with attributes this client does not know. */
 static void test_unknown_reply_attrs(void)
 {
-	struct ovpn_ctl_client fake = { .timeout_ms = 1000, .reply = malloc(OVPN_CTL_MSG_MAX) };
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_client fake = { .timeout_ms = 1000, .reply = malloc(OVX_CTL_MSG_MAX) };
+	struct ovx_ctl_err e = {};
 	__u8 rbuf[512], qbuf[64];
 	struct nlmsghdr *q, *r;
 	struct nlattr *nest;
@@ -72,20 +72,20 @@ static void test_unknown_reply_attrs(void)
 
 	socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
 	fake.fd = sv[0];
-	q = ovpn_ctl_start(qbuf, OVPN_CMD_STATUS, 0);
-	r = ovpn_ctl_start(rbuf, OVPN_CMD_STATUS, fake.seq + 1);
-	ovpn_ctl_put_u32(r, 300, 1);
-	nest = ovpn_ctl_nest_start(r, 301);
-	ovpn_ctl_put_str(r, 1, "x");
-	ovpn_ctl_nest_end(r, nest);
-	ovpn_ctl_put_u32(r, OVPN_A_VERSION, 9);
-	ovpn_ctl_put_u32(r, OVPN_A_STATUS, 0);
+	q = ovx_ctl_start(qbuf, OVX_CMD_STATUS, 0);
+	r = ovx_ctl_start(rbuf, OVX_CMD_STATUS, fake.seq + 1);
+	ovx_ctl_put_u32(r, 300, 1);
+	nest = ovx_ctl_nest_start(r, 301);
+	ovx_ctl_put_str(r, 1, "x");
+	ovx_ctl_nest_end(r, nest);
+	ovx_ctl_put_u32(r, OVX_A_VERSION, 9);
+	ovx_ctl_put_u32(r, OVX_A_STATUS, 0);
 	send(sv[1], r, r->nlmsg_len, 0);
-	rc = ovpn_ctl_call(&fake, q, &e);
-	CHECK(!rc && ovpn_ctl_u32(fake.msg.tb, OVPN_A_VERSION, &v) && v == 9,
+	rc = ovx_ctl_call(&fake, q, &e);
+	CHECK(!rc && ovx_ctl_u32(fake.msg.tb, OVX_A_VERSION, &v) && v == 9,
 	      "client refused a reply with unknown attributes: %d %s", rc, e.msg);
 	close(sv[1]);
-	ovpn_ctl_close(&fake);
+	ovx_ctl_close(&fake);
 }
 
 /* Enough peers for PEER_GET to need several pages. */
@@ -100,25 +100,25 @@ static void test_paging(void)
 		if (call(peer_new("srv", id, "10.99.0.2:40000")))
 			break;
 	do {
-		nlh = req(OVPN_CMD_PEER_GET);
+		nlh = req(OVX_CMD_PEER_GET);
 		if (more)
-			ovpn_ctl_put_u64(nlh, OVPN_A_CURSOR, cursor);
+			ovx_ctl_put_u64(nlh, OVX_A_CURSOR, cursor);
 		if (call(nlh))
 			break;
-		const struct nlattr *a, *list = cl.msg.tb[OVPN_A_PEERS];
+		const struct nlattr *a, *list = cl.msg.tb[OVX_A_PEERS];
 
 		mnl_attr_for_each_nested(a, list)
 			peers++;
 		pages++;
-		more = ovpn_ctl_u64(cl.msg.tb, OVPN_A_CURSOR, &cursor);
+		more = ovx_ctl_u64(cl.msg.tb, OVX_A_CURSOR, &cursor);
 	} while (more && pages < 100);
 	CHECK(peers == 601 && pages > 1, "PEER_GET of all: %d peers in %d pages", peers, pages);
 }
 
 static void test_subscribe(void)
 {
-	struct ovpn_ctl_client sub;
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_client sub;
+	struct ovx_ctl_err e = {};
 	struct nlmsghdr *nlh;
 	__u8 qb[64];
 	__u32 ev = 0, peer = 0;
@@ -130,98 +130,98 @@ static void test_subscribe(void)
 		CHECK(0, "second connection");
 		return;
 	}
-	CHECK(!ovpn_ctl_call(&sub, ovpn_ctl_start(qb, OVPN_CMD_SUBSCRIBE, 0), &e), "SUBSCRIBE");
+	CHECK(!ovx_ctl_call(&sub, ovx_ctl_start(qb, OVX_CMD_SUBSCRIBE, 0), &e), "SUBSCRIBE");
 	for (__u32 id = 1000; id < 1600; id++) {
-		nlh = req(OVPN_CMD_PEER_DEL);
-		ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, 1);
-		ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, id);
-		if (call(nlh) || ovpn_ctl_recv(&sub, &e) ||
-		    sub.msg.nlh->nlmsg_type != OVPN_CMD_NOTIFY)
+		nlh = req(OVX_CMD_PEER_DEL);
+		ovx_ctl_put_u32(nlh, OVX_A_INSTANCE, 1);
+		ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, id);
+		if (call(nlh) || ovx_ctl_recv(&sub, &e) ||
+		    sub.msg.nlh->nlmsg_type != OVX_CMD_NOTIFY)
 			break;
-		ovpn_ctl_u32(sub.msg.tb, OVPN_A_EVENT, &ev);
-		ovpn_ctl_u32(sub.msg.tb, OVPN_A_PEER_ID, &peer);
-		deleted += ev == OVPN_EV_PEER_DELETED && peer == id;
+		ovx_ctl_u32(sub.msg.tb, OVX_A_EVENT, &ev);
+		ovx_ctl_u32(sub.msg.tb, OVX_A_PEER_ID, &peer);
+		deleted += ev == OVX_EV_PEER_DELETED && peer == id;
 	}
 	CHECK(deleted == 600, "%d peer-deleted notifications of 600", deleted);
-	ovpn_ctl_close(&sub);
+	ovx_ctl_close(&sub);
 }
 
-/* OVPN_CMD_BATCH: each item applied or refused as if alone, one result each,
+/* OVX_CMD_BATCH: each item applied or refused as if alone, one result each,
  * the batch's instance for items without one. */
 static void test_batch(void)
 {
-	const struct nlattr *a, *tb[OVPN_A_MAX + 1];
-	struct nlmsghdr *nlh = req(OVPN_CMD_BATCH);
+	const struct nlattr *a, *tb[OVX_A_MAX + 1];
+	struct nlmsghdr *nlh = req(OVX_CMD_BATCH);
 	struct nlattr *list, *item;
 	int want[] = { 0, 0, -EEXIST, -ENOENT, -EOPNOTSUPP, -EINVAL, 0 }, i = 0, good = 0;
 	__u32 failed = 99;
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
-	list = ovpn_ctl_nest_start(nlh, OVPN_A_BATCH);
-	item = ovpn_ctl_item_start(nlh, OVPN_CMD_PEER_NEW);	/* 0: ok */
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 30);
-	ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, "10.99.0.2:30000");
-	ovpn_ctl_nest_end(nlh, item);
-	item = ovpn_ctl_item_start(nlh, OVPN_CMD_KEY_NEW);	/* 1: ok */
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 30);
-	ovpn_ctl_put_u32(nlh, OVPN_A_SLOT, 0);
-	ovpn_ctl_put_u32(nlh, OVPN_A_KEY_ID, 1);
-	ovpn_ctl_put_str(nlh, OVPN_A_CIPHER, "CHACHA20-POLY1305");
-	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_KEY, key_a, 32);
-	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_KEY, key_b, 32);
-	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_NONCE, iv, 8);
-	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_NONCE, iv, 8);
-	ovpn_ctl_put_u32(nlh, 250, 1);				/* unknown: ignored */
-	ovpn_ctl_nest_end(nlh, item);
-	item = ovpn_ctl_item_start(nlh, OVPN_CMD_PEER_NEW);	/* 2: duplicate */
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 30);
-	ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, "10.99.0.2:30000");
-	ovpn_ctl_nest_end(nlh, item);
-	item = ovpn_ctl_item_start(nlh, OVPN_CMD_KEY_SWAP);	/* 3: unknown peer */
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 31);
-	ovpn_ctl_nest_end(nlh, item);
-	item = ovpn_ctl_item_start(nlh, OVPN_CMD_STATUS);	/* 4: not batchable */
-	ovpn_ctl_nest_end(nlh, item);
-	item = ovpn_ctl_item_start(nlh, OVPN_CMD_PEER_NEW);	/* 5: no remote */
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 32);
-	ovpn_ctl_nest_end(nlh, item);
-	item = ovpn_ctl_item_start(nlh, OVPN_CMD_PEER_DEL);	/* 6: by instance id */
-	ovpn_ctl_put_u32(nlh, OVPN_A_INSTANCE, 1);
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 30);
-	ovpn_ctl_nest_end(nlh, item);
-	ovpn_ctl_nest_end(nlh, list);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "srv");
+	list = ovx_ctl_nest_start(nlh, OVX_A_BATCH);
+	item = ovx_ctl_item_start(nlh, OVX_CMD_PEER_NEW);	/* 0: ok */
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 30);
+	ovx_ctl_put_str(nlh, OVX_A_REMOTE, "10.99.0.2:30000");
+	ovx_ctl_nest_end(nlh, item);
+	item = ovx_ctl_item_start(nlh, OVX_CMD_KEY_NEW);	/* 1: ok */
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 30);
+	ovx_ctl_put_u32(nlh, OVX_A_SLOT, 0);
+	ovx_ctl_put_u32(nlh, OVX_A_KEY_ID, 1);
+	ovx_ctl_put_str(nlh, OVX_A_CIPHER, "CHACHA20-POLY1305");
+	ovx_ctl_put_bin(nlh, OVX_A_ENC_KEY, key_a, 32);
+	ovx_ctl_put_bin(nlh, OVX_A_DEC_KEY, key_b, 32);
+	ovx_ctl_put_bin(nlh, OVX_A_ENC_NONCE, iv, 8);
+	ovx_ctl_put_bin(nlh, OVX_A_DEC_NONCE, iv, 8);
+	ovx_ctl_put_u32(nlh, 250, 1);				/* unknown: ignored */
+	ovx_ctl_nest_end(nlh, item);
+	item = ovx_ctl_item_start(nlh, OVX_CMD_PEER_NEW);	/* 2: duplicate */
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 30);
+	ovx_ctl_put_str(nlh, OVX_A_REMOTE, "10.99.0.2:30000");
+	ovx_ctl_nest_end(nlh, item);
+	item = ovx_ctl_item_start(nlh, OVX_CMD_KEY_SWAP);	/* 3: unknown peer */
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 31);
+	ovx_ctl_nest_end(nlh, item);
+	item = ovx_ctl_item_start(nlh, OVX_CMD_STATUS);	/* 4: not batchable */
+	ovx_ctl_nest_end(nlh, item);
+	item = ovx_ctl_item_start(nlh, OVX_CMD_PEER_NEW);	/* 5: no remote */
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 32);
+	ovx_ctl_nest_end(nlh, item);
+	item = ovx_ctl_item_start(nlh, OVX_CMD_PEER_DEL);	/* 6: by instance id */
+	ovx_ctl_put_u32(nlh, OVX_A_INSTANCE, 1);
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 30);
+	ovx_ctl_nest_end(nlh, item);
+	ovx_ctl_nest_end(nlh, list);
 	OK(nlh);
-	mnl_attr_for_each_nested(a, cl.msg.tb[OVPN_A_RESULTS]) {
-		struct ovpn_ctl_err ie = {};
-		int st = ovpn_ctl_result_status(a, &ie);
+	mnl_attr_for_each_nested(a, cl.msg.tb[OVX_A_RESULTS]) {
+		struct ovx_ctl_err ie = {};
+		int st = ovx_ctl_result_status(a, &ie);
 
 		good += i < 7 && st == want[i];
 		if (i < 7 && st != want[i])
 			fprintf(stderr, "batch item %d: %d '%s', want %d\n", i, st, ie.msg, want[i]);
 		i++;
 	}
-	CHECK(i == 7 && good == 7 && ovpn_ctl_u32(cl.msg.tb, OVPN_A_FAILED, &failed) &&
+	CHECK(i == 7 && good == 7 && ovx_ctl_u32(cl.msg.tb, OVX_A_FAILED, &failed) &&
 	      failed == 4, "batch results: %d of %d as expected, %u failed", good, i, failed);
 	CHECK(!peer_info(30, tb) && !peer_info(32, tb), "batch left peers 30 or 32");
 	/* malformed: nothing applied */
-	nlh = req(OVPN_CMD_BATCH);
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "srv");
-	list = ovpn_ctl_nest_start(nlh, OVPN_A_BATCH);
-	item = ovpn_ctl_item_start(nlh, OVPN_CMD_PEER_NEW);
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 33);
-	ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, "10.99.0.2:30000");
-	ovpn_ctl_nest_end(nlh, item);
-	mnl_attr_put(nlh, OVPN_A_ITEM, 2, "xx");
-	ovpn_ctl_nest_end(nlh, list);
+	nlh = req(OVX_CMD_BATCH);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "srv");
+	list = ovx_ctl_nest_start(nlh, OVX_A_BATCH);
+	item = ovx_ctl_item_start(nlh, OVX_CMD_PEER_NEW);
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 33);
+	ovx_ctl_put_str(nlh, OVX_A_REMOTE, "10.99.0.2:30000");
+	ovx_ctl_nest_end(nlh, item);
+	mnl_attr_put(nlh, OVX_A_ITEM, 2, "xx");
+	ovx_ctl_nest_end(nlh, list);
 	FAILS(nlh, -EINVAL, "batch item 1 is not nested");
 	CHECK(!peer_info(33, tb), "a malformed batch added peer 33");
-	nlh = req(OVPN_CMD_BATCH);
-	list = ovpn_ctl_nest_start(nlh, OVPN_A_BATCH);
-	for (int j = 0; j <= OVPN_CTL_BATCH_MAX; j++)
-		ovpn_ctl_nest_end(nlh, ovpn_ctl_item_start(nlh, OVPN_CMD_KEY_SWAP));
-	ovpn_ctl_nest_end(nlh, list);
+	nlh = req(OVX_CMD_BATCH);
+	list = ovx_ctl_nest_start(nlh, OVX_A_BATCH);
+	for (int j = 0; j <= OVX_CTL_BATCH_MAX; j++)
+		ovx_ctl_nest_end(nlh, ovx_ctl_item_start(nlh, OVX_CMD_KEY_SWAP));
+	ovx_ctl_nest_end(nlh, list);
 	FAILS(nlh, -E2BIG, "more than 256 items in a batch");
-	FAILS(req(OVPN_CMD_BATCH), -EINVAL, "missing attribute BATCH");
+	FAILS(req(OVX_CMD_BATCH), -EINVAL, "missing attribute BATCH");
 }
 
 static double ms_since(const struct timespec *t0)
@@ -237,9 +237,9 @@ static void *chatty(void *arg)
 {
 	int fd = accept(*(int *)arg, NULL, NULL);
 	__u8 nb[64];
-	struct nlmsghdr *n = ovpn_ctl_start(nb, OVPN_CMD_NOTIFY, 0);
+	struct nlmsghdr *n = ovx_ctl_start(nb, OVX_CMD_NOTIFY, 0);
 
-	ovpn_ctl_put_u32(n, OVPN_A_EVENT, OVPN_EV_PEER_DELETED);
+	ovx_ctl_put_u32(n, OVX_A_EVENT, OVX_EV_PEER_DELETED);
 	for (int i = 0; fd >= 0 && i < 40; i++) {
 		if (send(fd, n, n->nlmsg_len, MSG_NOSIGNAL) < 0)
 			break;
@@ -267,8 +267,8 @@ static int listen_at(const char *path, int backlog)
 static void test_deadline(void)
 {
 	const char *path = SOCK_DIR "/stuck.sock";
-	struct ovpn_ctl_client c;
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_client c;
+	struct ovx_ctl_err e = {};
 	struct timespec t0;
 	__u8 qb[64];
 	pthread_t th;
@@ -277,9 +277,9 @@ static void test_deadline(void)
 
 	pthread_create(&th, NULL, chatty, &lfd);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = ovpn_ctl_open_call(&c, path, 400, ovpn_ctl_start(qb, OVPN_CMD_STATUS, 0), &e);
+	rc = ovx_ctl_open_call(&c, path, 400, ovx_ctl_start(qb, OVX_CMD_STATUS, 0), &e);
 	ms = ms_since(&t0);
-	ovpn_ctl_close(&c);
+	ovx_ctl_close(&c);
 	CHECK(rc == -ETIMEDOUT && ms >= 390 && ms < 600 && strstr(e.msg, "within 400 ms"),
 	      "call with notifications but no reply: %d '%s' after %.0f ms (limit 400)", rc, e.msg,
 	      ms);
@@ -300,9 +300,9 @@ static void test_deadline(void)
 	}
 	memset(&e, 0, sizeof(e));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = ovpn_ctl_open_call(&c, path, 300, ovpn_ctl_start(qb, OVPN_CMD_STATUS, 0), &e);
+	rc = ovx_ctl_open_call(&c, path, 300, ovx_ctl_start(qb, OVX_CMD_STATUS, 0), &e);
 	ms = ms_since(&t0);
-	ovpn_ctl_close(&c);
+	ovx_ctl_close(&c);
 	CHECK(rc == -ETIMEDOUT && ms >= 290 && ms < 500 && strstr(e.msg, "within 300 ms"),
 	      "connect to a full backlog: %d '%s' after %.0f ms (limit 300)", rc, e.msg, ms);
 	while (nfill)
@@ -331,15 +331,15 @@ static void test_other_user(void)
 		pid_t pid = fork();
 
 		if (!pid) {
-			struct ovpn_ctl_client c;
-			struct ovpn_ctl_err e = {};
+			struct ovx_ctl_client c;
+			struct ovx_ctl_err e = {};
 			__u8 qb[64];
 
 			if (setgid(pw->pw_gid) || setuid(pw->pw_uid))
 				_exit(3);
-			if (ovpn_ctl_open(&c, dmn.sock, 1000, &e))
+			if (ovx_ctl_open(&c, dmn.sock, 1000, &e))
 				_exit(e.code == -EACCES ? 0 : 4);
-			_exit(ovpn_ctl_call(&c, ovpn_ctl_start(qb, OVPN_CMD_STATUS, 0), &e) ? 0 : 5);
+			_exit(ovx_ctl_call(&c, ovx_ctl_start(qb, OVX_CMD_STATUS, 0), &e) ? 0 : 5);
 		}
 		waitpid(pid, &st, 0);
 		ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;

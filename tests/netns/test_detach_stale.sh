@@ -51,11 +51,11 @@ rm -f "$T/pid"
 
 # An older build's state, without the helper's XDP program: taken over all
 # the same (its instances keep their offload; a new helper gets no NAPI thread).
-rm -f "$DIR/ovpn_helper_xdp"
+rm -f "$DIR/ovx_helper_xdp"
 nsenter --net=/run/netns/$NS "$B/ovpn-xdpd" -n $NAME -s "$T/ctl1.sock" > "$T/log1" 2>&1 &
 echo $! > "$T/pid"
 for _ in $(seq 100); do [ -S "$T/ctl1.sock" ] && break; sleep 0.1; done
-check "state without ovpn_helper_xdp taken over" \
+check "state without ovx_helper_xdp taken over" \
 	"\"$B/ovpn-xdp\" -s '$T/ctl1.sock' show | grep -q \"instance 1 'stale'\""
 kill "$(cat "$T/pid")"
 check "the daemon stopped" "timeout 5 tail --pid=$(cat "$T/pid") -f /dev/null"
@@ -64,14 +64,14 @@ rm -f "$T/pid"
 # An older build's state, without the epoch maps and their control program
 # (before issue 19): replaced with one log line, its programs taken off the
 # devices; the new daemon works (attach again, for what follows).
-rm -f "$DIR/ovpn_epoch_slots" "$DIR/ovpn_epoch_states" "$DIR/ovpn_epoch_set_aes"
+rm -f "$DIR/ovx_epoch_slots" "$DIR/ovx_epoch_states" "$DIR/ovx_epoch_set_aes"
 nsenter --net=/run/netns/$NS "$B/ovpn-xdpd" -n $NAME -s "$T/ctl4.sock" > "$T/log4" 2>&1 &
 echo $! > "$T/pid"
 for _ in $(seq 100); do [ -S "$T/ctl4.sock" ] && break; sleep 0.1; done
 sed 's/^/  /' "$T/log4" | grep -i 'older\|pinned'
 check "state without the epoch maps replaced, one line" \
-	"[ \"\$(grep -c \"was an older build's (no ovpn_epoch_\" '$T/log4')\" = 1 ]"
-check "the new daemon runs" "kill -0 $(cat "$T/pid") && [ -e '$DIR/ovpn_epoch_slots' ]"
+	"[ \"\$(grep -c \"was an older build's (no ovx_epoch_\" '$T/log4')\" = 1 ]"
+check "the new daemon runs" "kill -0 $(cat "$T/pid") && [ -e '$DIR/ovx_epoch_slots' ]"
 check "the old programs came off the link" "! ip -n $NS link show veth-d | grep -q xdp"
 "$B/ovpn-xdp" -s "$T/ctl4.sock" attach stale tun tun-d link veth-d addr 10.77.0.1:1194 >/dev/null
 check "attached again" "ip -n $NS link show veth-d | grep -q xdp"
@@ -80,8 +80,8 @@ check "the daemon stopped" "timeout 5 tail --pid=$(cat "$T/pid") -f /dev/null"
 rm -f "$T/pid"
 
 # Another build's state: one map pinned with a layout this build refuses.
-rm -f "$DIR/ovpn_peer_stats"
-bpftool map create "$DIR/ovpn_peer_stats" type hash key 4 value 4 entries 1 name ovpn_peer_stats
+rm -f "$DIR/ovx_peer_stats"
+bpftool map create "$DIR/ovx_peer_stats" type hash key 4 value 4 entries 1 name ovx_peer_stats
 nsenter --net=/run/netns/$NS "$B/ovpn-xdpd" -n $NAME -s "$T/ctl2.sock" > "$T/log2" 2>&1 &
 echo $! > "$T/pid"
 sleep 1

@@ -37,12 +37,12 @@
 #define WINDOW	64		/* requests in flight */
 
 static struct dmn dmn = { .ns = NS, .name = "leaktest", .sock = SOCK };
-static struct ovpn_ctl_client cl;
+static struct ovx_ctl_client cl;
 static int tun_fd[2];
 
 static void cleanup(void)
 {
-	ovpn_ctl_close(&cl);
+	ovx_ctl_close(&cl);
 	dmn_cleanup(&dmn);
 	ns_del(NS);
 }
@@ -63,7 +63,7 @@ static void topo(void)
 /* The ASan daemon, its stderr into LOG; exit code 23 on a leak. */
 static void daemon_start(void)
 {
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_err e = {};
 
 	dmn.pid = fork();
 	if (!dmn.pid) {
@@ -77,7 +77,7 @@ static void daemon_start(void)
 		_exit(127);
 	}
 	for (int i = 0; i < 200; i++, usleep(50000))
-		if (!ovpn_ctl_open(&cl, SOCK, 2000, &e))
+		if (!ovx_ctl_open(&cl, SOCK, 2000, &e))
 			return;
 	t_fatal("the ASan daemon did not start (see " LOG ")");
 }
@@ -85,17 +85,17 @@ static void daemon_start(void)
 static void put_key(__u8 *b, __u32 peer, __u32 slot)
 {
 	static const __u8 k[32] = { 7 }, iv[8] = { 1 };
-	struct nlmsghdr *nlh = ovpn_ctl_start(b, OVPN_CMD_KEY_NEW, 0);
+	struct nlmsghdr *nlh = ovx_ctl_start(b, OVX_CMD_KEY_NEW, 0);
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "mem");
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, peer);
-	ovpn_ctl_put_u32(nlh, OVPN_A_SLOT, slot);
-	ovpn_ctl_put_u32(nlh, OVPN_A_KEY_ID, slot);
-	ovpn_ctl_put_str(nlh, OVPN_A_CIPHER, slot ? "CHACHA20-POLY1305" : "AES-256-GCM");
-	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_KEY, k, 32);
-	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_KEY, k, 32);
-	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_NONCE, iv, 8);
-	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_NONCE, iv, 8);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "mem");
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, peer);
+	ovx_ctl_put_u32(nlh, OVX_A_SLOT, slot);
+	ovx_ctl_put_u32(nlh, OVX_A_KEY_ID, slot);
+	ovx_ctl_put_str(nlh, OVX_A_CIPHER, slot ? "CHACHA20-POLY1305" : "AES-256-GCM");
+	ovx_ctl_put_bin(nlh, OVX_A_ENC_KEY, k, 32);
+	ovx_ctl_put_bin(nlh, OVX_A_DEC_KEY, k, 32);
+	ovx_ctl_put_bin(nlh, OVX_A_ENC_NONCE, iv, 8);
+	ovx_ctl_put_bin(nlh, OVX_A_DEC_NONCE, iv, 8);
 }
 
 /* Request @n of the cycles: PEER_NEW, KEY_NEW (two slots), PEER_DEL. */
@@ -109,33 +109,33 @@ static void cycle_msg(__u8 *b, long n)
 		put_key(b, peer, n % 4 - 1);
 		return;
 	}
-	nlh = ovpn_ctl_start(b, n % 4 ? OVPN_CMD_PEER_DEL : OVPN_CMD_PEER_NEW, 0);
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "mem");
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, peer);
+	nlh = ovx_ctl_start(b, n % 4 ? OVX_CMD_PEER_DEL : OVX_CMD_PEER_NEW, 0);
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "mem");
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, peer);
 	if (n % 4 == 0) {
 		snprintf(remote, sizeof(remote), "10.97.%u.%u:1194", 1 + peer / 250, peer % 250);
-		ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, remote);
+		ovx_ctl_put_str(nlh, OVX_A_REMOTE, remote);
 	}
 }
 
 /* @cycles cycles, pipelined; returns the failed requests. */
 static long cycles(long first, long cycles)
 {
-	struct ovpn_ctl_err e = {};
+	struct ovx_ctl_err e = {};
 	long sent = 0, done = 0, failed = 0, n = 4 * cycles;
 	__u8 b[512];
 
 	while (done < n) {
 		for (; sent < n && sent - done < WINDOW; sent++) {
 			cycle_msg(b, 4 * first + sent);
-			if (ovpn_ctl_send(&cl, (struct nlmsghdr *)b, &e))
+			if (ovx_ctl_send(&cl, (struct nlmsghdr *)b, &e))
 				t_fatal("send: %s", e.msg);
 		}
-		if (ovpn_ctl_recv(&cl, &e))
+		if (ovx_ctl_recv(&cl, &e))
 			t_fatal("recv: %s", e.msg);
 		if (cl.msg.nlh->nlmsg_seq == 0)
 			continue;		/* a notification */
-		if (ovpn_ctl_reply_status(&cl.msg, &e) && failed++ < 3)
+		if (ovx_ctl_reply_status(&cl.msg, &e) && failed++ < 3)
 			fprintf(stderr, "cycle request %ld: %s\n", done, e.msg);
 		memset(&e, 0, sizeof(e));
 		done++;
@@ -153,15 +153,15 @@ static bool machine_quiet(void)
 static void test_daemon(long *slab0, bool *quiet)
 {
 	__u8 b[512];
-	struct nlmsghdr *nlh = ovpn_ctl_start(b, OVPN_CMD_INSTANCE_NEW, 0);
+	struct nlmsghdr *nlh = ovx_ctl_start(b, OVX_CMD_INSTANCE_NEW, 0);
 	long rss0, rss1, failed;
 	struct timespec t0, t1;
 
-	ovpn_ctl_put_str(nlh, OVPN_A_NAME, "mem");
-	ovpn_ctl_put_str(nlh, OVPN_A_TUN, "tun-m");
-	ovpn_ctl_put_str(nlh, OVPN_A_LINK, "m-s");
-	ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, "10.97.0.1:1194");
-	CHECK(!ovpn_ctl_call(&cl, nlh, &(struct ovpn_ctl_err){}), "INSTANCE_NEW");
+	ovx_ctl_put_str(nlh, OVX_A_NAME, "mem");
+	ovx_ctl_put_str(nlh, OVX_A_TUN, "tun-m");
+	ovx_ctl_put_str(nlh, OVX_A_LINK, "m-s");
+	ovx_ctl_put_str(nlh, OVX_A_SOCKADDR, "10.97.0.1:1194");
+	CHECK(!ovx_ctl_call(&cl, nlh, &(struct ovx_ctl_err){}), "INSTANCE_NEW");
 	failed = cycles(0, WARMUP);
 	sleep(1);
 	*quiet = machine_quiet();
@@ -209,7 +209,7 @@ static void test_kernel(long slab0, bool quiet)
 	       quiet ? "" : "; not checked: other daemons ran meanwhile");
 	CHECK(!quiet || (slab0 > 0 && slab1 - slab0 < 2048), "kernel memory grew by %ld kB",
 	      slab1 - slab0);
-	CHECK(!sh("for m in ovpn_keys ovpn_peers; do test \"$(bpftool -j map dump pinned "
+	CHECK(!sh("for m in ovx_keys ovx_peers; do test \"$(bpftool -j map dump pinned "
 		  "/sys/fs/bpf/ovpn-xdp/leaktest/$m)\" = '[]' || exit 1; done"),
 	      "keys or peers left in the maps");
 }
@@ -218,7 +218,7 @@ static void test_exit(void)
 {
 	int st = -1;
 
-	ovpn_ctl_close(&cl);
+	ovx_ctl_close(&cl);
 	kill(dmn.pid, SIGTERM);
 	waitpid(dmn.pid, &st, 0);
 	dmn.pid = 0;

@@ -34,13 +34,13 @@
 #define N	40
 
 static struct dmn dmn = { .ns = NS_S, .name = "linktest", .sock = DIR "/ctl.sock" };
-static struct ovpn_ctl_client cl;
-static __u8 buf[OVPN_CTL_MSG_MAX], key_s2c[32], key_c2s[32], iv[8];
+static struct ovx_ctl_client cl;
+static __u8 buf[OVX_CTL_MSG_MAX], key_s2c[32], key_c2s[32], iv[8];
 static int tun_fd[2];
 
 static void cleanup(void)
 {
-	ovpn_ctl_close(&cl);
+	ovx_ctl_close(&cl);
 	dmn_cleanup(&dmn);
 	ns_del(NS_S);
 	ns_del(NS_C);
@@ -70,8 +70,8 @@ static void topo(void)
 
 static int call(struct nlmsghdr *nlh, const char *what)
 {
-	struct ovpn_ctl_err e = {};
-	int rc = ovpn_ctl_call(&cl, nlh, &e);
+	struct ovx_ctl_err e = {};
+	int rc = ovx_ctl_call(&cl, nlh, &e);
 
 	CHECK(rc == 0, "%s: %d %s", what, rc, e.msg);
 	return rc;
@@ -79,10 +79,10 @@ static int call(struct nlmsghdr *nlh, const char *what)
 
 static struct nlmsghdr *req(int cmd, const char *inst)
 {
-	struct nlmsghdr *nlh = ovpn_ctl_start(buf, cmd, 0);
+	struct nlmsghdr *nlh = ovx_ctl_start(buf, cmd, 0);
 
 	if (inst)
-		ovpn_ctl_put_str(nlh, OVPN_A_NAME, inst);
+		ovx_ctl_put_str(nlh, OVX_A_NAME, inst);
 	return nlh;
 }
 
@@ -90,47 +90,47 @@ static struct nlmsghdr *req(int cmd, const char *inst)
 static void instance_up(int i)
 {
 	char inst[2] = { 'a' + i }, s[64];
-	struct nlmsghdr *nlh = req(OVPN_CMD_INSTANCE_NEW, inst);
+	struct nlmsghdr *nlh = req(OVX_CMD_INSTANCE_NEW, inst);
 
 	snprintf(s, sizeof(s), "tun-%s", inst);
-	ovpn_ctl_put_str(nlh, OVPN_A_TUN, s);
+	ovx_ctl_put_str(nlh, OVX_A_TUN, s);
 	snprintf(s, sizeof(s), "l%s-s", inst);
-	ovpn_ctl_put_str(nlh, OVPN_A_LINK, s);
+	ovx_ctl_put_str(nlh, OVX_A_LINK, s);
 	snprintf(s, sizeof(s), "10.98.%d.1:1194", i + 1);
-	ovpn_ctl_put_str(nlh, OVPN_A_SOCKADDR, s);
+	ovx_ctl_put_str(nlh, OVX_A_SOCKADDR, s);
 	call(nlh, "INSTANCE_NEW");
-	nlh = req(OVPN_CMD_PEER_NEW, inst);
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 1);
+	nlh = req(OVX_CMD_PEER_NEW, inst);
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 1);
 	snprintf(s, sizeof(s), "10.98.%d.2:40000", i + 1);
-	ovpn_ctl_put_str(nlh, OVPN_A_REMOTE, s);
+	ovx_ctl_put_str(nlh, OVX_A_REMOTE, s);
 	snprintf(s, sizeof(s), "10.8.%d.2", i + 1);
-	ovpn_ctl_put_str(nlh, OVPN_A_VPN_IPV4, s);
+	ovx_ctl_put_str(nlh, OVX_A_VPN_IPV4, s);
 	call(nlh, "PEER_NEW");
-	nlh = req(OVPN_CMD_KEY_NEW, inst);
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 1);
-	ovpn_ctl_put_u32(nlh, OVPN_A_SLOT, 0);
-	ovpn_ctl_put_u32(nlh, OVPN_A_KEY_ID, 0);
-	ovpn_ctl_put_str(nlh, OVPN_A_CIPHER, "AES-256-GCM");
-	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_KEY, key_s2c, 32);
-	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_KEY, key_c2s, 32);
-	ovpn_ctl_put_bin(nlh, OVPN_A_ENC_NONCE, iv, 8);
-	ovpn_ctl_put_bin(nlh, OVPN_A_DEC_NONCE, iv, 8);
+	nlh = req(OVX_CMD_KEY_NEW, inst);
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 1);
+	ovx_ctl_put_u32(nlh, OVX_A_SLOT, 0);
+	ovx_ctl_put_u32(nlh, OVX_A_KEY_ID, 0);
+	ovx_ctl_put_str(nlh, OVX_A_CIPHER, "AES-256-GCM");
+	ovx_ctl_put_bin(nlh, OVX_A_ENC_KEY, key_s2c, 32);
+	ovx_ctl_put_bin(nlh, OVX_A_DEC_KEY, key_c2s, 32);
+	ovx_ctl_put_bin(nlh, OVX_A_ENC_NONCE, iv, 8);
+	ovx_ctl_put_bin(nlh, OVX_A_DEC_NONCE, iv, 8);
 	call(nlh, "KEY_NEW");
 }
 
 /* A counter of instance @i's peer 1. */
 static __u64 peer_counter(int i, int attr)
 {
-	const struct nlattr *tb[OVPN_A_MAX + 1];
-	struct nlmsghdr *nlh = req(OVPN_CMD_PEER_GET, (char[2]){ 'a' + i });
+	const struct nlattr *tb[OVX_A_MAX + 1];
+	struct nlmsghdr *nlh = req(OVX_CMD_PEER_GET, (char[2]){ 'a' + i });
 	const struct nlattr *list;
 	__u64 v = 0;
 
-	ovpn_ctl_put_u32(nlh, OVPN_A_PEER_ID, 1);
-	if (ovpn_ctl_call(&cl, nlh, &(struct ovpn_ctl_err){}) || !(list = cl.msg.tb[OVPN_A_PEERS]))
+	ovx_ctl_put_u32(nlh, OVX_A_PEER_ID, 1);
+	if (ovx_ctl_call(&cl, nlh, &(struct ovx_ctl_err){}) || !(list = cl.msg.tb[OVX_A_PEERS]))
 		return 0;
-	if (!ovpn_ctl_parse_nested(mnl_attr_get_payload(list), tb, NULL))
-		ovpn_ctl_u64(tb, attr, &v);
+	if (!ovx_ctl_parse_nested(mnl_attr_get_payload(list), tb, NULL))
+		ovx_ctl_u64(tb, attr, &v);
 	return v;
 }
 
@@ -154,7 +154,7 @@ static int traffic(int i)
 	struct sockaddr_in srv = { .sin_family = AF_INET, .sin_port = htons(1194) };
 	char addr[32], ip[32];
 	uint8_t pt[100], payload[200];
-	__u64 rx0 = peer_counter(i, OVPN_A_RX_VPN_PKTS);
+	__u64 rx0 = peer_counter(i, OVX_A_RX_VPN_PKTS);
 	int peer, out, got;
 	static uint32_t pid = 1;
 
@@ -171,7 +171,7 @@ static int traffic(int i)
 		size_t len = inner_ipv4(pt, sizeof(pt), k), n;
 
 		inner_ipv4_src(pt, 10, 8, i + 1, 2);	/* peer 1's VPN address */
-		n = data_v2_build(payload, 1, 0, pid++, OVPN_CIPHER_AES_256_GCM, key_c2s, iv, pt,
+		n = data_v2_build(payload, 1, 0, pid++, OVX_CIPHER_AES_256_GCM, key_c2s, iv, pt,
 				  len);
 
 		sendto(out, "x", 1, 0, (void *)&vpn, sizeof(vpn));
@@ -181,7 +181,7 @@ static int traffic(int i)
 	got = drain(peer);
 	close(peer);
 	close(out);
-	__u64 rx = peer_counter(i, OVPN_A_RX_VPN_PKTS) - rx0;
+	__u64 rx = peer_counter(i, OVX_A_RX_VPN_PKTS) - rx0;
 
 	return got < (int)rx ? got : (int)rx;
 }
@@ -189,20 +189,20 @@ static int traffic(int i)
 /* STATUS: the state of instance @inst's device @dev, or -1 if not listed. */
 static int if_state(const char *inst, const char *dev)
 {
-	const struct nlattr *tb[OVPN_A_MAX + 1], *itb[OVPN_A_MAX + 1], *in, *ifc;
+	const struct nlattr *tb[OVX_A_MAX + 1], *itb[OVX_A_MAX + 1], *in, *ifc;
 	__u32 state = 0;
 
-	if (ovpn_ctl_call(&cl, req(OVPN_CMD_STATUS, NULL), &(struct ovpn_ctl_err){}) ||
-	    !cl.msg.tb[OVPN_A_INSTANCES])
+	if (ovx_ctl_call(&cl, req(OVX_CMD_STATUS, NULL), &(struct ovx_ctl_err){}) ||
+	    !cl.msg.tb[OVX_A_INSTANCES])
 		return -1;
-	mnl_attr_for_each_nested(in, cl.msg.tb[OVPN_A_INSTANCES]) {
-		if (ovpn_ctl_parse_nested(in, tb, NULL) || strcmp(ovpn_ctl_str(tb, OVPN_A_NAME), inst) ||
-		    !tb[OVPN_A_IFACES])
+	mnl_attr_for_each_nested(in, cl.msg.tb[OVX_A_INSTANCES]) {
+		if (ovx_ctl_parse_nested(in, tb, NULL) || strcmp(ovx_ctl_str(tb, OVX_A_NAME), inst) ||
+		    !tb[OVX_A_IFACES])
 			continue;
-		mnl_attr_for_each_nested(ifc, tb[OVPN_A_IFACES])
-			if (!ovpn_ctl_parse_nested(ifc, itb, NULL) &&
-			    !strcmp(ovpn_ctl_str(itb, OVPN_A_NAME), dev))
-				return ovpn_ctl_u32(itb, OVPN_A_IF_STATE, &state) ? (int)state : 0;
+		mnl_attr_for_each_nested(ifc, tb[OVX_A_IFACES])
+			if (!ovx_ctl_parse_nested(ifc, itb, NULL) &&
+			    !strcmp(ovx_ctl_str(itb, OVX_A_NAME), dev))
+				return ovx_ctl_u32(itb, OVX_A_IF_STATE, &state) ? (int)state : 0;
 	}
 	return -1;
 }
@@ -234,8 +234,8 @@ static void test_gone(void)
 	usleep(300000);
 	CHECK(log_lines("instance 'a': link device la-s (ifindex") &&
 	      log_lines("la-s.*vanished"), "deleted link not logged once");
-	CHECK(if_state("a", "la-s") == OVPN_IF_GONE, "STATUS: la-s state %d", if_state("a", "la-s"));
-	CHECK(if_state("b", "lb-s") == OVPN_IF_UP, "STATUS: lb-s state %d", if_state("b", "lb-s"));
+	CHECK(if_state("a", "la-s") == OVX_IF_GONE, "STATUS: la-s state %d", if_state("a", "la-s"));
+	CHECK(if_state("b", "lb-s") == OVX_IF_UP, "STATUS: lb-s state %d", if_state("b", "lb-s"));
 	ok = traffic(1);
 	printf("link: la-s deleted: instance b carries %d of %d packets each way\n", ok, N);
 	CHECK(ok >= N - 2, "instance b after la-s vanished: %d of %d", ok, N);
@@ -254,18 +254,18 @@ static void test_renamed(void)
 	CHECK(log_lines("link device lb-s (ifindex [0-9]*) renamed to lb-new; still attached") &&
 	      log_lines("tun device tun-b (ifindex [0-9]*) renamed to tun-b2"),
 	      "renames not logged once each");
-	CHECK(if_state("b", "lb-new") == OVPN_IF_UP && if_state("b", "lb-s") == -1,
+	CHECK(if_state("b", "lb-new") == OVX_IF_UP && if_state("b", "lb-s") == -1,
 	      "STATUS after rename: lb-new %d, lb-s %d", if_state("b", "lb-new"),
 	      if_state("b", "lb-s"));
-	CHECK(if_state("b", "tun-b2") == OVPN_IF_UP, "STATUS: tun-b2 %d", if_state("b", "tun-b2"));
+	CHECK(if_state("b", "tun-b2") == OVX_IF_UP, "STATUS: tun-b2 %d", if_state("b", "tun-b2"));
 	ok = traffic(1);
 	printf("link: lb-s and tun-b renamed: instance b carries %d of %d packets each way\n", ok, N);
 	CHECK(ok >= N - 2, "instance b after the renames: %d of %d", ok, N);
 	/* a new daemon takes the renamed devices over, not for gone */
-	ovpn_ctl_close(&cl);
+	ovx_ctl_close(&cl);
 	dmn_kill(&dmn, SIGTERM);
 	start();
-	CHECK(if_state("b", "lb-new") == OVPN_IF_UP, "after a restart: lb-new %d",
+	CHECK(if_state("b", "lb-new") == OVX_IF_UP, "after a restart: lb-new %d",
 	      if_state("b", "lb-new"));
 	ok = traffic(1);
 	CHECK(ok >= N - 2, "instance b after a restart: %d of %d", ok, N);
@@ -273,7 +273,7 @@ static void test_renamed(void)
 
 static void test_detach(void)
 {
-	ovpn_ctl_close(&cl);
+	ovx_ctl_close(&cl);
 	dmn_cleanup(&dmn);
 	CHECK(!sh("! nsenter --net=/run/netns/" NS_S " ip link show lb-new | grep -q prog/xdp") &&
 	      !sh("! tc -n " NS_S " filter show dev lb-new ingress | grep -q ovpn"),

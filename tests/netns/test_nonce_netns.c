@@ -36,8 +36,8 @@ static const uint8_t ping[16] = {
 struct run {
 	int cipher;
 	uint8_t key[32], iv[8];
-	int ovpn_fd, app_fd, rx_fd;
-	uint32_t ovpn_pid;		/* OpenVPN's own counter */
+	int ovx_fd, app_fd, rx_fd;
+	uint32_t ovx_pid;		/* OpenVPN's own counter */
 	uint8_t *seen;			/* packet-ids seen in this phase */
 	int pings_sent, data_sent, pings_got, data_got, dups, bad;
 };
@@ -54,11 +54,11 @@ static void send_ping(struct run *r)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(55379) };
 	uint8_t pkt[64];
-	size_t n = data_v2_build(pkt, PEER, KEY_ID, ++r->ovpn_pid, r->cipher, r->key, r->iv,
+	size_t n = data_v2_build(pkt, PEER, KEY_ID, ++r->ovx_pid, r->cipher, r->key, r->iv,
 				 ping, sizeof(ping));
 
 	inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
-	if (sendto(r->ovpn_fd, pkt, n, 0, (void *)&to, sizeof(to)) == (ssize_t)n)
+	if (sendto(r->ovx_fd, pkt, n, 0, (void *)&to, sizeof(to)) == (ssize_t)n)
 		r->pings_sent++;
 }
 
@@ -81,15 +81,15 @@ static void receive(struct run *r, int ms)
 
 	while (poll(&p, 1, ms) > 0 && (n = recv(r->rx_fd, buf, sizeof(buf), 0)) > 0) {
 		uint32_t pid = (uint32_t)buf[4] << 24 | buf[5] << 16 | buf[6] << 8 | buf[7];
-		uint32_t len = n - OVPN_DATA_HDR_LEN;
+		uint32_t len = n - OVX_DATA_HDR_LEN;
 
-		if (n < OVPN_DATA_HDR_LEN || oracle_open(r->cipher, r->key, r->iv, buf, len)) {
+		if (n < OVX_DATA_HDR_LEN || oracle_open(r->cipher, r->key, r->iv, buf, len)) {
 			r->bad++;
 			continue;
 		}
 		if (pid < (1u << 20) && r->seen[pid]++)
 			r->dups++;
-		if (len == sizeof(ping) && !memcmp(buf + OVPN_DATA_HDR_LEN, ping, len))
+		if (len == sizeof(ping) && !memcmp(buf + OVX_DATA_HDR_LEN, ping, len))
 			r->pings_got++;
 		else
 			r->data_got++;
@@ -115,15 +115,15 @@ static void phase(struct run *r, double seconds)
 
 static void run(int cipher, double seconds)
 {
-	const char *name = ovpn_cipher_name(cipher);
+	const char *name = ovx_cipher_name(cipher);
 	struct side srv = SIDE_SRV;
 	struct run *r = calloc(1, sizeof(*r));
-	struct ovpn_peer_config pc = { .instance = INST, .peer_id = PEER };
-	struct ovpn_key_config kc = {
-		.instance = INST, .peer_id = PEER, .slot = OVPN_SLOT_PRIMARY, .key_id = KEY_ID,
+	struct ovx_peer_config pc = { .instance = INST, .peer_id = PEER };
+	struct ovx_key_config kc = {
+		.instance = INST, .peer_id = PEER, .slot = OVX_SLOT_PRIMARY, .key_id = KEY_ID,
 		.cipher = cipher,
 	};
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 
 	r->cipher = cipher;
 	r->seen = malloc(1 << 20);
@@ -135,15 +135,15 @@ static void run(int cipher, double seconds)
 	topo_up();
 	side_open(&srv, 0);
 	side_attach_tx(&srv);
-	ovpn_sockaddr_parse(&sa, "10.99.0.1:1194");
-	ovpn_sockaddr_parse(&pc.remote, "10.99.0.2:55379");
+	ovx_sockaddr_parse(&sa, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&pc.remote, "10.99.0.2:55379");
 	pc.local = sa;
 	inet_pton(AF_INET, "10.8.0.2", pc.vpn_ipv4);
-	if (ovpn_iface_set(&srv.h.fp, srv.tun_ifindex, INST, 0, 0) ||
-	    ovpn_socket_add(&srv.h.fp, &sa, INST, srv.tun_ifindex, srv.link_ifindex) ||
-	    ovpn_peer_new(&srv.h.fp, &pc) || ovpn_key_new(&srv.h.fp, &kc))
+	if (ovx_iface_set(&srv.h.fp, srv.tun_ifindex, INST, 0, 0) ||
+	    ovx_socket_add(&srv.h.fp, &sa, INST, srv.tun_ifindex, srv.link_ifindex) ||
+	    ovx_peer_new(&srv.h.fp, &pc) || ovx_key_new(&srv.h.fp, &kc))
 		t_fatal("setup");
-	r->ovpn_fd = udp_socket(NS_SRV, "10.99.0.1:1194");
+	r->ovx_fd = udp_socket(NS_SRV, "10.99.0.1:1194");
 	r->rx_fd = udp_socket(NS_CLI, "10.99.0.2:55379");
 	ns_enter(NS_SRV);
 	r->app_fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -166,7 +166,7 @@ static void run(int cipher, double seconds)
 	CHECK(r->pings_got == r->pings_sent && r->data_got == r->data_sent,
 	      "%s: lost pings %d/%d or data %d/%d", name, r->pings_got, r->pings_sent,
 	      r->data_got, r->data_sent);
-	close(r->ovpn_fd);
+	close(r->ovx_fd);
 	close(r->app_fd);
 	close(r->rx_fd);
 	side_close(&srv);
@@ -177,11 +177,11 @@ static void run(int cipher, double seconds)
 
 int main(void)
 {
-	const char *env = getenv("OVPN_NONCE_SECONDS");
+	const char *env = getenv("OVX_NONCE_SECONDS");
 	double seconds = env ? atof(env) : 3;
 
 	t_seed(13);
-	run(OVPN_CIPHER_AES_256_GCM, seconds);
-	run(OVPN_CIPHER_CHACHA20_POLY1305, seconds);
+	run(OVX_CIPHER_AES_256_GCM, seconds);
+	run(OVX_CIPHER_CHACHA20_POLY1305, seconds);
 	return t_done("nonce_netns");
 }

@@ -79,25 +79,25 @@ static void got_free(struct got *g)
  * does on a renegotiation: new key secondary, then swap. */
 static void follow_key(struct side *rx, uint32_t inst, const struct vec_key *k, bool c2s)
 {
-	struct ovpn_key_config kc = {
+	struct ovx_key_config kc = {
 		.instance = inst, .peer_id = k->peer_id, .key_id = k->key_id,
 		.cipher = k->cipher,
 		.enc_key = c2s ? k->s2c_key : k->c2s_key,
 		.dec_key = c2s ? k->c2s_key : k->s2c_key,
 	};
-	struct ovpn_peer p;
+	struct ovx_peer p;
 	int err;
 
-	if (ovpn_peer_get(&rx->h.fp, inst, k->peer_id, &p))
+	if (ovx_peer_get(&rx->h.fp, inst, k->peer_id, &p))
 		t_fatal("peer %u missing", k->peer_id);
 	if (p.slot_key_id[0] == k->key_id || p.slot_key_id[1] == k->key_id)
 		return;
 	memcpy(kc.enc_nonce_tail, c2s ? k->s2c_iv : k->c2s_iv, 8);
 	memcpy(kc.dec_nonce_tail, c2s ? k->c2s_iv : k->s2c_iv, 8);
-	kc.slot = p.slot_key_id[0] == OVPN_SLOT_EMPTY ? OVPN_SLOT_PRIMARY : OVPN_SLOT_SECONDARY;
-	err = ovpn_key_new(&rx->h.fp, &kc);
-	if (!err && kc.slot == OVPN_SLOT_SECONDARY)
-		err = ovpn_key_swap(&rx->h.fp, inst, k->peer_id);
+	kc.slot = p.slot_key_id[0] == OVX_SLOT_EMPTY ? OVX_SLOT_PRIMARY : OVX_SLOT_SECONDARY;
+	err = ovx_key_new(&rx->h.fp, &kc);
+	if (!err && kc.slot == OVX_SLOT_SECONDARY)
+		err = ovx_key_swap(&rx->h.fp, inst, k->peer_id);
 	if (err)
 		t_fatal("key %u/%u: %d", k->peer_id, k->key_id, err);
 }
@@ -115,8 +115,8 @@ static void run_direction(struct side *srv, struct side *cli, struct vec_set *v,
 	int ports[8] = { 0 }, fds[8], nports = 0, srv_fd, data = 0, ctl = 0;
 	struct got tun = { 0 }, sock = { 0 };
 	int on_tun = 0, to_ovpn = 0, lost = 0;
-	struct ovpn_peer_stats st;
-	__u64 vpn = 0, handed = 0, drops[OVPN_DROP_MAX] = { 0 };
+	struct ovx_peer_stats st;
+	__u64 vpn = 0, handed = 0, drops[OVX_DROP_MAX] = { 0 };
 
 	/* one UDP socket per client port on the client, one server socket */
 	for (int i = 0; i < v->nkeys; i++) {
@@ -180,20 +180,20 @@ static void run_direction(struct side *srv, struct side *cli, struct vec_set *v,
 		}
 		const struct vec_key *k = vec_find_key(v, peer, kid);
 
-		len = p->payload_len - OVPN_DATA_HDR_LEN;
+		len = p->payload_len - OVX_DATA_HDR_LEN;
 		memcpy(pt, p->payload, p->payload_len);
 		oracle_open(k->cipher, c2s ? k->c2s_key : k->s2c_key,
 			    c2s ? k->c2s_iv : k->s2c_iv, pt, len);
 		/* the ciphertext is unique, a plaintext may repeat: socket first */
 		if (take(&sock, p->payload, p->payload_len))
 			to_ovpn++;
-		else if (take(&tun, pt + OVPN_DATA_HDR_LEN, len))
+		else if (take(&tun, pt + OVX_DATA_HDR_LEN, len))
 			on_tun++;
 		else if (++lost <= 5)
 			fprintf(stderr, "%s: lost #%d peer %u key %u pid %u len %u pt %02x\n", name, i,
 				peer, kid, p->payload[4] << 24 | p->payload[5] << 16 |
-				p->payload[6] << 8 | p->payload[7], len, pt[OVPN_DATA_HDR_LEN]),
-			t_hexdump("plaintext", pt + OVPN_DATA_HDR_LEN, len);
+				p->payload[6] << 8 | p->payload[7], len, pt[OVX_DATA_HDR_LEN]),
+			t_hexdump("plaintext", pt + OVX_DATA_HDR_LEN, len);
 	}
 	for (int i = 0; i < sock.n; i++)
 		if (sock.d[i])
@@ -207,20 +207,20 @@ static void run_direction(struct side *srv, struct side *cli, struct vec_set *v,
 	for (int i = 0; i < v->nkeys; i++) {
 		uint32_t inst = c2s ? 1 : (uint32_t)client_port(&v->keys[i]);
 
-		if (v->keys[i].key_id || ovpn_peer_stats_get(&rx->h.fp, inst,
+		if (v->keys[i].key_id || ovx_peer_stats_get(&rx->h.fp, inst,
 							       v->keys[i].peer_id, &st))
 			continue;
 		vpn += st.rx_vpn_pkts;
 		handed += st.rx_to_ovpn;
-		for (int d = 0; d < OVPN_DROP_MAX; d++)
+		for (int d = 0; d < OVX_DROP_MAX; d++)
 			drops[d] += st.drops[d];
 	}
 	printf("%s %s: %d data (%d on %s, %d to OpenVPN), %d control, %d lost\n", name,
 	       c2s ? "client->server" : "server->client", data, on_tun, rx->tun,
 	       to_ovpn, ctl, lost);
 	CHECK(lost == 0, "%s: %d packets lost (drops: tag %llu replay %llu malformed %llu deliver %llu)",
-	      name, lost, drops[OVPN_DROP_BAD_TAG], drops[OVPN_DROP_REPLAY],
-	      drops[OVPN_DROP_MALFORMED], drops[OVPN_DROP_DELIVER]);
+	      name, lost, drops[OVX_DROP_BAD_TAG], drops[OVX_DROP_REPLAY],
+	      drops[OVX_DROP_MALFORMED], drops[OVX_DROP_DELIVER]);
 	CHECK(on_tun + to_ovpn == data && on_tun > data / 2,
 	      "%s: %d on tun, %d to OpenVPN of %d", name, on_tun, to_ovpn, data);
 	CHECK(vpn == (__u64)on_tun && handed == (__u64)to_ovpn,
@@ -234,33 +234,33 @@ static void run_direction(struct side *srv, struct side *cli, struct vec_set *v,
 
 static void side_peers(struct side *srv, struct side *cli, struct vec_set *v)
 {
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 
-	ovpn_sockaddr_parse(&sa, "10.99.0.1:1194");
-	if (ovpn_socket_add(&srv->h.fp, &sa, 1, srv->tun_ifindex, srv->link_ifindex))
+	ovx_sockaddr_parse(&sa, "10.99.0.1:1194");
+	if (ovx_socket_add(&srv->h.fp, &sa, 1, srv->tun_ifindex, srv->link_ifindex))
 		t_fatal("server socket");
 	for (int i = 0; i < v->nkeys; i++) {
 		const struct vec_key *k = &v->keys[i];
-		struct ovpn_peer_config pc = { .peer_id = k->peer_id };
+		struct ovx_peer_config pc = { .peer_id = k->peer_id };
 		char local[32];
 
 		if (k->key_id)
 			continue;
 		/* server: instance 1, the peer is the client */
 		pc.instance = 1;
-		ovpn_sockaddr_parse(&pc.remote, k->remote);
-		ovpn_sockaddr_parse(&pc.local, "10.99.0.1:1194");
-		if (ovpn_peer_new(&srv->h.fp, &pc))
+		ovx_sockaddr_parse(&pc.remote, k->remote);
+		ovx_sockaddr_parse(&pc.local, "10.99.0.1:1194");
+		if (ovx_peer_new(&srv->h.fp, &pc))
 			t_fatal("server peer %u", k->peer_id);
 		/* client: one instance per client process (its port) */
 		pc.instance = client_port(k);
 		snprintf(local, sizeof(local), "10.99.0.2:%d", client_port(k));
-		ovpn_sockaddr_parse(&sa, local);
+		ovx_sockaddr_parse(&sa, local);
 		pc.local = sa;
-		ovpn_sockaddr_parse(&pc.remote, "10.99.0.1:1194");
-		if (ovpn_socket_add(&cli->h.fp, &sa, pc.instance, cli->tun_ifindex,
+		ovx_sockaddr_parse(&pc.remote, "10.99.0.1:1194");
+		if (ovx_socket_add(&cli->h.fp, &sa, pc.instance, cli->tun_ifindex,
 				    cli->link_ifindex) ||
-		    ovpn_peer_new(&cli->h.fp, &pc))
+		    ovx_peer_new(&cli->h.fp, &pc))
 			t_fatal("client peer %u", k->peer_id);
 	}
 }

@@ -19,7 +19,7 @@
 #include "aead_harness.h"
 #include "aead_key.h"
 #include "netns.h"
-#include "ovpn.skel.h"
+#include "ovx.skel.h"
 #include "testlib.h"
 #include "topo.h"
 
@@ -49,17 +49,17 @@ struct ctx {
 static int route_set(struct ctx *c, const char *prefix, int peer)
 {
 	const char *slash = strchr(prefix, '/');
-	int family = strchr(prefix, ':') ? OVPN_AF_INET6 : OVPN_AF_INET;
+	int family = strchr(prefix, ':') ? OVX_AF_INET6 : OVX_AF_INET;
 	uint8_t addr[16];
 	char a[64];
 
 	snprintf(a, sizeof(a), "%.*s", (int)(slash - prefix), prefix);
-	if (inet_pton(family == OVPN_AF_INET ? AF_INET : AF_INET6, a, addr) != 1)
+	if (inet_pton(family == OVX_AF_INET ? AF_INET : AF_INET6, a, addr) != 1)
 		t_fatal("prefix %s", prefix);
 	if (peer < 0)
-		return ovpn_route_del(&c->srv.h.fp, INST, family, addr, atoi(slash + 1),
-				      OVPN_ROUTE_ANY_PEER);
-	return ovpn_route_add(&c->srv.h.fp, INST, family, addr, atoi(slash + 1),
+		return ovx_route_del(&c->srv.h.fp, INST, family, addr, atoi(slash + 1),
+				      OVX_ROUTE_ANY_PEER);
+	return ovx_route_add(&c->srv.h.fp, INST, family, addr, atoi(slash + 1),
 			      peers[peer].id, true);
 }
 
@@ -67,29 +67,29 @@ static void setup_peers(struct ctx *c)
 {
 	struct fp_harness *h = &c->srv.h;
 
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 
-	ovpn_sockaddr_parse(&sa, "10.99.0.1:1194");
-	if (ovpn_iface_set(&h->fp, c->srv.tun_ifindex, INST, 0, 0) ||
-	    ovpn_socket_add(&h->fp, &sa, INST, c->srv.tun_ifindex, c->srv.link_ifindex))
+	ovx_sockaddr_parse(&sa, "10.99.0.1:1194");
+	if (ovx_iface_set(&h->fp, c->srv.tun_ifindex, INST, 0, 0) ||
+	    ovx_socket_add(&h->fp, &sa, INST, c->srv.tun_ifindex, c->srv.link_ifindex))
 		t_fatal("iface");
-	ovpn_sockaddr_parse(&sa, "[fd99::1]:1194");
-	if (ovpn_socket_add(&h->fp, &sa, INST, c->srv.tun_ifindex, c->srv.link_ifindex))
+	ovx_sockaddr_parse(&sa, "[fd99::1]:1194");
+	if (ovx_socket_add(&h->fp, &sa, INST, c->srv.tun_ifindex, c->srv.link_ifindex))
 		t_fatal("socket6");
 	for (int i = 0; i < NPEERS; i++) {
-		struct ovpn_peer_config pc = { .instance = INST, .peer_id = peers[i].id };
-		struct ovpn_key_config kc = {
-			.instance = INST, .peer_id = peers[i].id, .slot = OVPN_SLOT_PRIMARY,
+		struct ovx_peer_config pc = { .instance = INST, .peer_id = peers[i].id };
+		struct ovx_key_config kc = {
+			.instance = INST, .peer_id = peers[i].id, .slot = OVX_SLOT_PRIMARY,
 			.key_id = 2, .cipher = c->cipher, .enc_key = c->key, .dec_key = c->key,
 		};
 
-		ovpn_sockaddr_parse(&pc.remote, peers[i].remote);
-		ovpn_sockaddr_parse(&pc.local, peers[i].local);
+		ovx_sockaddr_parse(&pc.remote, peers[i].remote);
+		ovx_sockaddr_parse(&pc.local, peers[i].local);
 		inet_pton(AF_INET, peers[i].vpn4, pc.vpn_ipv4);
 		inet_pton(AF_INET6, peers[i].vpn6, pc.vpn_ipv6);
 		memcpy(kc.enc_nonce_tail, c->iv, 8);
 		memcpy(kc.dec_nonce_tail, c->iv, 8);
-		if (ovpn_peer_new(&h->fp, &pc) || ovpn_key_new(&h->fp, &kc))
+		if (ovx_peer_new(&h->fp, &pc) || ovx_key_new(&h->fp, &kc))
 			t_fatal("peer %u", peers[i].id);
 		peers[i].rx_fd = udp_socket(NS_CLI, peers[i].remote);
 	}
@@ -109,16 +109,16 @@ static void setup_peers(struct ctx *c)
 /* Sends @len bytes of UDP from the server host to @dst (inner packet). */
 static void send_inner(struct ctx *c, const char *dst, const uint8_t *data, size_t len)
 {
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 	struct sockaddr_in a4 = { .sin_family = AF_INET };
 	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
 	ssize_t n;
 
-	ovpn_sockaddr_parse(&sa, dst);
+	ovx_sockaddr_parse(&sa, dst);
 	memcpy(&a4.sin_addr, sa.addr, 4);
 	memcpy(&a6.sin6_addr, sa.addr, 16);
 	a4.sin_port = a6.sin6_port = sa.port;
-	n = sa.family == OVPN_AF_INET ?
+	n = sa.family == OVX_AF_INET ?
 		sendto(c->send4, data, len, 0, (void *)&a4, sizeof(a4)) :
 		sendto(c->send6, data, len, 0, (void *)&a6, sizeof(a6));
 	if (n != (ssize_t)len)
@@ -141,14 +141,14 @@ static bool got_sealed(struct ctx *c, int peer, const uint8_t *data, size_t len,
 	uint8_t buf[4096];
 	ssize_t n = recv_wait(peers[peer].rx_fd, buf, sizeof(buf), 1000);
 	uint32_t pid, pt_len, l4;
-	uint8_t *pt = buf + OVPN_DATA_HDR_LEN;
+	uint8_t *pt = buf + OVX_DATA_HDR_LEN;
 
-	if (n < OVPN_DATA_HDR_LEN + 20) {
+	if (n < OVX_DATA_HDR_LEN + 20) {
 		fprintf(stderr, "%s: nothing for peer %u\n", what, peers[peer].id);
 		return false;
 	}
 	pid = (uint32_t)buf[4] << 24 | buf[5] << 16 | buf[6] << 8 | buf[7];
-	pt_len = n - OVPN_DATA_HDR_LEN;
+	pt_len = n - OVX_DATA_HDR_LEN;
 	if (buf[0] != (9 << 3 | 2) || (buf[1] << 16 | buf[2] << 8 | buf[3]) != (int)peers[peer].id ||
 	    pid <= c->last_pid[peer] ||
 	    oracle_open(c->cipher, c->key, c->iv, buf, pt_len)) {
@@ -211,16 +211,16 @@ static void test_routes(struct ctx *c, const char *name)
 	CHECK(got_sealed(c, 0, data, 1000, "fits") && got_sealed(c, 0, data, 1000, "fits"),
 	      "%s: 1028-byte packet", name);
 	uint8_t big[1472];
-	struct ovpn_peer_stats st0, st1;
+	struct ovx_peer_stats st0, st1;
 
 	t_rand_bytes(big, sizeof(big));
-	ovpn_peer_stats_get(&c->srv.h.fp, INST, 5, &st0);
+	ovx_peer_stats_get(&c->srv.h.fp, INST, 5, &st0);
 	send_inner(c, "10.8.0.2:9000", big, sizeof(big));
 	CHECK(!got_on_tun(c, big, sizeof(big)) &&
 	      !got_sealed(c, 0, big, sizeof(big), "too big (expected)"),
 	      "%s: packet over the link MTU not dropped", name);
-	ovpn_peer_stats_get(&c->srv.h.fp, INST, 5, &st1);
-	CHECK(st1.drops[OVPN_DROP_TOO_BIG] - st0.drops[OVPN_DROP_TOO_BIG] == 1,
+	ovx_peer_stats_get(&c->srv.h.fp, INST, 5, &st1);
+	CHECK(st1.drops[OVX_DROP_TOO_BIG] - st0.drops[OVX_DROP_TOO_BIG] == 1,
 	      "%s: too-big counter", name);
 }
 
@@ -242,10 +242,10 @@ static void expect_route(struct ctx *c, const char *name, const char *dst, int p
 
 static bool len_used(struct ctx *c, __u32 family, __u32 len)
 {
-	struct ovpn_route_lens l;
+	struct ovx_route_lens l;
 
 	if (bpf_map_lookup_elem(c->srv.h.fp.route_lens_fd, &family, &l))
-		t_fatal("ovpn_route_lens: %s", strerror(errno));
+		t_fatal("ovx_route_lens: %s", strerror(errno));
 	return l.used[len / 32] >> len % 32 & 1;
 }
 
@@ -254,7 +254,7 @@ static bool len_used(struct ctx *c, __u32 family, __u32 len)
  * OpenVPN; a length's bit goes with its last route. */
 static void test_route_changes(struct ctx *c, const char *name)
 {
-	const __u32 v4 = OVPN_ROUTE_LENS_V4, v6 = OVPN_ROUTE_LENS_V6;
+	const __u32 v4 = OVX_ROUTE_LENS_V4, v6 = OVX_ROUTE_LENS_V6;
 
 	CHECK(!route_set(c, "192.168.50.128/25", 2), "%s: replace route", name);
 	expect_route(c, name, "192.168.50.200:9000", 2, "replaced iroute");
@@ -290,15 +290,15 @@ static void test_route_changes(struct ctx *c, const char *name)
 	CHECK(route_set(c, "fd00:50::/64", -1) == -ENOENT, "%s: delete twice", name);
 	CHECK(route_set(c, "10.1.0.0/33", 0) == -EINVAL &&
 	      route_set(c, "fd00:1::/129", 0) == -EINVAL, "%s: bad prefix length", name);
-	struct ovpn_route4_key k = { .prefixlen = 16, .instance = { 0, 0, 0, INST },
+	struct ovx_route4_key k = { .prefixlen = 16, .instance = { 0, 0, 0, INST },
 				     .addr = { 10, 1 } };
 
-	CHECK(ovpn_route_add(&c->srv.h.fp, INST, OVPN_AF_INET, k.addr, 16, 99, false) == -ENOENT,
+	CHECK(ovx_route_add(&c->srv.h.fp, INST, OVX_AF_INET, k.addr, 16, 99, false) == -ENOENT,
 	      "%s: route via no peer", name);
 	/* deleted behind the API's back: the count stays until a recount */
 	CHECK(!route_set(c, "10.1.0.0/16", 0) &&
 	      !bpf_map_delete_elem(c->srv.h.fp.routes4_fd, &k) && len_used(c, v4, 16) &&
-	      !ovpn_route_recount(&c->srv.h.fp) && !len_used(c, v4, 16),
+	      !ovx_route_recount(&c->srv.h.fp) && !len_used(c, v4, 16),
 	      "%s: recount", name);
 }
 
@@ -337,9 +337,9 @@ static void test_outer_headers(struct ctx *c, const char *name)
 
 static int on_event(void *ctx, void *d, size_t sz)
 {
-	const struct ovpn_event *e = d;
+	const struct ovx_event *e = d;
 
-	if (sz >= sizeof(*e) && e->type == OVPN_EV_PID_HIGH_WATER && e->peer_id == 5 &&
+	if (sz >= sizeof(*e) && e->type == OVX_EV_PID_HIGH_WATER && e->peer_id == 5 &&
 	    e->key_id == 2)
 		(*(int *)ctx)++;
 	return 0;
@@ -351,12 +351,12 @@ static void test_pid_limits(struct ctx *c, const char *name)
 	struct fp_harness *h = &c->srv.h;
 	int events = 0;
 	struct ring_buffer *rb;
-	struct ovpn_peer_stats st0, st1;
+	struct ovx_peer_stats st0, st1;
 	uint8_t data[64];
 
-	rb = ring_buffer__new(bpf_map__fd(h->skel->maps.ovpn_events), on_event, &events, NULL);
+	rb = ring_buffer__new(bpf_map__fd(h->skel->maps.ovx_events), on_event, &events, NULL);
 	t_rand_bytes(data, sizeof(data));
-	CHECK(ovpn_key_set_tx_pid(&h->fp, INST, 5, 2, OVPN_PID_HIGH_WATER - 1) == 0,
+	CHECK(ovx_key_set_tx_pid(&h->fp, INST, 5, 2, OVX_PID_HIGH_WATER - 1) == 0,
 	      "%s: set packet-id", name);
 	for (int i = 0; i < 3; i++) {
 		send_inner(c, "10.8.0.2:9000", data, sizeof(data));
@@ -364,27 +364,27 @@ static void test_pid_limits(struct ctx *c, const char *name)
 	}
 	ring_buffer__poll(rb, 200);
 	CHECK(events == 1, "%s: %d high-water events", name, events);
-	CHECK(c->last_pid[0] == OVPN_PID_HIGH_WATER + 1, "%s: pid %x", name, c->last_pid[0]);
-	ovpn_key_set_tx_pid(&h->fp, INST, 5, 2, OVPN_PID_MAX);
-	ovpn_peer_stats_get(&h->fp, INST, 5, &st0);
+	CHECK(c->last_pid[0] == OVX_PID_HIGH_WATER + 1, "%s: pid %x", name, c->last_pid[0]);
+	ovx_key_set_tx_pid(&h->fp, INST, 5, 2, OVX_PID_MAX);
+	ovx_peer_stats_get(&h->fp, INST, 5, &st0);
 	send_inner(c, "10.8.0.2:9000", data, sizeof(data));
-	CHECK(got_sealed(c, 0, data, sizeof(data), "last") && c->last_pid[0] == OVPN_PID_MAX,
+	CHECK(got_sealed(c, 0, data, sizeof(data), "last") && c->last_pid[0] == OVX_PID_MAX,
 	      "%s: last packet-id not sent", name);
 	for (int i = 0; i < 3; i++)
 		send_inner(c, "10.8.0.2:9000", data, sizeof(data));
 	CHECK(!got_sealed(c, 0, data, sizeof(data), "exhausted (expected)"),
 	      "%s: sent past the last packet-id", name);
 	CHECK(!got_on_tun(c, data, sizeof(data)), "%s: exhausted key's packet left to OpenVPN", name);
-	ovpn_peer_stats_get(&h->fp, INST, 5, &st1);
-	CHECK(st1.drops[OVPN_DROP_PID_EXHAUSTED] - st0.drops[OVPN_DROP_PID_EXHAUSTED] == 3,
+	ovx_peer_stats_get(&h->fp, INST, 5, &st1);
+	CHECK(st1.drops[OVX_DROP_PID_EXHAUSTED] - st0.drops[OVX_DROP_PID_EXHAUSTED] == 3,
 	      "%s: exhaustion counter %llu", name,
-	      st1.drops[OVPN_DROP_PID_EXHAUSTED] - st0.drops[OVPN_DROP_PID_EXHAUSTED]);
+	      st1.drops[OVX_DROP_PID_EXHAUSTED] - st0.drops[OVX_DROP_PID_EXHAUSTED]);
 	ring_buffer__free(rb);
 }
 
 static void run(int cipher)
 {
-	const char *name = ovpn_cipher_name(cipher);
+	const char *name = ovx_cipher_name(cipher);
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	struct ctx *c = calloc(1, sizeof(*c));
 
@@ -424,7 +424,7 @@ static void run(int cipher)
 int main(void)
 {
 	t_seed(11);
-	run(OVPN_CIPHER_AES_256_GCM);
-	run(OVPN_CIPHER_CHACHA20_POLY1305);
+	run(OVX_CIPHER_AES_256_GCM);
+	run(OVX_CIPHER_CHACHA20_POLY1305);
 	return t_done("tx_netns");
 }

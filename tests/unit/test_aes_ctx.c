@@ -29,14 +29,14 @@ static void ecb_oracle(const uint8_t *key, size_t key_len, const uint8_t *in,
 
 static void test_ecb_matches_openssl(struct aead_harness *h)
 {
-	static const int ciphers[] = { OVPN_CIPHER_AES_128_GCM, OVPN_CIPHER_AES_192_GCM,
-				       OVPN_CIPHER_AES_256_GCM };
-	uint8_t key[32], tail[8], pkt[OVPN_DATA_HDR_LEN + 256], want[256];
+	static const int ciphers[] = { OVX_CIPHER_AES_128_GCM, OVX_CIPHER_AES_192_GCM,
+				       OVX_CIPHER_AES_256_GCM };
+	uint8_t key[32], tail[8], pkt[OVX_DATA_HDR_LEN + 256], want[256];
 
 	for (size_t a = 0; a < 2; a++)
 		for (size_t c = 0; c < 3; c++)
 			for (int hook = AH_XDP; hook <= AH_TC; hook++) {
-				size_t kl = ovpn_cipher_key_len(ciphers[c]);
+				size_t kl = ovx_cipher_key_len(ciphers[c]);
 				int err;
 
 				t_rand_bytes(key, sizeof(key));
@@ -44,9 +44,9 @@ static void test_ecb_matches_openssl(struct aead_harness *h)
 				t_rand_bytes(pkt, sizeof(pkt));
 				err = ah_set_key(h, 1, ciphers[c], key, kl, tail, algos[a]);
 				CHECK(err == 0, "install %s key %zu: %d", algos[a], kl, err);
-				ecb_oracle(key, kl, pkt + OVPN_DATA_HDR_LEN, want, 256);
+				ecb_oracle(key, kl, pkt + OVX_DATA_HDR_LEN, want, 256);
 				err = ah_run(h, hook, AEAD_TEST_ECB, 1, pkt, 256, 1, NULL);
-				CHECK(err == 0 && !memcmp(pkt + OVPN_DATA_HDR_LEN, want, 256),
+				CHECK(err == 0 && !memcmp(pkt + OVX_DATA_HDR_LEN, want, 256),
 				      "%s key %zu hook %d: ecb differs from OpenSSL (%d)",
 				      algos[a], kl, hook, err);
 			}
@@ -54,12 +54,12 @@ static void test_ecb_matches_openssl(struct aead_harness *h)
 
 static void test_bad_input(struct aead_harness *h)
 {
-	uint8_t key[32] = { 0 }, tail[8] = { 0 }, pkt[OVPN_DATA_HDR_LEN + 16] = { 0 };
+	uint8_t key[32] = { 0 }, tail[8] = { 0 }, pkt[OVX_DATA_HDR_LEN + 16] = { 0 };
 	int err;
 
-	err = ah_set_key(h, 2, OVPN_CIPHER_AES_128_GCM, key, 16, tail, "ecb(no-such-aes)");
+	err = ah_set_key(h, 2, OVX_CIPHER_AES_128_GCM, key, 16, tail, "ecb(no-such-aes)");
 	CHECK(err < 0, "unknown AES implementation accepted");
-	err = ah_set_key(h, 2, OVPN_CIPHER_AES_128_GCM, key, 15, tail, NULL);
+	err = ah_set_key(h, 2, OVX_CIPHER_AES_128_GCM, key, 15, tail, NULL);
 	CHECK(err == -EINVAL, "15-byte AES key: %d", err);
 	err = ah_set_key(h, 2, 77, key, 16, tail, NULL);
 	CHECK(err == -EINVAL, "unknown cipher: %d", err);
@@ -79,14 +79,14 @@ static void test_no_leak(struct aead_harness *h)
 
 	for (int i = 0; i < 200; i++) {	/* warm the caches */
 		t_rand_bytes(key, 32);
-		errors += ah_set_key(h, 4, OVPN_CIPHER_AES_256_GCM, key, 32, tail, NULL) != 0;
+		errors += ah_set_key(h, 4, OVX_CIPHER_AES_256_GCM, key, 32, tail, NULL) != 0;
 	}
 	ah_clear_key(h, 4);
 	sleep(1);
 	before = t_unreclaimable_kb();
 	for (int i = 0; i < 10000; i++) {
 		t_rand_bytes(key, 32);
-		errors += ah_set_key(h, 4 + (i & 3), OVPN_CIPHER_AES_256_GCM, key, 32,
+		errors += ah_set_key(h, 4 + (i & 3), OVX_CIPHER_AES_256_GCM, key, 32,
 				     tail, i & 1 ? "ecb(aes-generic)" : NULL) != 0;
 		if (i % 3 == 0)
 			ah_clear_key(h, 4 + (i & 3));

@@ -9,9 +9,9 @@
 #include "aead_harness.h"
 #include "testlib.h"
 
-#define CP	OVPN_CIPHER_CHACHA20_POLY1305
-#define HDR	OVPN_DATA_HDR_LEN
-#define MAXPKT	(HDR + OVPN_AEAD_MAX_LEN + 16)
+#define CP	OVX_CIPHER_CHACHA20_POLY1305
+#define HDR	OVX_DATA_HDR_LEN
+#define MAXPKT	(HDR + OVX_AEAD_MAX_LEN + 16)
 
 static const char *hook_name(int hook)
 {
@@ -315,12 +315,12 @@ static void test_bad_input(struct aead_harness *h)
 		CHECK(err == -EBADMSG, "wrong implicit IV %s: %d", hook_name(hook), err);
 
 		ah_set_key(h, 2, CP, key, 32, tail, NULL);
-		err = ah_run(h, hook, AEAD_TEST_SEAL, 2, pkt, OVPN_AEAD_MAX_LEN + 1, 1, NULL);
+		err = ah_run(h, hook, AEAD_TEST_SEAL, 2, pkt, OVX_AEAD_MAX_LEN + 1, 1, NULL);
 		CHECK(err == -E2BIG, "seal len 2049 %s: %d", hook_name(hook), err);
-		err = ah_run(h, hook, AEAD_TEST_OPEN, 2, pkt, OVPN_AEAD_MAX_LEN + 1, 1, NULL);
+		err = ah_run(h, hook, AEAD_TEST_OPEN, 2, pkt, OVX_AEAD_MAX_LEN + 1, 1, NULL);
 		CHECK(err == -E2BIG, "open len 2049 %s: %d", hook_name(hook), err);
 		err = ah_run_raw(h, hook, AEAD_TEST_SEAL_RAW, 2, nonce, aad, 16, tag, pkt,
-				 OVPN_AEAD_MAX_LEN + 1);
+				 OVX_AEAD_MAX_LEN + 1);
 		CHECK(err == -E2BIG, "raw seal len 2049 %s: %d", hook_name(hook), err);
 		err = ah_run_raw(h, hook, AEAD_TEST_SEAL_RAW, 2, nonce, aad, 65, tag, pkt, 16);
 		CHECK(err == -EINVAL, "raw seal AAD 65 %s: %d", hook_name(hook), err);

@@ -32,65 +32,65 @@ static void check_hex(const __u8 *got, size_t len, const char *want, const char 
 
 static void test_known_answers(void)
 {
-	struct ovpn_epoch_secret e = { .epoch = 1 };
-	__u8 out[32], iv[OVPN_EPOCH_IV_LEN];
+	struct ovx_epoch_secret e = { .epoch = 1 };
+	__u8 out[32], iv[OVX_EPOCH_IV_LEN];
 
 	t_unhex(E1_HEX, e.secret, sizeof(e.secret));
-	CHECK(!ovpn_epoch_expand_label(e.secret, "data_key", out, 32), "expand");
+	CHECK(!ovx_epoch_expand_label(e.secret, "data_key", out, 32), "expand");
 	check_hex(out, 32, "ebbbf838a8658beb56f2324d691351bd4c8c230fb271ada8f67de830b7ee3192",
 		  "data_key 32");
-	CHECK(!ovpn_epoch_data_key(&e, 16, out, iv), "data key 16");
+	CHECK(!ovx_epoch_data_key(&e, 16, out, iv), "data key 16");
 	check_hex(out, 16, "c0b015350de890ee8e1849d2c29a1b94", "data_key 16");
 	check_hex(iv, 12, "568de14f8f744bfb0b721f66", "data_iv");
-	CHECK(!ovpn_epoch_next(&e) && e.epoch == 2, "E1 -> E2");
+	CHECK(!ovx_epoch_next(&e) && e.epoch == 2, "E1 -> E2");
 	check_hex(e.secret, 32, "e35bffa31e2723bf09e8d394fa9171ca4e534553bffa1d3482de4c9b3bc639d7",
 		  "E2");
-	CHECK(!ovpn_epoch_data_key(&e, 32, out, iv), "data key of E2");
+	CHECK(!ovx_epoch_data_key(&e, 32, out, iv), "data key of E2");
 	check_hex(out, 32, "4010426e3e169cd80289883d7f38d7eee445ead5fa21812fabebe155a4408ee5",
 		  "data_key E2");
 	check_hex(iv, 12, "9caaa619cb6277bbb0e90c48", "data_iv E2");
 	t_unhex(E1_HEX, e.secret, sizeof(e.secret));
 	e.epoch = 1;
-	CHECK(!ovpn_epoch_advance(&e, 3) && e.epoch == 3, "E1 -> E3");
+	CHECK(!ovx_epoch_advance(&e, 3) && e.epoch == 3, "E1 -> E3");
 	check_hex(e.secret, 32, "f42019f62ea8cd6a2dc9e3e0778903253a1320d2c87f27e15e0494b796665101",
 		  "E3");
-	CHECK(!ovpn_epoch_data_key(&e, 16, out, iv), "data key of E3");
+	CHECK(!ovx_epoch_data_key(&e, 16, out, iv), "data key of E3");
 	check_hex(out, 16, "4254f2a6c4ab003f3857ab2e4c25bf53", "data_key E3");
 }
 
 static void test_edges(void)
 {
-	struct ovpn_epoch_secret e = { .epoch = 5 }, last = { .epoch = OVPN_EPOCH_MAX };
-	__u8 ekm[OVPN_EPOCH_EKM_LEN], out[32], iv[12], nonce[12];
-	struct ovpn_epoch_secret s, r;
+	struct ovx_epoch_secret e = { .epoch = 5 }, last = { .epoch = OVX_EPOCH_MAX };
+	__u8 ekm[OVX_EPOCH_EKM_LEN], out[32], iv[12], nonce[12];
+	struct ovx_epoch_secret s, r;
 
-	CHECK(ovpn_epoch_advance(&e, 4) == -ERANGE && e.epoch == 5, "no way back");
-	CHECK(!ovpn_epoch_advance(&e, 5) && e.epoch == 5, "advance to itself");
-	CHECK(ovpn_epoch_next(&last) == -ERANGE && last.epoch == OVPN_EPOCH_MAX,
+	CHECK(ovx_epoch_advance(&e, 4) == -ERANGE && e.epoch == 5, "no way back");
+	CHECK(!ovx_epoch_advance(&e, 5) && e.epoch == 5, "advance to itself");
+	CHECK(ovx_epoch_next(&last) == -ERANGE && last.epoch == OVX_EPOCH_MAX,
 	      "65535 is the last epoch");
-	CHECK(ovpn_epoch_data_key(&e, 20, out, iv) == -EINVAL, "key length 20");
-	CHECK(ovpn_epoch_expand_label(e.secret, "", out, 8) == -EINVAL, "empty label");
-	CHECK(ovpn_epoch_expand_label(e.secret, "x", out, 0) == -EINVAL, "length 0");
+	CHECK(ovx_epoch_data_key(&e, 20, out, iv) == -EINVAL, "key length 20");
+	CHECK(ovx_epoch_expand_label(e.secret, "", out, 8) == -EINVAL, "empty label");
+	CHECK(ovx_epoch_expand_label(e.secret, "x", out, 0) == -EINVAL, "length 0");
 
-	for (int i = 0; i < OVPN_EPOCH_EKM_LEN; i++)
+	for (int i = 0; i < OVX_EPOCH_EKM_LEN; i++)
 		ekm[i] = i;
-	ovpn_epoch_from_ekm(ekm, true, &s, &r);
+	ovx_epoch_from_ekm(ekm, true, &s, &r);
 	CHECK(s.epoch == 1 && s.secret[0] == 128 && s.secret[31] == 159 &&
 	      r.epoch == 1 && r.secret[0] == 0 && r.secret[31] == 31,
 	      "server: sends with s2c [128..159], receives with c2s [0..31]");
-	ovpn_epoch_from_ekm(ekm, false, &s, &r);
+	ovx_epoch_from_ekm(ekm, false, &s, &r);
 	CHECK(s.secret[0] == 0 && r.secret[0] == 128, "client: the reverse");
 
 	for (int i = 0; i < 12; i++)
 		iv[i] = 0x10 * i;
-	ovpn_epoch_nonce(iv, 0x0102, 0x030405060708ULL, nonce);
+	ovx_epoch_nonce(iv, 0x0102, 0x030405060708ULL, nonce);
 	check_hex(nonce, 12, "0112233445566778 8090a0b0", "nonce");
-	ovpn_epoch_nonce(iv, 1, 1ULL << 48 | 9, nonce);
+	ovx_epoch_nonce(iv, 1, 1ULL << 48 | 9, nonce);
 	check_hex(nonce, 12, "0011203040506079 8090a0b0", "counter above 48 bits masked");
 
-	CHECK(!ovpn_epoch_usage_limit_reached(true, (1ULL << 36) - 2, 1), "at the limit");
-	CHECK(ovpn_epoch_usage_limit_reached(true, (1ULL << 36) - 2, 2), "past the limit");
-	CHECK(!ovpn_epoch_usage_limit_reached(false, 1ULL << 40, 1ULL << 40),
+	CHECK(!ovx_epoch_usage_limit_reached(true, (1ULL << 36) - 2, 1), "at the limit");
+	CHECK(ovx_epoch_usage_limit_reached(true, (1ULL << 36) - 2, 2), "past the limit");
+	CHECK(!ovx_epoch_usage_limit_reached(false, 1ULL << 40, 1ULL << 40),
 	      "ChaCha20-Poly1305 has no limit");
 }
 
@@ -111,23 +111,23 @@ static bool plaintext_ok(const __u8 *p, size_t len)
 static int open_epoch(const struct vec_key *k, const struct vec_pkt *p, __u16 *epoch)
 {
 	const __u8 *pl = p->payload;
-	size_t ct_len = p->payload_len - 12 - OVPN_TAG_LEN;
-	struct ovpn_epoch_secret e = { .epoch = 1 };
-	__u8 key[32], iv[12], nonce[12], tag[OVPN_TAG_LEN], out[2048];
+	size_t ct_len = p->payload_len - 12 - OVX_TAG_LEN;
+	struct ovx_epoch_secret e = { .epoch = 1 };
+	__u8 key[32], iv[12], nonce[12], tag[OVX_TAG_LEN], out[2048];
 	__u64 counter = 0;
 
-	if (p->payload_len < 12 + OVPN_TAG_LEN + 1 || ct_len > sizeof(out))
+	if (p->payload_len < 12 + OVX_TAG_LEN + 1 || ct_len > sizeof(out))
 		return 0;
 	*epoch = pl[4] << 8 | pl[5];
 	for (int i = 6; i < 12; i++)
 		counter = counter << 8 | pl[i];
 	memcpy(e.secret, p->c2s ? k->c2s_key : k->s2c_key, 32);
-	if (!*epoch || ovpn_epoch_advance(&e, *epoch) ||
-	    ovpn_epoch_data_key(&e, k->key_len, key, iv))
+	if (!*epoch || ovx_epoch_advance(&e, *epoch) ||
+	    ovx_epoch_data_key(&e, k->key_len, key, iv))
 		return 0;
-	ovpn_epoch_nonce(iv, *epoch, counter, nonce);
-	memcpy(tag, pl + p->payload_len - OVPN_TAG_LEN, OVPN_TAG_LEN);
-	if (ovpn_sw_aead(k->cipher, key, nonce, pl, 12, pl + 12, ct_len, out, tag, false))
+	ovx_epoch_nonce(iv, *epoch, counter, nonce);
+	memcpy(tag, pl + p->payload_len - OVX_TAG_LEN, OVX_TAG_LEN);
+	if (ovx_sw_aead(k->cipher, key, nonce, pl, 12, pl + 12, ct_len, out, tag, false))
 		return 0;
 	return plaintext_ok(out, ct_len);
 }
@@ -138,12 +138,12 @@ static int open_v26(const struct vec_key *k, const struct vec_pkt *p)
 {
 	__u8 pkt[2048];
 
-	if (p->payload_len > sizeof(pkt) || p->payload_len < OVPN_DATA_HDR_LEN)
+	if (p->payload_len > sizeof(pkt) || p->payload_len < OVX_DATA_HDR_LEN)
 		return 0;
 	memcpy(pkt, p->payload, p->payload_len);
-	return !ovpn_sw_open(k->cipher, p->c2s ? k->c2s_key : k->s2c_key,
+	return !ovx_sw_open(k->cipher, p->c2s ? k->c2s_key : k->s2c_key,
 			     p->c2s ? k->c2s_iv : k->s2c_iv, pkt,
-			     p->payload_len - OVPN_DATA_HDR_LEN);
+			     p->payload_len - OVX_DATA_HDR_LEN);
 }
 
 static void test_capture(const char *name, int min_keys)
@@ -152,7 +152,7 @@ static void test_capture(const char *name, int min_keys)
 	unsigned long seen = 0;
 	struct vec_set v;
 
-	setenv("OVPN_VECTORS", epoch_vec_dir(), 1);
+	setenv("OVX_VECTORS", epoch_vec_dir(), 1);
 	if (!CHECK(!vec_load(&v, name), "%s: cannot load the capture", name))
 		return;
 	for (int i = 0; i < v.npkts; i++) {

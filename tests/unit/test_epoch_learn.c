@@ -25,7 +25,7 @@
 #include "learn_harness.h"
 #include "frames.h"
 #include "learn.h"
-#include "ovpn_epoch.h"
+#include "ovx_epoch.h"
 #include "testlib.h"
 #include "vectors.h"
 
@@ -36,12 +36,12 @@
 static size_t epoch_payload(struct learn_client *c, uint8_t *p, uint32_t key_id, uint16_t epoch,
 			    uint64_t counter, size_t len, uint8_t first)
 {
-	struct ovpn_epoch_secret send, recv;
+	struct ovx_epoch_secret send, recv;
 	uint8_t key[32], iv[12], nonce[12];
 
-	ovpn_epoch_from_ekm(c->m, false, &send, &recv);
-	if (ovpn_epoch_advance(&send, epoch) ||
-	    ovpn_epoch_data_key(&send, ovpn_cipher_key_len(c->cipher), key, iv))
+	ovx_epoch_from_ekm(c->m, false, &send, &recv);
+	if (ovx_epoch_advance(&send, epoch) ||
+	    ovx_epoch_data_key(&send, ovx_cipher_key_len(c->cipher), key, iv))
 		t_fatal("derivation");
 	p[0] = 9 << 3 | key_id, p[1] = 0, p[2] = 0, p[3] = PEER;
 	p[4] = epoch >> 8, p[5] = epoch;
@@ -49,10 +49,10 @@ static size_t epoch_payload(struct learn_client *c, uint8_t *p, uint32_t key_id,
 		p[6 + i] = counter >> (40 - 8 * i);
 	t_rand_bytes(p + 12, len);
 	p[12] = first;
-	ovpn_epoch_nonce(iv, epoch, counter, nonce);
-	if (ovpn_sw_aead(c->cipher, key, nonce, p, 12, p + 12, len, p + 12, p + 12 + len, true))
+	ovx_epoch_nonce(iv, epoch, counter, nonce);
+	if (ovx_sw_aead(c->cipher, key, nonce, p, 12, p + 12, len, p + 12, p + 12 + len, true))
 		t_fatal("seal");
-	return OVPN_EPOCH_OVERHEAD + len;
+	return OVX_EPOCH_OVERHEAD + len;
 }
 
 static uint8_t last_frame[1800];
@@ -89,7 +89,7 @@ static int run(struct learn_client *c, uint32_t key_id, uint64_t counter, size_t
 
 static size_t slots_of(struct learn_client *c)
 {
-	struct ovpn_epoch_id k, *prev = NULL;
+	struct ovx_epoch_id k, *prev = NULL;
 	size_t n = 0;
 
 	while (!bpf_map_get_next_key(c->h.fp.epoch_slots_fd, prev, &k)) {
@@ -102,9 +102,9 @@ static size_t slots_of(struct learn_client *c)
 /* After the key went in: the fast path's RX of it. */
 static void test_rx_epoch(struct learn_client *c, const char *name)
 {
-	struct ovpn_key_id kid = { INST, PEER, 0 };
-	struct ovpn_epoch_state st;
-	struct ovpn_key_info ki;
+	struct ovx_key_id kid = { INST, PEER, 0 };
+	struct ovx_epoch_state st;
+	struct ovx_key_info ki;
 	int v[8];
 
 	v[0] = run(c, 0, 70, 300);	/* past the floor's word (replay.h) */
@@ -123,14 +123,14 @@ static void test_rx_epoch(struct learn_client *c, const char *name)
 	v[0] = run_epoch(c, 0, 3, 1, 100, 0x60);	/* the peer moved two epochs up */
 	v[1] = run_epoch(c, 0, 1, 75, 100, 0x45);	/* epoch 1 retiring: still open */
 	v[2] = run_epoch(c, 0, 2, 5, 100, 0x45);	/* below current, not retiring */
-	v[3] = run_epoch(c, 0, 3 + OVPN_EPOCH_FUTURE + 1, 1, 100, 0x45);	/* too far */
+	v[3] = run_epoch(c, 0, 3 + OVX_EPOCH_FUTURE + 1, 1, 100, 0x45);	/* too far */
 	CHECK(v[0] == 'V' && v[1] == 'V' && v[2] == 'P' && v[3] == 'P',
 	      "%s: epochs: future taken, retiring kept, others to OpenVPN: %c%c%c%c", name,
 	      v[0], v[1], v[2], v[3]);
 	CHECK(!bpf_map_lookup_elem(c->h.fp.epoch_states_fd, &kid, &st) && st.rx_epoch == 3 &&
 	      st.rx_retiring == 1, "%s: receive epoch 3, retiring 1: %u, %u", name,
 	      st.rx_epoch, st.rx_retiring);
-	CHECK(!ovpn_key_info_get(&c->h.fp, INST, PEER, 0, &ki) && ki.rx_epoch == 3 &&
+	CHECK(!ovx_key_info_get(&c->h.fp, INST, PEER, 0, &ki) && ki.rx_epoch == 3 &&
 	      (int)ki.cipher == c->cipher && ki.key_id == 0,
 	      "%s: key info: receive epoch %u, cipher %u", name, ki.rx_epoch, ki.cipher);
 	v[0] = run_epoch(c, 1, 1, 1, 100, 0x45);	/* another key-id: not offloaded */
@@ -139,12 +139,12 @@ static void test_rx_epoch(struct learn_client *c, const char *name)
 
 static void test_cipher(int cipher)
 {
-	const char *name = ovpn_cipher_name(cipher);
+	const char *name = ovx_cipher_name(cipher);
 	struct learn_client *c = calloc(1, sizeof(*c));
-	struct ovpn_learn_install li = { .instance = INST, .role = OVPN_ROLE_SERVER };
-	uint8_t wrong[OVPN_KEY_MATERIAL_LEN];
-	struct ovpn_learnt l = { 0 };
-	struct ovpn_peer p;
+	struct ovx_learn_install li = { .instance = INST, .role = OVX_ROLE_SERVER };
+	uint8_t wrong[OVX_KEY_MATERIAL_LEN];
+	struct ovx_learnt l = { 0 };
+	struct ovx_peer p;
 	int err, passed = 0;
 
 	c->cipher = cipher;
@@ -158,17 +158,17 @@ static void test_cipher(int cipher)
 		passed += run(c, 0, i, i == 1 ? 1300 : 60) == 'P';
 	CHECK(passed == 3, "%s: %d/3 epoch packets passed to OpenVPN", name, passed);
 	li.material = wrong;
-	err = ovpn_learn_install(&c->h.fp, &li, &l);
+	err = ovx_learn_install(&c->h.fp, &li, &l);
 	CHECK(err == -EKEYREJECTED, "%s: wrong material: %d", name, err);
 	li.material = c->m;
-	err = ovpn_learn_install(&c->h.fp, &li, &l);
+	err = ovx_learn_install(&c->h.fp, &li, &l);
 	CHECK(!err && l.epoch && l.cipher == cipher && l.peer_id == PEER,
 	      "%s: the epoch format told and installed: %d, cipher %s, peer %u", name, err,
-	      ovpn_cipher_name(l.cipher), l.peer_id);
-	CHECK(!ovpn_peer_get(&c->h.fp, INST, PEER, &p) && p.slot_key_id[OVPN_SLOT_PRIMARY] == 0,
+	      ovx_cipher_name(l.cipher), l.peer_id);
+	CHECK(!ovx_peer_get(&c->h.fp, INST, PEER, &p) && p.slot_key_id[OVX_SLOT_PRIMARY] == 0,
 	      "%s: the peer installed, key 0 primary", name);
-	CHECK(slots_of(c) == 2 + OVPN_EPOCH_FUTURE,
-	      "%s: %zu slots (receive 1 + %d ahead, send 1)", name, slots_of(c), OVPN_EPOCH_FUTURE);
+	CHECK(slots_of(c) == 2 + OVX_EPOCH_FUTURE,
+	      "%s: %zu slots (receive 1 + %d ahead, send 1)", name, slots_of(c), OVX_EPOCH_FUTURE);
 	passed = 0;
 	for (int i = 4; i <= 6; i++)
 		passed += run(c, 0, i, 200) == 'V';
@@ -180,7 +180,7 @@ static void test_cipher(int cipher)
 	passed = run(c, 0, 5, 60);
 	CHECK(passed == 'D', "%s: a packet the fast path had, replayed, dropped: %c", name, passed);
 	test_rx_epoch(c, name);
-	CHECK(!ovpn_key_del(&c->h.fp, INST, PEER, OVPN_SLOT_PRIMARY) && slots_of(c) == 0,
+	CHECK(!ovx_key_del(&c->h.fp, INST, PEER, OVX_SLOT_PRIMARY) && slots_of(c) == 0,
 	      "%s: the key deleted with its slots (%zu left)", name, slots_of(c));
 	CHECK(run(c, 0, 50, 100) == 'P', "%s: after the key, passed to OpenVPN", name);
 	fp_close(&c->h);
@@ -195,13 +195,13 @@ static int count_epoch(const char *dir, const char *name, int want_cipher, int *
 	int found = 0;
 
 	*data = 0;
-	setenv("OVPN_VECTORS", dir, 1);
+	setenv("OVX_VECTORS", dir, 1);
 	if (vec_load(&v, name))
 		return -1;
 	for (int i = 0; i < v.npkts; i++) {
 		const struct vec_pkt *vp = &v.pkts[i];
 		const struct vec_key *k;
-		uint8_t m[OVPN_KEY_MATERIAL_LEN] = { 0 };
+		uint8_t m[OVX_KEY_MATERIAL_LEN] = { 0 };
 		__u32 peer_id, key_id;
 
 		if (!vp->c2s || !vec_data_v2(vp, &peer_id, &key_id) ||
@@ -212,7 +212,7 @@ static int count_epoch(const char *dir, const char *name, int want_cipher, int *
 		memcpy(m + 64, k->c2s_iv, 8);
 		memcpy(m + 128, k->s2c_key, 32);
 		memcpy(m + 192, k->s2c_iv, 8);
-		found += ovpn_epoch_sample_cipher(vp->payload, vp->payload_len, m, true) ==
+		found += ovx_epoch_sample_cipher(vp->payload, vp->payload_len, m, true) ==
 			 want_cipher;
 	}
 	vec_free(&v);
@@ -223,26 +223,26 @@ static int count_epoch(const char *dir, const char *name, int want_cipher, int *
 static size_t sw_open(int cipher, const uint8_t *m, const uint8_t *pkt, size_t len,
 		      uint8_t *out)
 {
-	struct ovpn_epoch_secret send, recv;
+	struct ovx_epoch_secret send, recv;
 	uint8_t key[32], iv[12], nonce[12], tag[16];
-	size_t data = len - OVPN_EPOCH_OVERHEAD;
+	size_t data = len - OVX_EPOCH_OVERHEAD;
 	uint64_t counter = 0;
 
 	for (int i = 6; i < 12; i++)
 		counter = counter << 8 | pkt[i];
-	ovpn_epoch_from_ekm(m, true, &send, &recv);
-	if (ovpn_epoch_advance(&recv, pkt[4] << 8 | pkt[5]) ||
-	    ovpn_epoch_data_key(&recv, ovpn_cipher_key_len(cipher), key, iv))
+	ovx_epoch_from_ekm(m, true, &send, &recv);
+	if (ovx_epoch_advance(&recv, pkt[4] << 8 | pkt[5]) ||
+	    ovx_epoch_data_key(&recv, ovx_cipher_key_len(cipher), key, iv))
 		return 0;
-	ovpn_epoch_nonce(iv, pkt[4] << 8 | pkt[5], counter, nonce);
+	ovx_epoch_nonce(iv, pkt[4] << 8 | pkt[5], counter, nonce);
 	memcpy(tag, pkt + len - 16, 16);
-	return ovpn_sw_aead(cipher, key, nonce, pkt, 12, pkt + 12, data, out, tag, false) ?
+	return ovx_sw_aead(cipher, key, nonce, pkt, 12, pkt + 12, data, out, tag, false) ?
 	       0 : data;
 }
 
-static void material_of(const struct vec_key *k, uint8_t m[OVPN_KEY_MATERIAL_LEN])
+static void material_of(const struct vec_key *k, uint8_t m[OVX_KEY_MATERIAL_LEN])
 {
-	memset(m, 0, OVPN_KEY_MATERIAL_LEN);
+	memset(m, 0, OVX_KEY_MATERIAL_LEN);
 	memcpy(m, k->c2s_key, 32);
 	memcpy(m + 64, k->c2s_iv, 8);
 	memcpy(m + 128, k->s2c_key, 32);
@@ -252,21 +252,21 @@ static void material_of(const struct vec_key *k, uint8_t m[OVPN_KEY_MATERIAL_LEN
 /* The peer of a capture's key, as learn would make it (its VPN addresses:
  * the server's source check). */
 static void capture_peer(struct fp_harness *h, const struct vec_key *k,
-			 const struct ovpn_sockaddr *remote)
+			 const struct ovx_sockaddr *remote)
 {
-	struct ovpn_peer_config pc = { .instance = INST, .peer_id = k->peer_id, .remote = *remote };
-	struct ovpn_peer p;
+	struct ovx_peer_config pc = { .instance = INST, .peer_id = k->peer_id, .remote = *remote };
+	struct ovx_peer p;
 
-	if (!ovpn_peer_get(&h->fp, INST, k->peer_id, &p))
+	if (!ovx_peer_get(&h->fp, INST, k->peer_id, &p))
 		return;
 	pc.local.family = remote->family;
 	inet_pton(AF_INET, k->vpn4, pc.vpn_ipv4);
 	inet_pton(AF_INET6, k->vpn6, pc.vpn_ipv6);
-	if (ovpn_peer_new(&h->fp, &pc))
+	if (ovx_peer_new(&h->fp, &pc))
 		t_fatal("peer");
 }
 
-/* Every c2s data packet of a real 2.7.6 capture through ovpn_rx_xdp, each
+/* Every c2s data packet of a real 2.7.6 capture through ovx_rx_xdp, each
  * key installed as the daemon does when its first packet is seen (a key-id
  * not in a slot: the newest primary, as at a renegotiation): delivered with
  * OpenSSL's plaintext, or passed unchanged (not IP: keepalives; a key no
@@ -275,28 +275,28 @@ static void test_capture(const char *dir, const char *name, int cipher)
 {
 	struct fp_harness h;
 	struct frame_spec spec = { 0 };
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 	struct vec_set v;
 	static struct fp_result r;
 	int n[128] = { 0 }, data = 0, same = 0;
 
-	setenv("OVPN_VECTORS", dir, 1);
+	setenv("OVX_VECTORS", dir, 1);
 	if (vec_load(&v, name)) {
 		CHECK(0, "capture %s loads", name);
 		return;
 	}
 	fp_open(&h, 0);
-	ovpn_sockaddr_parse(&spec.src, "10.99.0.2:41000");
-	ovpn_sockaddr_parse(&spec.dst, "10.99.0.1:1194");
-	ovpn_sockaddr_parse(&sa, "0.0.0.0:1194");
-	if (ovpn_socket_add(&h.fp, &sa, INST, 42, 1))
+	ovx_sockaddr_parse(&spec.src, "10.99.0.2:41000");
+	ovx_sockaddr_parse(&spec.dst, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&sa, "0.0.0.0:1194");
+	if (ovx_socket_add(&h.fp, &sa, INST, 42, 1))
 		t_fatal("socket");
 	for (int i = 0; i < v.npkts; i++) {
 		const struct vec_pkt *vp = &v.pkts[i];
 		const struct vec_key *k;
-		uint8_t m[OVPN_KEY_MATERIAL_LEN], f[2048], pt[2048];
-		struct ovpn_key_id kid;
-		struct ovpn_peer p;
+		uint8_t m[OVX_KEY_MATERIAL_LEN], f[2048], pt[2048];
+		struct ovx_key_id kid;
+		struct ovx_peer p;
 		size_t fl, ptl;
 		__u32 peer_id, key_id;
 		int res;
@@ -307,10 +307,10 @@ static void test_capture(const char *dir, const char *name, int cipher)
 		data++;
 		material_of(k, m);
 		capture_peer(&h, k, &spec.src);
-		kid = (struct ovpn_key_id){ INST, peer_id, key_id };
-		if (!ovpn_peer_get(&h.fp, INST, peer_id, &p) && p.slot_key_id[0] != key_id &&
+		kid = (struct ovx_key_id){ INST, peer_id, key_id };
+		if (!ovx_peer_get(&h.fp, INST, peer_id, &p) && p.slot_key_id[0] != key_id &&
 		    p.slot_key_id[1] != key_id &&
-		    ovpn_epoch_key_learnt(&h.fp, &kid, cipher, m, true, 0))
+		    ovx_epoch_key_learnt(&h.fp, &kid, cipher, m, true, 0))
 			t_fatal("install");
 		fl = frame_build(f, &spec, vp->payload, vp->payload_len);
 		if (fp_run_xdp(&h, f, fl, &r))
@@ -340,18 +340,18 @@ int main(void)
 
 	snprintf(shared, sizeof(shared), "%s", vec_dir());	/* ../shared/vectors */
 	t_seed(1919);
-	test_cipher(OVPN_CIPHER_AES_256_GCM);
-	test_cipher(OVPN_CIPHER_CHACHA20_POLY1305);
-	test_cipher(OVPN_CIPHER_AES_128_GCM);
+	test_cipher(OVX_CIPHER_AES_256_GCM);
+	test_cipher(OVX_CIPHER_CHACHA20_POLY1305);
+	test_cipher(OVX_CIPHER_AES_128_GCM);
 
-	test_capture(epoch_vec_dir(), "aes-128-gcm", OVPN_CIPHER_AES_128_GCM);
-	test_capture(epoch_vec_dir(), "aes-256-gcm", OVPN_CIPHER_AES_256_GCM);
-	test_capture(epoch_vec_dir(), "chacha20-poly1305", OVPN_CIPHER_CHACHA20_POLY1305);
-	n = count_epoch(epoch_vec_dir(), "aes-256-gcm", OVPN_CIPHER_AES_256_GCM, &data);
+	test_capture(epoch_vec_dir(), "aes-128-gcm", OVX_CIPHER_AES_128_GCM);
+	test_capture(epoch_vec_dir(), "aes-256-gcm", OVX_CIPHER_AES_256_GCM);
+	test_capture(epoch_vec_dir(), "chacha20-poly1305", OVX_CIPHER_CHACHA20_POLY1305);
+	n = count_epoch(epoch_vec_dir(), "aes-256-gcm", OVX_CIPHER_AES_256_GCM, &data);
 	CHECK(data > 20 && n == data, "2.7.6 capture: %d/%d told as the epoch format", n, data);
-	n = count_epoch(shared, "aes-256-gcm-two-peers", OVPN_CIPHER_AES_256_GCM, &data);
+	n = count_epoch(shared, "aes-256-gcm-two-peers", OVX_CIPHER_AES_256_GCM, &data);
 	CHECK(data > 20 && n == 0, "2.6 capture: %d/%d taken for the epoch format", n, data);
-	n = count_epoch(shared, "chacha20-poly1305", OVPN_CIPHER_CHACHA20_POLY1305, &data);
+	n = count_epoch(shared, "chacha20-poly1305", OVX_CIPHER_CHACHA20_POLY1305, &data);
 	CHECK(data > 20 && n == 0, "2.6 capture: %d/%d taken for the epoch format", n, data);
 	return t_done("epoch-learn");
 }

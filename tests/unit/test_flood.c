@@ -71,11 +71,11 @@ static void *flood(void *arg)
 
 static long drops(struct flood *f, int why)
 {
-	struct ovpn_peer_stats st;
+	struct ovx_peer_stats st;
 	long sum = 0;
 
-	ovpn_peer_stats_get(&f->h.fp, 1, FLOOD_PEER, &st);
-	for (int d = 0; d < OVPN_DROP_MAX; d++)
+	ovx_peer_stats_get(&f->h.fp, 1, FLOOD_PEER, &st);
+	for (int d = 0; d < OVX_DROP_MAX; d++)
 		sum += why < 0 || d == why ? (long)st.drops[d] : 0;
 	return sum;
 }
@@ -93,7 +93,7 @@ static double alone(struct flood *f)
 
 static void run(int cipher)
 {
-	const char *name = ovpn_cipher_name(cipher);
+	const char *name = ovx_cipher_name(cipher);
 	struct flood *f = malloc(sizeof(*f));
 	struct shared s = { .f = f };
 	long tag0, replay0, all0, flood_drops = 0;
@@ -103,8 +103,8 @@ static void run(int cipher)
 	flood_open(f, cipher, LEGIT, PT_LEN);
 	base = alone(f);
 	flood_rekey(f);
-	tag0 = drops(f, OVPN_DROP_BAD_TAG);
-	replay0 = drops(f, OVPN_DROP_REPLAY);
+	tag0 = drops(f, OVX_DROP_BAD_TAG);
+	replay0 = drops(f, OVX_DROP_REPLAY);
 	all0 = drops(f, -1);
 	t0 = flood_now();
 	pthread_create(&tf, NULL, flood, &s);
@@ -130,11 +130,11 @@ static void run(int cipher)
 	for (int k = FLOOD_BAD_TAG; k < FLOOD_KINDS; k++)
 		CHECK(s.dropped_kind[k] == s.sent_kind[k], "%s: %ld of %ld %s not dropped", name,
 		      s.sent_kind[k] - s.dropped_kind[k], s.sent_kind[k], flood_kind_name(k));
-	CHECK(drops(f, OVPN_DROP_BAD_TAG) - tag0 >= s.sent_kind[FLOOD_BAD_TAG] &&
-	      drops(f, OVPN_DROP_REPLAY) - replay0 == s.sent_kind[FLOOD_REPLAY] &&
+	CHECK(drops(f, OVX_DROP_BAD_TAG) - tag0 >= s.sent_kind[FLOOD_BAD_TAG] &&
+	      drops(f, OVX_DROP_REPLAY) - replay0 == s.sent_kind[FLOOD_REPLAY] &&
 	      drops(f, -1) - all0 == flood_drops,
 	      "%s: counters: bad tag +%ld, replay +%ld, all +%ld for %ld drops", name,
-	      drops(f, OVPN_DROP_BAD_TAG) - tag0, drops(f, OVPN_DROP_REPLAY) - replay0,
+	      drops(f, OVX_DROP_BAD_TAG) - tag0, drops(f, OVX_DROP_REPLAY) - replay0,
 	      drops(f, -1) - all0, flood_drops);
 	flood_close(f);
 	free(f);
@@ -143,7 +143,7 @@ static void run(int cipher)
 int main(void)
 {
 	t_seed(53);
-	run(OVPN_CIPHER_AES_256_GCM);
-	run(OVPN_CIPHER_CHACHA20_POLY1305);
+	run(OVX_CIPHER_AES_256_GCM);
+	run(OVX_CIPHER_CHACHA20_POLY1305);
 	return t_done("flood");
 }

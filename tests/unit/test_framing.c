@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* OpenVPN's data-channel framings (bpf/framing.h) through BPF_PROG_TEST_RUN,
  * both ways, for each framing alone and with fragment's header:
- * RX (ovpn_rx_xdp): a packet framed as configured is delivered without its
+ * RX (ovx_rx_xdp): a packet framed as configured is delivered without its
  * framing (a swapped one with its first byte back); a keepalive ping inside
  * the framing, a compressed packet (0x66, 0x69, v2's 0x50 0x01), v2's escape
  * (0x50 0x00), a real fragment, and a packet framed otherwise go to OpenVPN
- * unchanged. TX (ovpn_tx_tc): the sealed plaintext opens with OpenSSL to the
+ * unchanged. TX (ovx_tx_tc): the sealed plaintext opens with OpenSSL to the
  * packet framed as OpenVPN frames it; with fragment, a packet too big to go
  * whole goes to OpenVPN unchanged. */
 #include <arpa/inet.h>
@@ -43,18 +43,18 @@ static const struct {
 	uint32_t flags;
 } framings[] = {
 	{ "none", 0 },
-	{ "comp-lzo", OVPN_FRAMING_COMP_V1 },
-	{ "compress stub", OVPN_FRAMING_COMP_SWAP },
-	{ "compress stub-v2", OVPN_FRAMING_COMP_V2 },
-	{ "fragment", OVPN_FRAMING_FRAGMENT },
-	{ "fragment + comp-lzo", OVPN_FRAMING_FRAGMENT | OVPN_FRAMING_COMP_V1 },
-	{ "fragment + compress stub", OVPN_FRAMING_FRAGMENT | OVPN_FRAMING_COMP_SWAP },
-	{ "fragment + compress stub-v2", OVPN_FRAMING_FRAGMENT | OVPN_FRAMING_COMP_V2 },
+	{ "comp-lzo", OVX_FRAMING_COMP_V1 },
+	{ "compress stub", OVX_FRAMING_COMP_SWAP },
+	{ "compress stub-v2", OVX_FRAMING_COMP_V2 },
+	{ "fragment", OVX_FRAMING_FRAGMENT },
+	{ "fragment + comp-lzo", OVX_FRAMING_FRAGMENT | OVX_FRAMING_COMP_V1 },
+	{ "fragment + compress stub", OVX_FRAMING_FRAGMENT | OVX_FRAMING_COMP_SWAP },
+	{ "fragment + compress stub-v2", OVX_FRAMING_FRAGMENT | OVX_FRAMING_COMP_V2 },
 };
 
 static uint32_t with_size(uint32_t flags)
 {
-	return flags & OVPN_FRAMING_FRAGMENT ? flags | FRAG_MAX << OVPN_FRAG_MAX_SHIFT : flags;
+	return flags & OVX_FRAMING_FRAGMENT ? flags | FRAG_MAX << OVX_FRAG_MAX_SHIFT : flags;
 }
 
 /* @pkt framed as OpenVPN frames it under @flags, into @out; its length. */
@@ -62,13 +62,13 @@ static size_t frame_as(uint32_t flags, const uint8_t *pkt, size_t len, uint8_t *
 {
 	size_t o = 0;
 
-	if (flags & OVPN_FRAMING_FRAGMENT) {
+	if (flags & OVX_FRAMING_FRAGMENT) {
 		memset(out, 0, 4);
 		o = 4;
 	}
-	if (flags & OVPN_FRAMING_COMP_V1) {
+	if (flags & OVX_FRAMING_COMP_V1) {
 		out[o++] = 0xFA;
-	} else if (flags & OVPN_FRAMING_COMP_SWAP) {
+	} else if (flags & OVX_FRAMING_COMP_SWAP) {
 		out[o] = 0xFB;
 		memcpy(out + o + 1, pkt + 1, len - 1);
 		out[o + len] = pkt[0];
@@ -80,12 +80,12 @@ static size_t frame_as(uint32_t flags, const uint8_t *pkt, size_t len, uint8_t *
 
 static void setup(struct ctx *c, int cipher, uint32_t flags)
 {
-	struct ovpn_peer_config pc = { .instance = INST, .peer_id = PEER };
-	struct ovpn_key_config kc = {
-		.instance = INST, .peer_id = PEER, .slot = OVPN_SLOT_PRIMARY, .key_id = 0,
+	struct ovx_peer_config pc = { .instance = INST, .peer_id = PEER };
+	struct ovx_key_config kc = {
+		.instance = INST, .peer_id = PEER, .slot = OVX_SLOT_PRIMARY, .key_id = 0,
 		.cipher = cipher, .enc_key = c->s2c_key, .dec_key = c->c2s_key,
 	};
-	struct ovpn_sockaddr local;
+	struct ovx_sockaddr local;
 
 	c->cipher = cipher;
 	c->pid = 1;
@@ -94,19 +94,19 @@ static void setup(struct ctx *c, int cipher, uint32_t flags)
 	t_rand_bytes(c->c2s_iv, 8);
 	t_rand_bytes(c->s2c_iv, 8);
 	fp_open(&c->h, 0);
-	ovpn_sockaddr_parse(&c->spec.src, "10.99.0.2:55379");
-	ovpn_sockaddr_parse(&c->spec.dst, "10.99.0.1:1194");
-	ovpn_sockaddr_parse(&local, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&c->spec.src, "10.99.0.2:55379");
+	ovx_sockaddr_parse(&c->spec.dst, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&local, "10.99.0.1:1194");
 	pc.remote = c->spec.src;
 	pc.local = c->spec.dst;
 	pc.vpn_ipv4[0] = 10, pc.vpn_ipv4[1] = 8, pc.vpn_ipv4[3] = 2;
 	pc.vpn_ipv6[0] = 0xfd, pc.vpn_ipv6[15] = 2;	/* inner_ipv6's source */
 	memcpy(kc.enc_nonce_tail, c->s2c_iv, 8);
 	memcpy(kc.dec_nonce_tail, c->c2s_iv, 8);
-	if (ovpn_iface_set(&c->h.fp, LO, INST, OVPN_IFACE_ETH | with_size(flags), 0) ||
-	    ovpn_socket_add(&c->h.fp, &local, INST, LO, LO) ||
-	    ovpn_socket_set_framing(&c->h.fp, &local, with_size(flags)) ||
-	    ovpn_peer_new(&c->h.fp, &pc) || ovpn_key_new(&c->h.fp, &kc))
+	if (ovx_iface_set(&c->h.fp, LO, INST, OVX_IFACE_ETH | with_size(flags), 0) ||
+	    ovx_socket_add(&c->h.fp, &local, INST, LO, LO) ||
+	    ovx_socket_set_framing(&c->h.fp, &local, with_size(flags)) ||
+	    ovx_peer_new(&c->h.fp, &pc) || ovx_key_new(&c->h.fp, &kc))
 		t_fatal("setup");
 }
 
@@ -127,7 +127,7 @@ static bool rx(struct ctx *c, const uint8_t *pt, size_t len, const uint8_t *want
 		return r.verdict == XDP_PASS && !r.meta_len && r.out_len == n &&
 		       !memcmp(r.out, frame, n);
 	eth = r.out + r.meta_len;
-	return r.verdict == XDP_PASS && r.meta_len == sizeof(struct ovpn_rx_meta) &&
+	return r.verdict == XDP_PASS && r.meta_len == sizeof(struct ovx_rx_meta) &&
 	       r.out_len == r.meta_len + 14 + want_len &&
 	       (eth[12] << 8 | eth[13]) == (want[0] >> 4 == 4 ? 0x0800 : 0x86dd) &&
 	       !memcmp(eth + 14, want, want_len);
@@ -136,8 +136,8 @@ static bool rx(struct ctx *c, const uint8_t *pt, size_t len, const uint8_t *want
 static void test_rx(struct ctx *c, uint32_t flags, const char *name)
 {
 	uint8_t ip[1400], ip6[200], pt[1500], bad[1500];
-	size_t n, pre = flags & OVPN_FRAMING_FRAGMENT ? 4 : 0;
-	bool v1 = flags & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP);
+	size_t n, pre = flags & OVX_FRAMING_FRAGMENT ? 4 : 0;
+	bool v1 = flags & (OVX_FRAMING_COMP_V1 | OVX_FRAMING_COMP_SWAP);
 
 	inner_ipv4(ip, sizeof(ip), 7);
 	inner_ipv6(ip6, sizeof(ip6), 8);
@@ -147,7 +147,7 @@ static void test_rx(struct ctx *c, uint32_t flags, const char *name)
 	CHECK(rx(c, pt, n, ip6, sizeof(ip6)), "%s: IPv6 delivered unframed", name);
 	n = frame_as(flags, ping, sizeof(ping), pt);
 	CHECK(rx(c, pt, n, NULL, 0), "%s: a framed ping goes to OpenVPN", name);
-	if (flags & (OVPN_FRAMING_FRAGMENT | OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP))
+	if (flags & (OVX_FRAMING_FRAGMENT | OVX_FRAMING_COMP_V1 | OVX_FRAMING_COMP_SWAP))
 		CHECK(rx(c, ip, sizeof(ip), NULL, 0), "%s: an unframed packet goes to OpenVPN",
 		      name);
 	if (v1) {
@@ -165,7 +165,7 @@ static void test_rx(struct ctx *c, uint32_t flags, const char *name)
 		n = frame_as(flags, bad, 202, pt);
 		CHECK(rx(c, pt, n, NULL, 0), "%s: 0x50 0x%02x to OpenVPN", name, b);
 	}
-	if (flags & OVPN_FRAMING_FRAGMENT) {
+	if (flags & OVX_FRAMING_FRAGMENT) {
 		static const uint32_t hdrs[] = { 1 | 3 << 2, 2 | 3 << 2 | 100 << 15, 3, 1 << 2 };
 
 		for (size_t i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
@@ -196,19 +196,19 @@ static bool tx(struct ctx *c, uint32_t flags, size_t len, bool to_openvpn)
 	if (to_openvpn)
 		return o.verdict == TC_ACT_OK && o.len == n && !memcmp(o.out, in, n);
 	wl = frame_as(flags, in + 14, len, want);
-	if (o.verdict != TC_ACT_REDIRECT || o.len != off + OVPN_DATA_HDR_LEN + wl)
+	if (o.verdict != TC_ACT_REDIRECT || o.len != off + OVX_DATA_HDR_LEN + wl)
 		return false;
-	return !ovpn_sw_open(c->cipher, c->s2c_key, c->s2c_iv, o.out + off, wl) &&
-	       !memcmp(o.out + off + OVPN_DATA_HDR_LEN, want, wl);
+	return !ovx_sw_open(c->cipher, c->s2c_key, c->s2c_iv, o.out + off, wl) &&
+	       !memcmp(o.out + off + OVX_DATA_HDR_LEN, want, wl);
 }
 
 static void test_tx(struct ctx *c, uint32_t flags, const char *name)
 {
-	bool v1 = flags & (OVPN_FRAMING_COMP_V1 | OVPN_FRAMING_COMP_SWAP);
+	bool v1 = flags & (OVX_FRAMING_COMP_V1 | OVX_FRAMING_COMP_SWAP);
 
 	CHECK(tx(c, flags, 100, false), "%s: 100 bytes sealed framed", name);
 	CHECK(tx(c, flags, 28, false), "%s: 28 bytes sealed framed", name);
-	if (flags & OVPN_FRAMING_FRAGMENT) {
+	if (flags & OVX_FRAMING_FRAGMENT) {
 		CHECK(tx(c, flags, FRAG_MAX - v1, false), "%s: %d bytes fit whole", name,
 		      FRAG_MAX - v1);
 		CHECK(tx(c, flags, FRAG_MAX - v1 + 1, true), "%s: one more goes to OpenVPN",
@@ -225,10 +225,10 @@ static void test_tx(struct ctx *c, uint32_t flags, const char *name)
 static void test_foreign(struct ctx *c, const char *name)
 {
 	static const uint32_t theirs[] = {
-		OVPN_FRAMING_COMP_V1, OVPN_FRAMING_COMP_SWAP, OVPN_FRAMING_FRAGMENT,
+		OVX_FRAMING_COMP_V1, OVX_FRAMING_COMP_SWAP, OVX_FRAMING_FRAGMENT,
 	};
 	uint8_t ip[200], pt[300];
-	struct ovpn_peer p;
+	struct ovx_peer p;
 	size_t n;
 
 	inner_ipv4(ip, sizeof(ip), 3);
@@ -238,8 +238,8 @@ static void test_foreign(struct ctx *c, const char *name)
 		      "%s: offloaded before", name);
 		n = frame_as(theirs[i], ip, sizeof(ip), pt);
 		CHECK(rx(c, pt, n, NULL, 0), "%s: framing 0x%x to OpenVPN", name, theirs[i]);
-		CHECK(!ovpn_peer_get(&c->h.fp, INST, PEER, &p) &&
-		      p.flags & OVPN_PEER_F_FOREIGN_FRAMING, "%s: peer marked", name);
+		CHECK(!ovx_peer_get(&c->h.fp, INST, PEER, &p) &&
+		      p.flags & OVX_PEER_F_FOREIGN_FRAMING, "%s: peer marked", name);
 		CHECK(rx(c, ip, sizeof(ip), NULL, 0), "%s: then its IP packets to OpenVPN", name);
 		CHECK(tx(c, 0, 100, true), "%s: and TX to it to OpenVPN", name);
 		fp_close(&c->h);
@@ -248,7 +248,7 @@ static void test_foreign(struct ctx *c, const char *name)
 
 int main(void)
 {
-	static const int ciphers[] = { OVPN_CIPHER_AES_256_GCM, OVPN_CIPHER_CHACHA20_POLY1305 };
+	static const int ciphers[] = { OVX_CIPHER_AES_256_GCM, OVX_CIPHER_CHACHA20_POLY1305 };
 	struct ctx *c = calloc(1, sizeof(*c));
 
 	t_seed(11);
@@ -256,14 +256,14 @@ int main(void)
 		for (size_t f = 0; f < sizeof(framings) / sizeof(framings[0]); f++) {
 			char name[96];
 
-			snprintf(name, sizeof(name), "%s, %s", ovpn_cipher_name(ciphers[i]),
+			snprintf(name, sizeof(name), "%s, %s", ovx_cipher_name(ciphers[i]),
 				 framings[f].name);
 			setup(c, ciphers[i], framings[f].flags);
 			test_rx(c, framings[f].flags, name);
 			test_tx(c, framings[f].flags, name);
 			fp_close(&c->h);
 		}
-		test_foreign(c, ovpn_cipher_name(ciphers[i]));
+		test_foreign(c, ovx_cipher_name(ciphers[i]));
 	}
 	free(c);
 	return t_done("framing");

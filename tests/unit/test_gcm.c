@@ -13,7 +13,7 @@
 #define ALGO_GENERIC	"ecb(aes-generic)"
 
 static const int gcm_ciphers[] = {
-	OVPN_CIPHER_AES_128_GCM, OVPN_CIPHER_AES_192_GCM, OVPN_CIPHER_AES_256_GCM,
+	OVX_CIPHER_AES_128_GCM, OVX_CIPHER_AES_192_GCM, OVX_CIPHER_AES_256_GCM,
 };
 
 static const char *hook_name(int hook)
@@ -81,8 +81,8 @@ static const struct gcm_vector {
 
 static int cipher_of_key_len(int key_len)
 {
-	return key_len == 16 ? OVPN_CIPHER_AES_128_GCM :
-	       key_len == 24 ? OVPN_CIPHER_AES_192_GCM : OVPN_CIPHER_AES_256_GCM;
+	return key_len == 16 ? OVX_CIPHER_AES_128_GCM :
+	       key_len == 24 ? OVX_CIPHER_AES_192_GCM : OVX_CIPHER_AES_256_GCM;
 }
 
 /* Each vector: OpenSSL agrees with it (the data is right), then BPF seal,
@@ -146,7 +146,7 @@ static void test_raw_random(struct aead_harness *h, int cases)
 {
 	for (size_t c = 0; c < 3; c++) {
 		int cipher = gcm_ciphers[c], bad = 0;
-		size_t kl = ovpn_cipher_key_len(cipher);
+		size_t kl = ovx_cipher_key_len(cipher);
 		uint8_t key[32], iv[12], aad[64], pt[300], ct[300], tag[16];
 		uint8_t buf[300], btag[16], tail[8] = { 0 };
 
@@ -174,7 +174,7 @@ static void test_raw_random(struct aead_harness *h, int cases)
 			bad += e2 || memcmp(buf, pt, pl);
 		}
 		CHECK(bad == 0, "%s raw: %d of %d random cases differ from OpenSSL",
-		      ovpn_cipher_name(cipher), bad, cases);
+		      ovx_cipher_name(cipher), bad, cases);
 	}
 }
 
@@ -183,7 +183,7 @@ static void random_packet(uint8_t *pkt, uint32_t len)
 {
 	uint32_t pid;
 
-	t_rand_bytes(pkt, OVPN_DATA_HDR_LEN + len);
+	t_rand_bytes(pkt, OVX_DATA_HDR_LEN + len);
 	do
 		pid = t_rand();
 	while (!pid);
@@ -195,9 +195,9 @@ static void random_packet(uint8_t *pkt, uint32_t len)
 static bool random_case(struct aead_harness *h, int cipher, const uint8_t *key,
 			const uint8_t tail[8], uint32_t slot, uint32_t len, int hook)
 {
-	static uint8_t plain[OVPN_DATA_HDR_LEN + OVPN_AEAD_MAX_LEN];
+	static uint8_t plain[OVX_DATA_HDR_LEN + OVX_AEAD_MAX_LEN];
 	static uint8_t want[sizeof(plain)], pkt[sizeof(plain)];
-	size_t size = OVPN_DATA_HDR_LEN + len;
+	size_t size = OVX_DATA_HDR_LEN + len;
 
 	random_packet(plain, len);
 	memcpy(want, plain, size);
@@ -209,8 +209,8 @@ static bool random_case(struct aead_harness *h, int cipher, const uint8_t *key,
 		return false;
 	memcpy(pkt, want, size);
 	return ah_run(h, !hook, AEAD_TEST_OPEN, slot, pkt, len, 1, NULL) == 0 &&
-	       !memcmp(pkt + OVPN_DATA_HDR_LEN, plain + OVPN_DATA_HDR_LEN, len) &&
-	       !memcmp(pkt, want, OVPN_DATA_HDR_LEN);
+	       !memcmp(pkt + OVX_DATA_HDR_LEN, plain + OVX_DATA_HDR_LEN, len) &&
+	       !memcmp(pkt, want, OVX_DATA_HDR_LEN);
 }
 
 /* @cases random keys, nonces, headers and lengths 0..1500 per key size, with
@@ -219,7 +219,7 @@ static void test_random(struct aead_harness *h, int cases, const char *algo)
 {
 	for (size_t c = 0; c < 3; c++) {
 		int cipher = gcm_ciphers[c], bad = 0;
-		size_t kl = ovpn_cipher_key_len(cipher);
+		size_t kl = ovx_cipher_key_len(cipher);
 		uint8_t key[32], tail[8];
 
 		for (int i = 0; i < cases; i++) {
@@ -231,7 +231,7 @@ static void test_random(struct aead_harness *h, int cases, const char *algo)
 				t_fatal("cannot install a key");
 			if (!CHECK(random_case(h, cipher, key, tail, 1, len, i & 1),
 				   "%s %s case %d (len %u, %s): differs from OpenSSL",
-				   ovpn_cipher_name(cipher), algo ?: "ecb(aes)", i, len,
+				   ovx_cipher_name(cipher), algo ?: "ecb(aes)", i, len,
 				   hook_name(i & 1)))
 				bad++;
 			if (bad > 10)
@@ -252,13 +252,13 @@ static void test_edge_lengths(struct aead_harness *h)
 
 		t_rand_bytes(key, sizeof(key));
 		t_rand_bytes(tail, sizeof(tail));
-		if (ah_set_key(h, 1, cipher, key, ovpn_cipher_key_len(cipher), tail, NULL))
+		if (ah_set_key(h, 1, cipher, key, ovx_cipher_key_len(cipher), tail, NULL))
 			t_fatal("cannot install a key");
 		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
 			for (int hook = AH_XDP; hook <= AH_TC; hook++)
 				CHECK(random_case(h, cipher, key, tail, 1, lens[i], hook),
 				      "%s len %u %s: differs from OpenSSL",
-				      ovpn_cipher_name(cipher), lens[i], hook_name(hook));
+				      ovx_cipher_name(cipher), lens[i], hook_name(hook));
 	}
 }
 
@@ -266,17 +266,17 @@ static void test_edge_lengths(struct aead_harness *h)
  * is refused, and the packet is left as it came (no plaintext released). */
 static void test_tamper(struct aead_harness *h)
 {
-	enum { LEN = 100, BITS = (OVPN_DATA_HDR_LEN + LEN) * 8 };
-	uint8_t key[32], tail[8], sealed[OVPN_DATA_HDR_LEN + LEN];
+	enum { LEN = 100, BITS = (OVX_DATA_HDR_LEN + LEN) * 8 };
+	uint8_t key[32], tail[8], sealed[OVX_DATA_HDR_LEN + LEN];
 	uint8_t bad[sizeof(sealed)], pkt[sizeof(sealed)];
 	int refused = 0, intact = 0;
 
 	t_rand_bytes(key, sizeof(key));
 	t_rand_bytes(tail, sizeof(tail));
-	if (ah_set_key(h, 2, OVPN_CIPHER_AES_256_GCM, key, 32, tail, NULL))
+	if (ah_set_key(h, 2, OVX_CIPHER_AES_256_GCM, key, 32, tail, NULL))
 		t_fatal("cannot install a key");
 	random_packet(sealed, LEN);
-	if (oracle_seal(OVPN_CIPHER_AES_256_GCM, key, tail, sealed, LEN))
+	if (oracle_seal(OVX_CIPHER_AES_256_GCM, key, tail, sealed, LEN))
 		t_fatal("OpenSSL seal failed");
 	memcpy(pkt, sealed, sizeof(pkt));
 	CHECK(ah_run(h, AH_XDP, AEAD_TEST_OPEN, 2, pkt, LEN, 1, NULL) == 0,
@@ -297,13 +297,13 @@ static void test_tamper(struct aead_harness *h)
 /* The same packets sealed with ecb(aes) and ecb(aes-generic) are identical. */
 static void test_aes_drivers(struct aead_harness *h, int cases)
 {
-	static uint8_t a[OVPN_DATA_HDR_LEN + 1500], b[sizeof(a)];
+	static uint8_t a[OVX_DATA_HDR_LEN + 1500], b[sizeof(a)];
 	uint8_t key[32], tail[8];
 	int same = 0;
 
 	for (int i = 0; i < cases; i++) {
 		int cipher = gcm_ciphers[i % 3];
-		size_t kl = ovpn_cipher_key_len(cipher);
+		size_t kl = ovx_cipher_key_len(cipher);
 		uint32_t len = t_rand() % 1501;
 
 		t_rand_bytes(key, sizeof(key));
@@ -312,10 +312,10 @@ static void test_aes_drivers(struct aead_harness *h, int cases)
 		    ah_set_key(h, 4, cipher, key, kl, tail, ALGO_GENERIC))
 			t_fatal("cannot install keys");
 		random_packet(a, len);
-		memcpy(b, a, OVPN_DATA_HDR_LEN + len);
+		memcpy(b, a, OVX_DATA_HDR_LEN + len);
 		same += ah_run(h, i & 1, AEAD_TEST_SEAL, 3, a, len, 1, NULL) == 0 &&
 			ah_run(h, i & 1, AEAD_TEST_SEAL, 4, b, len, 1, NULL) == 0 &&
-			!memcmp(a, b, OVPN_DATA_HDR_LEN + len);
+			!memcmp(a, b, OVX_DATA_HDR_LEN + len);
 	}
 	CHECK(same == cases, "ecb(aes) and %s agree on %d of %d packets",
 	      ALGO_GENERIC, same, cases);
@@ -323,9 +323,9 @@ static void test_aes_drivers(struct aead_harness *h, int cases)
 
 static void test_bad_input(struct aead_harness *h)
 {
-	static uint8_t pkt[OVPN_DATA_HDR_LEN + OVPN_AEAD_MAX_LEN + 16], copy[sizeof(pkt)];
+	static uint8_t pkt[OVX_DATA_HDR_LEN + OVX_AEAD_MAX_LEN + 16], copy[sizeof(pkt)];
 	uint8_t key[32], key2[32], tail[8], iv[12] = { 0 }, aad[64] = { 0 }, tag[16];
-	struct ovpn_aead_key *k;
+	struct ovx_aead_key *k;
 	uint32_t slot = 5;
 	int err;
 
@@ -333,8 +333,8 @@ static void test_bad_input(struct aead_harness *h)
 	t_rand_bytes(tail, sizeof(tail));
 	memcpy(key2, key, sizeof(key));
 	key2[31] ^= 0x80;
-	if (ah_set_key(h, 5, OVPN_CIPHER_AES_256_GCM, key, 32, tail, NULL) ||
-	    ah_set_key(h, 6, OVPN_CIPHER_AES_256_GCM, key2, 32, tail, NULL))
+	if (ah_set_key(h, 5, OVX_CIPHER_AES_256_GCM, key, 32, tail, NULL) ||
+	    ah_set_key(h, 6, OVX_CIPHER_AES_256_GCM, key2, 32, tail, NULL))
 		t_fatal("cannot install keys");
 
 	/* Sealed with one key, opened with another. */
@@ -349,12 +349,12 @@ static void test_bad_input(struct aead_harness *h)
 
 	/* One byte over the limit. */
 	for (int hook = AH_XDP; hook <= AH_TC; hook++) {
-		err = ah_run(h, hook, AEAD_TEST_SEAL, 5, pkt, OVPN_AEAD_MAX_LEN + 1, 1, NULL);
+		err = ah_run(h, hook, AEAD_TEST_SEAL, 5, pkt, OVX_AEAD_MAX_LEN + 1, 1, NULL);
 		CHECK(err == -E2BIG, "seal of 2049 bytes %s: %d", hook_name(hook), err);
-		err = ah_run(h, hook, AEAD_TEST_OPEN, 5, pkt, OVPN_AEAD_MAX_LEN + 1, 1, NULL);
+		err = ah_run(h, hook, AEAD_TEST_OPEN, 5, pkt, OVX_AEAD_MAX_LEN + 1, 1, NULL);
 		CHECK(err == -E2BIG, "open of 2049 bytes %s: %d", hook_name(hook), err);
 		err = ah_run_raw(h, hook, AEAD_TEST_SEAL_RAW, 5, iv, aad, 0, tag,
-				 pkt, OVPN_AEAD_MAX_LEN + 1);
+				 pkt, OVX_AEAD_MAX_LEN + 1);
 		CHECK(err == -E2BIG, "raw seal of 2049 bytes %s: %d", hook_name(hook), err);
 		err = ah_run_raw(h, hook, AEAD_TEST_SEAL_RAW, 5, iv, aad, 65, tag, pkt, 16);
 		CHECK(err == -EINVAL, "raw seal with 65 bytes of AAD %s: %d",
@@ -364,7 +364,7 @@ static void test_bad_input(struct aead_harness *h)
 	/* A GCM key whose AES context was never created. */
 	k = calloc(1, sizeof(*k));
 	if (!k || ah_clear_key(h, slot) ||
-	    ovpn_aead_key_prepare(k, OVPN_CIPHER_AES_256_GCM, key, 32, tail) ||
+	    ovx_aead_key_prepare(k, OVX_CIPHER_AES_256_GCM, key, 32, tail) ||
 	    bpf_map_update_elem(h->keys_fd, &slot, k, BPF_ANY))
 		t_fatal("cannot write a key without context");
 	free(k);
@@ -397,17 +397,17 @@ static uint32_t perf_ns(struct aead_harness *h, enum aead_test_op op, uint8_t *p
 static void report_speed(struct aead_harness *h)
 {
 	static const char *algos[] = { NULL, ALGO_GENERIC };
-	uint8_t key[32], tail[8], pkt[OVPN_DATA_HDR_LEN + 1408], sealed[sizeof(pkt)];
+	uint8_t key[32], tail[8], pkt[OVX_DATA_HDR_LEN + 1408], sealed[sizeof(pkt)];
 
 	for (int a = 0; a < 2; a++) {
 		uint32_t seal, open, restore;
 
 		t_rand_bytes(key, sizeof(key));
 		t_rand_bytes(tail, sizeof(tail));
-		if (ah_set_key(h, 7, OVPN_CIPHER_AES_256_GCM, key, 32, tail, algos[a]))
+		if (ah_set_key(h, 7, OVX_CIPHER_AES_256_GCM, key, 32, tail, algos[a]))
 			t_fatal("cannot install a key");
 		random_packet(sealed, 1408);
-		if (oracle_seal(OVPN_CIPHER_AES_256_GCM, key, tail, sealed, 1408))
+		if (oracle_seal(OVX_CIPHER_AES_256_GCM, key, tail, sealed, 1408))
 			t_fatal("OpenSSL seal failed");
 		memcpy(pkt, sealed, sizeof(pkt));
 		seal = perf_ns(h, AEAD_TEST_SEAL, pkt);

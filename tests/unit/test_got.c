@@ -67,7 +67,7 @@ int main(void)
 	exe_maps(after, sizeof(after));
 	CHECK(!strcmp(before, after), "pages changed by restore:\n%s", after);
 
-	err = got_redirect("ovpn_not_imported", (void *)hook, &unused, &why);
+	err = got_redirect("ovx_not_imported", (void *)hook, &unused, &why);
 	CHECK(err == -ENOENT && !unused, "a symbol not imported is refused (%d)", err);
 	CHECK(getppid() == parent && calls == 2, "and nothing changed");
 	return t_done("got");

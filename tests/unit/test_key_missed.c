@@ -23,11 +23,11 @@
 static int run(struct learn_client *c, uint32_t key_id, uint32_t pid)
 {
 	static struct fp_result r;
-	struct ovpn_key_config kc;
+	struct ovx_key_config kc;
 	uint8_t pt[200], payload[400], f[600];
 	size_t n;
 
-	ovpn_key_from_material(&kc, c->m, c->cipher, OVPN_ROLE_CLIENT);
+	ovx_key_from_material(&kc, c->m, c->cipher, OVX_ROLE_CLIENT);
 	inner_ipv4(pt, 100, pid);
 	n = frame_build(f, &c->spec, payload,
 			data_v2_build(payload, PEER, key_id, pid, c->cipher, kc.enc_key,
@@ -58,20 +58,20 @@ static void look(struct ovpnd *d)
 
 static void slots(struct learn_client *c, __u8 *s)
 {
-	struct ovpn_peer p;
+	struct ovx_peer p;
 
-	if (ovpn_peer_get(&c->h.fp, INST, PEER, &p))
+	if (ovx_peer_get(&c->h.fp, INST, PEER, &p))
 		t_fatal("peer");
 	memcpy(s, p.slot_key_id, 2);
 }
 
 static int install(struct learn_client *c, __u32 key_id)
 {
-	struct ovpn_learn_install li = { .instance = INST, .key_id = key_id,
-					 .role = OVPN_ROLE_SERVER, .remote = c->spec.src,
+	struct ovx_learn_install li = { .instance = INST, .key_id = key_id,
+					 .role = OVX_ROLE_SERVER, .remote = c->spec.src,
 					 .material = c->m };
 
-	return ovpn_learn_install(&c->h.fp, &li, NULL);
+	return ovx_learn_install(&c->h.fp, &li, NULL);
 }
 
 int main(void)
@@ -82,10 +82,10 @@ int main(void)
 	__u8 s[2];
 
 	t_seed(21);
-	c->cipher = OVPN_CIPHER_AES_256_GCM;
+	c->cipher = OVX_CIPHER_AES_256_GCM;
 	lh_open(c);
 	d->b.fp = c->h.fp;
-	d->inst[0] = (struct ovpnd_instance){ .id = INST, .flags = OVPN_INST_F_OWNED };
+	d->inst[0] = (struct ovpnd_instance){ .id = INST, .flags = OVX_INST_F_OWNED };
 	d->ninst = 1;
 
 	/* keys 0 and 1 offloaded, the peer sending with 1 */
@@ -94,42 +94,42 @@ int main(void)
 	t_rand_bytes(c->m, sizeof(c->m));
 	CHECK(run(c, 1, 1) == 'P' && !install(c, 1) && run(c, 1, 2) == 'V', "key 1");
 	slots(c, s);
-	CHECK(s[OVPN_SLOT_PRIMARY] == 1 && s[OVPN_SLOT_SECONDARY] == 0, "slots %u %u", s[0], s[1]);
+	CHECK(s[OVX_SLOT_PRIMARY] == 1 && s[OVX_SLOT_SECONDARY] == 0, "slots %u %u", s[0], s[1]);
 
 	/* key 2 waiting (the daemon has it; its first packets came first) */
 	t_rand_bytes(c->m, sizeof(c->m));
 	*p = (struct ovpnd_pending){ .used = true, .is_key = true, .inst = INST };
-	p->pl.role = OVPN_ROLE_SERVER;
+	p->pl.role = OVX_ROLE_SERVER;
 	memcpy(p->pl.material, c->m, sizeof(c->m));
 	tick();
 	CHECK(run(c, 2, 1) == 'P', "key 2 before its install");
 	look(d);
 	slots(c, s);
-	CHECK(s[OVPN_SLOT_PRIMARY] == 1, "a waiting key taken for a missed one: slots %u %u",
+	CHECK(s[OVX_SLOT_PRIMARY] == 1, "a waiting key taken for a missed one: slots %u %u",
 	      s[0], s[1]);
 
 	/* key 2 never reached the daemon */
 	p->used = false;
 	look(d);
 	slots(c, s);
-	CHECK(s[OVPN_SLOT_PRIMARY] == OVPN_SLOT_EMPTY && s[OVPN_SLOT_SECONDARY] == 1,
+	CHECK(s[OVX_SLOT_PRIMARY] == OVX_SLOT_EMPTY && s[OVX_SLOT_SECONDARY] == 1,
 	      "a missed key: slots %u %u (want empty, 1)", s[0], s[1]);
 	look(d);
 	slots(c, s);
-	CHECK(s[OVPN_SLOT_SECONDARY] == 1, "the key TX used gone: slots %u %u", s[0], s[1]);
+	CHECK(s[OVX_SLOT_SECONDARY] == 1, "the key TX used gone: slots %u %u", s[0], s[1]);
 
 	/* key 3 offloaded (into the empty primary); key 2's last packets trail */
 	t_rand_bytes(c->m, sizeof(c->m));
 	tick();
 	CHECK(run(c, 3, 1) == 'P' && !install(c, 3), "key 3 after the miss");
 	slots(c, s);
-	CHECK(s[OVPN_SLOT_PRIMARY] == 3 && s[OVPN_SLOT_SECONDARY] == 1,
+	CHECK(s[OVX_SLOT_PRIMARY] == 3 && s[OVX_SLOT_SECONDARY] == 1,
 	      "key 3: slots %u %u (want 3, 1)", s[0], s[1]);
 	tick();
 	CHECK(run(c, 3, 2) == 'V', "key 3's packets");
 	look(d);
 	slots(c, s);
-	CHECK(s[OVPN_SLOT_PRIMARY] == 3, "an old key's trailing packets: slots %u %u", s[0], s[1]);
+	CHECK(s[OVX_SLOT_PRIMARY] == 3, "an old key's trailing packets: slots %u %u", s[0], s[1]);
 
 	/* an instance OpenVPN's plugin does not feed: its keys are its owner's */
 	t_rand_bytes(c->m, sizeof(c->m));
@@ -138,7 +138,7 @@ int main(void)
 	d->inst[0].flags = 0;
 	look(d);
 	slots(c, s);
-	CHECK(s[OVPN_SLOT_PRIMARY] == 3, "a key of an unowned instance: slots %u %u", s[0], s[1]);
+	CHECK(s[OVX_SLOT_PRIMARY] == 3, "a key of an unowned instance: slots %u %u", s[0], s[1]);
 
 	fp_close(&c->h);
 	free(d);

@@ -2,7 +2,7 @@
 /* Load: 1,000 peers (AES-256-GCM and ChaCha20-Poly1305 alternately) with
  * traffic both ways while another CPU rotates 100 keys per second as OpenVPN
  * does (new key into the secondary slot, swap, old key deleted), for
- * OVPN_LOAD_SECONDS (default 10; `make soak` runs 60).
+ * OVX_LOAD_SECONDS (default 10; `make soak` runs 60).
  *
  * RX: frames sealed with one of the peer's installed keys; one whose key
  * stayed installed from before it was sent until after must be delivered
@@ -59,14 +59,14 @@ struct load {
 static int install(struct load *l, int i, uint32_t slot, uint32_t kid)
 {
 	struct lpeer *p = &l->p[i];
-	struct ovpn_key_config kc = {
+	struct ovx_key_config kc = {
 		.instance = INST, .peer_id = i, .slot = slot, .key_id = kid, .cipher = p->cipher,
 		.enc_key = p->k[kid].key, .dec_key = p->k[kid].key,
 	};
 
 	memcpy(kc.enc_nonce_tail, p->k[kid].iv, 8);
 	memcpy(kc.dec_nonce_tail, p->k[kid].iv, 8);
-	return ovpn_key_new(&l->h.fp, &kc);
+	return ovx_key_new(&l->h.fp, &kc);
 }
 
 static void mark(struct lpeer *p, uint32_t kid, bool on)
@@ -80,22 +80,22 @@ static void mark(struct lpeer *p, uint32_t kid, bool on)
 
 static void setup(struct load *l)
 {
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 
 	fp_open(&l->h, 0);
-	ovpn_sockaddr_parse(&sa, "10.99.0.1:1194");
-	if (ovpn_iface_set(&l->h.fp, LO, INST, OVPN_IFACE_ETH, 0) ||
-	    ovpn_socket_add(&l->h.fp, &sa, INST, LO, LO))
+	ovx_sockaddr_parse(&sa, "10.99.0.1:1194");
+	if (ovx_iface_set(&l->h.fp, LO, INST, OVX_IFACE_ETH, 0) ||
+	    ovx_socket_add(&l->h.fp, &sa, INST, LO, LO))
 		t_fatal("socket");
 	for (int i = 0; i < PEERS; i++) {
 		struct lpeer *p = &l->p[i];
-		struct ovpn_peer_config pc = { .instance = INST, .peer_id = i };
+		struct ovx_peer_config pc = { .instance = INST, .peer_id = i };
 		char remote[32];
 
-		p->cipher = i & 1 ? OVPN_CIPHER_CHACHA20_POLY1305 : OVPN_CIPHER_AES_256_GCM;
+		p->cipher = i & 1 ? OVX_CIPHER_CHACHA20_POLY1305 : OVX_CIPHER_AES_256_GCM;
 		snprintf(remote, sizeof(remote), "10.99.%d.%d:%d", 1 + i / 250, 1 + i % 250,
 			 40000 + i);
-		ovpn_sockaddr_parse(&p->spec.src, remote);
+		ovx_sockaddr_parse(&p->spec.src, remote);
 		p->spec.dst = sa;
 		pc.remote = p->spec.src;
 		pc.local = sa;
@@ -104,7 +104,7 @@ static void setup(struct load *l)
 		t_rand_bytes(p->k[0].key, 32);
 		t_rand_bytes(p->k[0].iv, 8);
 		p->k[0].next_pid = 1;
-		if (ovpn_peer_new(&l->h.fp, &pc) || install(l, i, OVPN_SLOT_PRIMARY, 0))
+		if (ovx_peer_new(&l->h.fp, &pc) || install(l, i, OVX_SLOT_PRIMARY, 0))
 			t_fatal("peer %d", i);
 		mark(p, 0, true);
 	}
@@ -119,12 +119,12 @@ static void rotate(struct load *l, int i)
 	t_rand_bytes(p->k[new].key, 32);
 	t_rand_bytes(p->k[new].iv, 8);
 	p->k[new].next_pid = 1;
-	l->key_errors += install(l, i, OVPN_SLOT_SECONDARY, new) != 0;
+	l->key_errors += install(l, i, OVX_SLOT_SECONDARY, new) != 0;
 	mark(p, new, true);
-	l->key_errors += ovpn_key_swap(&l->h.fp, INST, i) != 0;
+	l->key_errors += ovx_key_swap(&l->h.fp, INST, i) != 0;
 	__atomic_store_n(&p->gen, p->gen + 1, __ATOMIC_SEQ_CST);
 	mark(p, old, false);
-	l->key_errors += ovpn_key_del(&l->h.fp, INST, i, OVPN_SLOT_SECONDARY) != 0;
+	l->key_errors += ovx_key_del(&l->h.fp, INST, i, OVX_SLOT_SECONDARY) != 0;
 	l->rotations++;
 }
 
@@ -199,7 +199,7 @@ static void tx_one(struct load *l, int i, struct fp_result *r)
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
 	l->tx_sent++;
 	if (bpf_prog_test_run_opts(l->h.tx_tc, &opts) || opts.retval != TC_ACT_REDIRECT ||
-	    opts.data_size_out != 14 + 20 + 8 + OVPN_DATA_HDR_LEN + PT_LEN) {
+	    opts.data_size_out != 14 + 20 + 8 + OVX_DATA_HDR_LEN + PT_LEN) {
 		l->tx_wrong++;
 		return;
 	}
@@ -207,8 +207,8 @@ static void tx_one(struct load *l, int i, struct fp_result *r)
 	kid = pkt[0] & 7;
 	if (e1[kid] != __atomic_load_n(&p->epoch[kid], __ATOMIC_SEQ_CST) || e1[kid] % 2 == 0)
 		return;				/* changed meanwhile, or not installed */
-	if (ovpn_sw_open(p->cipher, p->k[kid].key, p->k[kid].iv, pkt, PT_LEN) ||
-	    memcmp(pkt + OVPN_DATA_HDR_LEN, in + 14, PT_LEN))
+	if (ovx_sw_open(p->cipher, p->k[kid].key, p->k[kid].iv, pkt, PT_LEN) ||
+	    memcmp(pkt + OVX_DATA_HDR_LEN, in + 14, PT_LEN))
 		l->tx_wrong++;
 }
 
@@ -217,9 +217,9 @@ static long drops(struct load *l, int why)
 	long sum = 0;
 
 	for (int i = 0; i < PEERS; i++) {
-		struct ovpn_peer_stats s;
+		struct ovx_peer_stats s;
 
-		if (!ovpn_peer_stats_get(&l->h.fp, INST, i, &s))
+		if (!ovx_peer_stats_get(&l->h.fp, INST, i, &s))
 			sum += s.drops[why];
 	}
 	return sum;
@@ -227,7 +227,7 @@ static long drops(struct load *l, int why)
 
 int main(void)
 {
-	const char *env = getenv("OVPN_LOAD_SECONDS");
+	const char *env = getenv("OVX_LOAD_SECONDS");
 	int secs = env ? atoi(env) : 10;
 	struct load *l = calloc(1, sizeof(*l));
 	struct fp_result *r = malloc(sizeof(*r));
@@ -261,9 +261,9 @@ int main(void)
 	CHECK(l->tx_sent > 1000 && l->tx_sealed == l->tx_sent && !l->tx_wrong,
 	      "TX: %ld of %ld not sealed right", l->tx_sent - l->tx_sealed + l->tx_wrong,
 	      l->tx_sent);
-	CHECK(drops(l, OVPN_DROP_BAD_TAG) == 0 && drops(l, OVPN_DROP_REPLAY) == 0,
-	      "drops: %ld bad tag, %ld replay", drops(l, OVPN_DROP_BAD_TAG),
-	      drops(l, OVPN_DROP_REPLAY));
+	CHECK(drops(l, OVX_DROP_BAD_TAG) == 0 && drops(l, OVX_DROP_REPLAY) == 0,
+	      "drops: %ld bad tag, %ld replay", drops(l, OVX_DROP_BAD_TAG),
+	      drops(l, OVX_DROP_REPLAY));
 	fp_close(&l->h);
 	free(r);
 	free(l);

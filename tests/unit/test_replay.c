@@ -31,10 +31,10 @@ struct run {
 
 static void socket_up(struct fp_harness *h)
 {
-	struct ovpn_sockaddr sa;
+	struct ovx_sockaddr sa;
 
-	ovpn_sockaddr_parse(&sa, "10.99.0.1:1194");
-	if (ovpn_socket_add(&h->fp, &sa, INST, VPN_IFINDEX, 1))
+	ovx_sockaddr_parse(&sa, "10.99.0.1:1194");
+	if (ovx_socket_add(&h->fp, &sa, INST, VPN_IFINDEX, 1))
 		t_fatal("socket");
 }
 
@@ -42,26 +42,26 @@ static void socket_up(struct fp_harness *h)
 static void install(struct fp_harness *h, uint32_t peer, int key_id, int cipher,
 		    const uint8_t *key, const uint8_t *iv, const char *remote)
 {
-	struct ovpn_peer_config pc = { .instance = INST, .peer_id = peer };
-	struct ovpn_key_config kc = {
-		.instance = INST, .peer_id = peer, .slot = OVPN_SLOT_PRIMARY, .key_id = key_id,
+	struct ovx_peer_config pc = { .instance = INST, .peer_id = peer };
+	struct ovx_key_config kc = {
+		.instance = INST, .peer_id = peer, .slot = OVX_SLOT_PRIMARY, .key_id = key_id,
 		.cipher = cipher, .enc_key = key, .dec_key = key,
 	};
 
-	ovpn_peer_del(&h->fp, INST, peer);
-	ovpn_sockaddr_parse(&pc.remote, remote);
-	ovpn_sockaddr_parse(&pc.local, "10.99.0.1:1194");
+	ovx_peer_del(&h->fp, INST, peer);
+	ovx_sockaddr_parse(&pc.remote, remote);
+	ovx_sockaddr_parse(&pc.local, "10.99.0.1:1194");
 	memcpy(kc.enc_nonce_tail, iv, 8);
 	memcpy(kc.dec_nonce_tail, iv, 8);
-	if (ovpn_peer_new(&h->fp, &pc) || ovpn_key_new(&h->fp, &kc))
+	if (ovx_peer_new(&h->fp, &pc) || ovx_key_new(&h->fp, &kc))
 		t_fatal("peer %u key %d", peer, key_id);
 }
 
 static long replay_drops(struct fp_harness *h, uint32_t peer)
 {
-	struct ovpn_peer_stats s;
+	struct ovx_peer_stats s;
 
-	return ovpn_peer_stats_get(&h->fp, INST, peer, &s) ? -1 : (long)s.drops[OVPN_DROP_REPLAY];
+	return ovx_peer_stats_get(&h->fp, INST, peer, &s) ? -1 : (long)s.drops[OVX_DROP_REPLAY];
 }
 
 /* Delivered (metadata), or authenticated and handed to OpenVPN unchanged
@@ -176,8 +176,8 @@ static void stream_build(struct stream *s, int cipher, const uint8_t *key, const
 	struct frame_spec fs = {};
 	uint8_t payload[200], pt[100];
 
-	ovpn_sockaddr_parse(&fs.src, "10.99.0.2:40000");
-	ovpn_sockaddr_parse(&fs.dst, "10.99.0.1:1194");
+	ovx_sockaddr_parse(&fs.src, "10.99.0.2:40000");
+	ovx_sockaddr_parse(&fs.dst, "10.99.0.1:1194");
 	for (int i = 0; i < STREAM; i++) {
 		size_t pl = data_v2_build(payload, 7, 0, i + 1, cipher, key, iv, pt,
 					  inner_ipv4(pt, sizeof(pt), i));
@@ -208,7 +208,7 @@ static long late_refused(struct fp_harness *h, struct stream *s)
 
 static void test_stream(int cipher)
 {
-	const char *name = ovpn_cipher_name(cipher);
+	const char *name = ovx_cipher_name(cipher);
 	struct stream s = {
 		.f = malloc(STREAM * sizeof(*s.f)),
 		.len = malloc(STREAM * sizeof(size_t)),
@@ -253,7 +253,7 @@ int main(void)
 	t_seed(47);
 	test_captures("aes-256-gcm-two-peers");
 	test_captures("chacha20-poly1305");
-	test_stream(OVPN_CIPHER_AES_256_GCM);
-	test_stream(OVPN_CIPHER_CHACHA20_POLY1305);
+	test_stream(OVX_CIPHER_AES_256_GCM);
+	test_stream(OVX_CIPHER_CHACHA20_POLY1305);
 	return t_done("replay");
 }

@@ -32,17 +32,17 @@ static const uint8_t ping[16] = {
 	0x07, 0xed, 0x2d, 0x0a, 0x98, 0x1f, 0xc7, 0x48,
 };
 
-static void addr(struct ovpn_sockaddr *sa, const char *text)
+static void addr(struct ovx_sockaddr *sa, const char *text)
 {
-	if (ovpn_sockaddr_parse(sa, text))
+	if (ovx_sockaddr_parse(sa, text))
 		t_fatal("bad address %s", text);
 }
 
 static int add_peer(struct ctx *c, uint32_t peer, const struct frame_spec *fs,
 		    uint32_t slot, uint32_t key_id)
 {
-	struct ovpn_peer_config pc = { .instance = INST, .peer_id = peer };
-	struct ovpn_key_config kc = {
+	struct ovx_peer_config pc = { .instance = INST, .peer_id = peer };
+	struct ovx_key_config kc = {
 		.instance = INST, .peer_id = peer, .slot = slot,
 		.key_id = key_id, .cipher = c->cipher,
 		.enc_key = c->s2c_key, .dec_key = c->c2s_key,
@@ -51,15 +51,15 @@ static int add_peer(struct ctx *c, uint32_t peer, const struct frame_spec *fs,
 
 	pc.remote = fs->src;
 	pc.local = fs->dst;
-	err = ovpn_peer_new(&c->h.fp, &pc);
+	err = ovx_peer_new(&c->h.fp, &pc);
 	memcpy(kc.enc_nonce_tail, c->s2c_iv, 8);
 	memcpy(kc.dec_nonce_tail, c->c2s_iv, 8);
-	return err ?: ovpn_key_new(&c->h.fp, &kc);
+	return err ?: ovx_key_new(&c->h.fp, &kc);
 }
 
 static void setup(struct ctx *c, int cipher, uint64_t liveness_ns)
 {
-	struct ovpn_sockaddr local;
+	struct ovx_sockaddr local;
 	int err;
 
 	memset(c, 0, sizeof(*c));
@@ -74,11 +74,11 @@ static void setup(struct ctx *c, int cipher, uint64_t liveness_ns)
 	addr(&c->spec6.src, "[fd99::2]:55380");
 	addr(&c->spec6.dst, "[fd99::1]:1194");
 	addr(&local, "10.99.0.1:1194");
-	err = ovpn_socket_add(&c->h.fp, &local, INST, VPN_IFINDEX, 1);
+	err = ovx_socket_add(&c->h.fp, &local, INST, VPN_IFINDEX, 1);
 	addr(&local, "[::]:1194");		/* a wildcard bind */
-	err = err ?: ovpn_socket_add(&c->h.fp, &local, INST, VPN_IFINDEX, 1);
-	err = err ?: add_peer(c, PEER, &c->spec, OVPN_SLOT_PRIMARY, 0);
-	err = err ?: add_peer(c, PEER6, &c->spec6, OVPN_SLOT_PRIMARY, 0);
+	err = err ?: ovx_socket_add(&c->h.fp, &local, INST, VPN_IFINDEX, 1);
+	err = err ?: add_peer(c, PEER, &c->spec, OVX_SLOT_PRIMARY, 0);
+	err = err ?: add_peer(c, PEER6, &c->spec6, OVX_SLOT_PRIMARY, 0);
 	if (err)
 		t_fatal("setup: %d", err);
 }
@@ -97,12 +97,12 @@ static size_t client_frame(struct ctx *c, uint8_t *frame, const struct frame_spe
 
 static bool delivered(const struct fp_result *r, const uint8_t *pt, size_t len)
 {
-	const struct ovpn_rx_meta *m = (const void *)r->out;
+	const struct ovx_rx_meta *m = (const void *)r->out;
 	const uint8_t *eth = r->out + r->meta_len;
 	uint16_t proto = pt[0] >> 4 == 4 ? 0x0800 : 0x86dd;
 
 	return r->verdict == XDP_PASS && r->meta_len == sizeof(*m) &&
-	       m->magic == OVPN_META_MAGIC && m->ifindex == VPN_IFINDEX &&
+	       m->magic == OVX_META_MAGIC && m->ifindex == VPN_IFINDEX &&
 	       r->out_len == r->meta_len + 14 + len &&
 	       (eth[12] << 8 | eth[13]) == proto && !memcmp(eth + 14, pt, len);
 }
@@ -113,11 +113,11 @@ static bool unchanged(const struct fp_result *r, const uint8_t *frame, size_t le
 	       !memcmp(r->out, frame, len);
 }
 
-static struct ovpn_peer_stats stats(struct ctx *c, uint32_t peer)
+static struct ovx_peer_stats stats(struct ctx *c, uint32_t peer)
 {
-	struct ovpn_peer_stats s;
+	struct ovx_peer_stats s;
 
-	if (ovpn_peer_stats_get(&c->h.fp, INST, peer, &s))
+	if (ovx_peer_stats_get(&c->h.fp, INST, peer, &s))
 		t_fatal("no stats for peer %u", peer);
 	return s;
 }
@@ -139,7 +139,7 @@ static struct fp_result *send_pid(struct ctx *c, uint32_t pid)
 static void test_valid(struct ctx *c, const char *name)
 {
 	uint8_t pt[1400], frame[2048];
-	struct ovpn_peer_stats before = stats(c, PEER), after;
+	struct ovx_peer_stats before = stats(c, PEER), after;
 	struct fp_result r;
 	int ok = 0;
 
@@ -176,7 +176,7 @@ static void test_tamper(struct ctx *c, const char *name)
 	size_t off = frame_payload_off(&c->spec);
 	size_t n = client_frame(c, frame, &c->spec, PEER, 0, 500, pt,
 				inner_ipv4(pt, sizeof(pt), 500));
-	struct ovpn_peer_stats before = stats(c, PEER), after;
+	struct ovx_peer_stats before = stats(c, PEER), after;
 	int wrong = 0, drops = 0;
 	struct fp_result r;
 
@@ -196,16 +196,16 @@ static void test_tamper(struct ctx *c, const char *name)
 	}
 	CHECK(wrong == 0, "%s: %d tampered packets not refused", name, wrong);
 	after = stats(c, PEER);
-	CHECK(after.drops[OVPN_DROP_BAD_TAG] - before.drops[OVPN_DROP_BAD_TAG] == (__u64)drops,
+	CHECK(after.drops[OVX_DROP_BAD_TAG] - before.drops[OVX_DROP_BAD_TAG] == (__u64)drops,
 	      "%s: bad-tag counter %llu, drops %d", name,
-	      after.drops[OVPN_DROP_BAD_TAG] - before.drops[OVPN_DROP_BAD_TAG], drops);
+	      after.drops[OVX_DROP_BAD_TAG] - before.drops[OVX_DROP_BAD_TAG], drops);
 	fp_run_xdp(&c->h, frame, n, &r);
 	CHECK(delivered(&r, pt, sizeof(pt)), "%s: original refused after tampering", name);
 }
 
 static void test_replay(struct ctx *c, const char *name)
 {
-	struct ovpn_peer_stats before = stats(c, PEER), after;
+	struct ovx_peer_stats before = stats(c, PEER), after;
 
 	CHECK(send_pid(c, 1000)->out_len, "%s: pid 1000", name);
 	CHECK(send_pid(c, 1000)->verdict == XDP_DROP, "%s: replayed 1000 accepted", name);
@@ -217,21 +217,21 @@ static void test_replay(struct ctx *c, const char *name)
 	CHECK(send_pid(c, 1001 + 1000)->out_len, "%s: jump ahead refused", name);
 	CHECK(send_pid(c, 1001)->verdict == XDP_DROP, "%s: 1000 back accepted", name);
 	after = stats(c, PEER);
-	CHECK(after.drops[OVPN_DROP_REPLAY] - before.drops[OVPN_DROP_REPLAY] == 5,
+	CHECK(after.drops[OVX_DROP_REPLAY] - before.drops[OVX_DROP_REPLAY] == 5,
 	      "%s: replay counter %llu", name,
-	      after.drops[OVPN_DROP_REPLAY] - before.drops[OVPN_DROP_REPLAY]);
+	      after.drops[OVX_DROP_REPLAY] - before.drops[OVX_DROP_REPLAY]);
 }
 
 /* Not ours to decrypt: passed on byte for byte. */
 static void test_pass_unchanged(struct ctx *c, const char *name)
 {
 	uint8_t pt[100], frame[256], payload[200];
-	struct ovpn_global_stats g0, g1;
+	struct ovx_global_stats g0, g1;
 	struct frame_spec other = c->spec;
 	struct fp_result r;
 	size_t n;
 
-	ovpn_global_stats_get(&c->h.fp, &g0);
+	ovx_global_stats_get(&c->h.fp, &g0);
 	inner_ipv4(pt, sizeof(pt), 1);
 	n = client_frame(c, frame, &c->spec, PEER, 3, 2000, pt, sizeof(pt));
 	fp_run_xdp(&c->h, frame, n, &r);
@@ -256,11 +256,11 @@ static void test_pass_unchanged(struct ctx *c, const char *name)
 	frame[14 + 6] |= 0x20;					/* IPv4 MF */
 	fp_run_xdp(&c->h, frame, n, &r);
 	CHECK(unchanged(&r, frame, n), "%s: IPv4 fragment not passed", name);
-	ovpn_global_stats_get(&c->h.fp, &g1);
-	CHECK(g1.c[OVPN_G_RX_NO_KEY] - g0.c[OVPN_G_RX_NO_KEY] == 1 &&
-	      g1.c[OVPN_G_RX_NO_PEER] - g0.c[OVPN_G_RX_NO_PEER] == 1 &&
-	      g1.c[OVPN_G_RX_NOT_DATA] - g0.c[OVPN_G_RX_NOT_DATA] == 30 &&
-	      g1.c[OVPN_G_RX_FRAGMENT] - g0.c[OVPN_G_RX_FRAGMENT] == 1,
+	ovx_global_stats_get(&c->h.fp, &g1);
+	CHECK(g1.c[OVX_G_RX_NO_KEY] - g0.c[OVX_G_RX_NO_KEY] == 1 &&
+	      g1.c[OVX_G_RX_NO_PEER] - g0.c[OVX_G_RX_NO_PEER] == 1 &&
+	      g1.c[OVX_G_RX_NOT_DATA] - g0.c[OVX_G_RX_NOT_DATA] == 30 &&
+	      g1.c[OVX_G_RX_FRAGMENT] - g0.c[OVX_G_RX_FRAGMENT] == 1,
 	      "%s: global counters", name);
 }
 
@@ -287,7 +287,7 @@ static void test_truncation(struct ctx *c, const char *name)
 		size_t m = frame_build(cut, &c->spec, frame + off, len);
 
 		fp_run_xdp(&c->h, cut, m, &r);
-		if (len < OVPN_DATA_HDR_LEN ? !unchanged(&r, cut, m) : r.verdict != XDP_DROP)
+		if (len < OVX_DATA_HDR_LEN ? !unchanged(&r, cut, m) : r.verdict != XDP_DROP)
 			wrong++;
 	}
 	CHECK(wrong == 0, "%s: %d truncated packets mishandled", name, wrong);
@@ -298,7 +298,7 @@ static void test_truncation(struct ctx *c, const char *name)
 static void test_for_openvpn(struct ctx *c, const char *name)
 {
 	uint8_t frame[256];
-	struct ovpn_peer_stats before = stats(c, PEER), after;
+	struct ovx_peer_stats before = stats(c, PEER), after;
 	size_t n = client_frame(c, frame, &c->spec, PEER, 0, 4000, ping, sizeof(ping));
 	struct fp_result r;
 
@@ -316,7 +316,7 @@ static void test_float(struct ctx *c, const char *name)
 {
 	uint8_t pt[100], frame[256];
 	struct frame_spec moved = c->spec;
-	struct ovpn_peer p;
+	struct ovx_peer p;
 	struct fp_result r;
 	size_t n;
 
@@ -325,12 +325,12 @@ static void test_float(struct ctx *c, const char *name)
 	n = client_frame(c, frame, &moved, PEER, 0, 5000, pt, sizeof(pt));
 	frame[n - 1] ^= 1;
 	fp_run_xdp(&c->h, frame, n, &r);
-	ovpn_peer_get(&c->h.fp, INST, PEER, &p);
+	ovx_peer_get(&c->h.fp, INST, PEER, &p);
 	CHECK(r.verdict == XDP_DROP && !memcmp(&p.remote, &c->spec.src, sizeof(p.remote)),
 	      "%s: forged packet floated the peer", name);
 	frame[n - 1] ^= 1;
 	fp_run_xdp(&c->h, frame, n, &r);
-	ovpn_peer_get(&c->h.fp, INST, PEER, &p);
+	ovx_peer_get(&c->h.fp, INST, PEER, &p);
 	CHECK(unchanged(&r, frame, n), "%s: floating packet not passed to OpenVPN", name);
 	CHECK(!memcmp(&p.remote, &moved.src, sizeof(p.remote)), "%s: peer did not float", name);
 	n = client_frame(c, frame, &moved, PEER, 0, 5001, pt, sizeof(pt));
@@ -341,8 +341,8 @@ static void test_float(struct ctx *c, const char *name)
 
 static void test_slots(struct ctx *c, const char *name)
 {
-	struct ovpn_key_config kc = {
-		.instance = INST, .peer_id = PEER, .slot = OVPN_SLOT_SECONDARY,
+	struct ovx_key_config kc = {
+		.instance = INST, .peer_id = PEER, .slot = OVX_SLOT_SECONDARY,
 		.key_id = 1, .cipher = c->cipher,
 		.enc_key = c->s2c_key, .dec_key = c->c2s_key,
 	};
@@ -356,14 +356,14 @@ static void test_slots(struct ctx *c, const char *name)
 	n = client_frame(c, frame, &c->spec, PEER, 1, 1, pt, sizeof(pt));
 	fp_run_xdp(&c->h, frame, n, &r);
 	CHECK(unchanged(&r, frame, n), "%s: key-id 1 before install", name);
-	CHECK(ovpn_key_new(&c->h.fp, &kc) == 0, "%s: secondary key install", name);
+	CHECK(ovx_key_new(&c->h.fp, &kc) == 0, "%s: secondary key install", name);
 	fp_run_xdp(&c->h, frame, n, &r);
 	CHECK(delivered(&r, pt, sizeof(pt)), "%s: secondary key refused", name);
-	CHECK(ovpn_key_swap(&c->h.fp, INST, PEER) == 0, "%s: swap", name);
+	CHECK(ovx_key_swap(&c->h.fp, INST, PEER) == 0, "%s: swap", name);
 	n = client_frame(c, frame, &c->spec, PEER, 0, 20000, pt, sizeof(pt));
 	fp_run_xdp(&c->h, frame, n, &r);
 	CHECK(delivered(&r, pt, sizeof(pt)), "%s: old key refused after swap", name);
-	CHECK(ovpn_key_del(&c->h.fp, INST, PEER, OVPN_SLOT_SECONDARY) == 0, "%s: del", name);
+	CHECK(ovx_key_del(&c->h.fp, INST, PEER, OVX_SLOT_SECONDARY) == 0, "%s: del", name);
 	n = client_frame(c, frame, &c->spec, PEER, 0, 20001, pt, sizeof(pt));
 	fp_run_xdp(&c->h, frame, n, &r);
 	CHECK(unchanged(&r, frame, n), "%s: deleted key still used", name);
@@ -438,13 +438,13 @@ static void test_concurrent_replay(struct ctx *c, const char *name)
 
 int main(void)
 {
-	static const int ciphers[] = { OVPN_CIPHER_AES_256_GCM, OVPN_CIPHER_CHACHA20_POLY1305,
-				       OVPN_CIPHER_AES_128_GCM };
+	static const int ciphers[] = { OVX_CIPHER_AES_256_GCM, OVX_CIPHER_CHACHA20_POLY1305,
+				       OVX_CIPHER_AES_128_GCM };
 	struct ctx *c = calloc(1, sizeof(*c));
 
 	t_seed(3);
 	for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
-		const char *name = ovpn_cipher_name(ciphers[i]);
+		const char *name = ovx_cipher_name(ciphers[i]);
 
 		setup(c, ciphers[i], 0);
 		test_valid(c, name);

@@ -27,9 +27,9 @@ struct ctx {
 	uint32_t pid;
 };
 
-static void addr(struct ovpn_sockaddr *sa, const char *text)
+static void addr(struct ovx_sockaddr *sa, const char *text)
 {
-	if (ovpn_sockaddr_parse(sa, text))
+	if (ovx_sockaddr_parse(sa, text))
 		t_fatal("bad address %s", text);
 }
 
@@ -46,9 +46,9 @@ static struct frame_spec spec_of(uint32_t peer)
 
 static int add_peer(struct ctx *c, uint32_t peer, const char *v4, const char *v6)
 {
-	struct ovpn_peer_config pc = { .instance = INST, .peer_id = peer };
-	struct ovpn_key_config kc = {
-		.instance = INST, .peer_id = peer, .slot = OVPN_SLOT_PRIMARY,
+	struct ovx_peer_config pc = { .instance = INST, .peer_id = peer };
+	struct ovx_key_config kc = {
+		.instance = INST, .peer_id = peer, .slot = OVX_SLOT_PRIMARY,
 		.key_id = 0, .cipher = c->cipher, .enc_key = c->key, .dec_key = c->key,
 	};
 	struct frame_spec fs = spec_of(peer);
@@ -62,8 +62,8 @@ static int add_peer(struct ctx *c, uint32_t peer, const char *v4, const char *v6
 		inet_pton(AF_INET6, v6, pc.vpn_ipv6);
 	memcpy(kc.enc_nonce_tail, c->iv, 8);
 	memcpy(kc.dec_nonce_tail, c->iv, 8);
-	err = ovpn_peer_new(&c->h.fp, &pc);
-	return err ?: ovpn_key_new(&c->h.fp, &kc);
+	err = ovx_peer_new(&c->h.fp, &pc);
+	return err ?: ovx_key_new(&c->h.fp, &kc);
 }
 
 static int add_route(struct ctx *c, const char *prefix, uint32_t len, uint32_t peer)
@@ -73,13 +73,13 @@ static int add_route(struct ctx *c, const char *prefix, uint32_t len, uint32_t p
 
 	if (inet_pton(family, prefix, a) != 1)
 		t_fatal("bad prefix %s", prefix);
-	return ovpn_route_add(&c->h.fp, INST, family == AF_INET ? OVPN_AF_INET : OVPN_AF_INET6,
+	return ovx_route_add(&c->h.fp, INST, family == AF_INET ? OVX_AF_INET : OVX_AF_INET6,
 			      a, len, peer, false);
 }
 
 static void setup(struct ctx *c, int cipher)
 {
-	struct ovpn_sockaddr local;
+	struct ovx_sockaddr local;
 	int err;
 
 	memset(c, 0, sizeof(*c));
@@ -89,8 +89,8 @@ static void setup(struct ctx *c, int cipher)
 	t_rand_bytes(c->iv, 8);
 	fp_open(&c->h, 0);
 	addr(&local, "10.99.0.1:1194");
-	err = ovpn_iface_set(&c->h.fp, VPN_IFINDEX, INST, 0, 0);	/* a server */
-	err = err ?: ovpn_socket_add(&c->h.fp, &local, INST, VPN_IFINDEX, 1);
+	err = ovx_iface_set(&c->h.fp, VPN_IFINDEX, INST, 0, 0);	/* a server */
+	err = err ?: ovx_socket_add(&c->h.fp, &local, INST, VPN_IFINDEX, 1);
 	err = err ?: add_peer(c, PEER_A, "10.8.0.2", "fd00::2");
 	err = err ?: add_peer(c, PEER_B, "10.8.0.3", "fd00::3");
 	err = err ?: add_peer(c, PEER_C, NULL, NULL);
@@ -134,11 +134,11 @@ static enum outcome send_from(struct ctx *c, uint32_t peer, const char *src)
 	       !memcmp(r.out + r.meta_len + 14, pt, len) ? DELIVERED : OTHER;
 }
 
-static struct ovpn_peer_stats stats(struct ctx *c, uint32_t peer)
+static struct ovx_peer_stats stats(struct ctx *c, uint32_t peer)
 {
-	struct ovpn_peer_stats s;
+	struct ovx_peer_stats s;
 
-	if (ovpn_peer_stats_get(&c->h.fp, INST, peer, &s))
+	if (ovx_peer_stats_get(&c->h.fp, INST, peer, &s))
 		t_fatal("no stats for peer %u", peer);
 	return s;
 }
@@ -173,7 +173,7 @@ static const struct {
 static void test_sources(struct ctx *c, const char *name)
 {
 	uint64_t want_drops[4] = {}, want_ovpn[4] = {};
-	struct ovpn_peer_stats before[4], after;
+	struct ovx_peer_stats before[4], after;
 
 	for (uint32_t p = PEER_A; p <= PEER_C; p++)
 		before[p] = stats(c, p);
@@ -187,9 +187,9 @@ static void test_sources(struct ctx *c, const char *name)
 	}
 	for (uint32_t p = PEER_A; p <= PEER_C; p++) {
 		after = stats(c, p);
-		CHECK(after.drops[OVPN_DROP_SOURCE] - before[p].drops[OVPN_DROP_SOURCE] ==
+		CHECK(after.drops[OVX_DROP_SOURCE] - before[p].drops[OVX_DROP_SOURCE] ==
 		      want_drops[p], "%s: peer %u source drops %llu, want %llu", name, p,
-		      after.drops[OVPN_DROP_SOURCE] - before[p].drops[OVPN_DROP_SOURCE],
+		      after.drops[OVX_DROP_SOURCE] - before[p].drops[OVX_DROP_SOURCE],
 		      (unsigned long long)want_drops[p]);
 		CHECK(after.rx_to_ovpn - before[p].rx_to_ovpn == want_ovpn[p],
 		      "%s: peer %u to OpenVPN %llu, want %llu", name, p,
@@ -200,7 +200,7 @@ static void test_sources(struct ctx *c, const char *name)
 /* A client instance: its one peer's packets come from anywhere. */
 static void test_p2p(struct ctx *c, const char *name)
 {
-	if (ovpn_iface_set(&c->h.fp, VPN_IFINDEX, INST, OVPN_IFACE_P2P, PEER_A))
+	if (ovx_iface_set(&c->h.fp, VPN_IFINDEX, INST, OVX_IFACE_P2P, PEER_A))
 		t_fatal("iface");
 	CHECK(send_from(c, PEER_A, "192.0.2.7") == DELIVERED, "%s: p2p: foreign source refused",
 	      name);
@@ -210,12 +210,12 @@ static void test_p2p(struct ctx *c, const char *name)
 
 int main(void)
 {
-	static const int ciphers[] = { OVPN_CIPHER_AES_256_GCM, OVPN_CIPHER_CHACHA20_POLY1305 };
+	static const int ciphers[] = { OVX_CIPHER_AES_256_GCM, OVX_CIPHER_CHACHA20_POLY1305 };
 	struct ctx *c = calloc(1, sizeof(*c));
 
 	t_seed(7);
 	for (size_t i = 0; i < sizeof(ciphers) / sizeof(ciphers[0]); i++) {
-		const char *name = ovpn_cipher_name(ciphers[i]);
+		const char *name = ovx_cipher_name(ciphers[i]);
 
 		setup(c, ciphers[i]);
 		test_sources(c, name);

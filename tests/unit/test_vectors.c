@@ -25,7 +25,7 @@ static int decrypt_one(struct aead_harness *h, const struct vec_pkt *p,
 {
 	const uint8_t *key = p->c2s ? k->c2s_key : k->s2c_key;
 	const uint8_t *iv = p->c2s ? k->c2s_iv : k->s2c_iv;
-	uint32_t len = p->payload_len - OVPN_DATA_HDR_LEN;
+	uint32_t len = p->payload_len - OVX_DATA_HDR_LEN;
 	uint8_t *bpf = malloc(p->payload_len), *ssl = malloc(p->payload_len);
 	int err;
 
@@ -37,7 +37,7 @@ static int decrypt_one(struct aead_harness *h, const struct vec_pkt *p,
 	if (!err && oracle_open(k->cipher, key, iv, ssl, len))
 		err = -1000;
 	if (!err && (memcmp(bpf, ssl, p->payload_len) ||
-		     !plausible(bpf + OVPN_DATA_HDR_LEN, len)))
+		     !plausible(bpf + OVX_DATA_HDR_LEN, len)))
 		err = -1001;
 	free(bpf);
 	free(ssl);
