@@ -59,7 +59,7 @@ int ovx_rx_tc(struct __sk_buff *skb)
 	return bpf_redirect(meta->ifindex, c2c ? 0 : BPF_F_INGRESS);
 }
 
-/* The checksum helper's receiving end (loader/csum_helper.c): a veth polls
+/* The checksum helper's receiving end (loader/daemon/csum_helper.c): a veth polls
  * with NAPI, which can run in its own thread, only with an XDP program
  * attached or GRO on, and GRO would merge the segments back into one
  * CHECKSUM_PARTIAL packet. So this program only passes: TX then runs in the

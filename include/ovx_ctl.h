@@ -166,7 +166,7 @@ enum ovx_ctl_attr {
 	OVX_A_VERSION,			/* u32: OVX_CTL_VERSION */
 	OVX_A_PIN_PATH,		/* string */
 	OVX_A_NPEERS,			/* u32 */
-	OVX_A_ROLE,			/* u32: enum ovx_role (loader/learn.h) */
+	OVX_A_ROLE,			/* u32: enum ovx_role (loader/lib/learn.h) */
 	OVX_A_MATERIAL,		/* binary: 256 bytes, TLS-EKM datakeys */
 	OVX_A_OP,			/* u32: enum ovx_ctl_addr_op */
 	OVX_A_CMD,			/* u32: the command of a batch item */

@@ -36,7 +36,7 @@ enum ovx_cipher {
 
 /* 8-bit Shoup table for GHASH: h[b] = b * H, b placed in the first byte of a
  * field element; {hi, lo} are the element's two big-endian halves. Prepared by
- * userspace once per key (loader/ghash_table.c), never per packet. */
+ * userspace once per key (loader/lib/ghash_table.c), never per packet. */
 struct ovx_ghash_table {
 	__u64 h[256][2];
 };

@@ -14,7 +14,7 @@
  *   migrate` (a server picks each client's framing) or a compression the
  *   fast path does not know.
  * A compression or fragment option the server pushes to a client is not
- * seen here: OpenVPN does not tell plugins (README: put it in the client's
+ * seen here: OpenVPN does not tell plugins (docs/openvpn.md: put it in the client's
  * config too). */
 #include <ctype.h>
 #include <stdio.h>

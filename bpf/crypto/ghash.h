@@ -8,7 +8,7 @@
  *
  * X * H is a sum over the bytes x_i of X (byte 0 first in memory) of
  * h[x_i] * x^8i, with h[b] = b * H from the key's table
- * (loader/ghash_table.c). It is computed as A + B * x^64: A over bytes 0..7,
+ * (loader/lib/ghash_table.c). It is computed as A + B * x^64: A over bytes 0..7,
  * B over bytes 8..15, each by Horner (last byte first, times x^8 between
  * bytes) WITHOUT reduction: the bits that leave lo are kept in a third word,
  * so a step is shifts, XORs and the two table loads, and the two chains do

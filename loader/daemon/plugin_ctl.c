@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The OpenVPN plugin's requests, in the daemon. The plugin knows a key's
  * bytes and a client's addresses but not its peer-id or cipher: those come
- * from the wire (loader/learn.c) once the peer has sent with the key, so keys
+ * from the wire (loader/lib/learn.c) once the peer has sent with the key, so keys
  * and addresses wait here, retried every 10 ms, for up to a minute. */
 #include <errno.h>
 #include <net/if.h>
