@@ -80,6 +80,7 @@ int ovx_learn_identify(const struct ovx_fastpath *fp, __u32 instance,
 	if (learn_get(fp, instance, OVX_LEARN_RX, remote, key_id, &rx) || !rx.sample_len ||
 	    rx.sample_len == OVX_LEARN_SAMPLE_BUSY)
 		return -EAGAIN;
+	out->epoch = false;
 	out->cipher = sample_cipher(&rx, m, role);
 	out->peer_id = rx.peer_id;
 	out->rx_id_max = rx.pid_max;
@@ -172,7 +173,7 @@ static int learn_epoch(const struct ovx_fastpath *fp, const struct ovx_learn_ins
 int ovx_learn_install(const struct ovx_fastpath *fp, const struct ovx_learn_install *li,
 		       struct ovx_learnt *out)
 {
-	struct ovx_learnt l, late;
+	struct ovx_learnt l = { 0 }, late;
 	int err;
 
 	err = ovx_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,

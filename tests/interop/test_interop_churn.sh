@@ -28,7 +28,8 @@
 #    renegotiations later, pinging, no ping is lost (a missed key's state
 #    once poisoned its key-id). Every key its peer used was offloaded: none
 #    logged as "could not be offloaded" (the clients leave with
-#    explicit-exit-notify, so a key a killed client never used is dropped
+#    explicit-exit-notify (three times: one notice can be lost on a full
+#    link), so a key a killed client never used is dropped
 #    with its peer; a key its peer skipped is dropped as superseded).
 # Env: CIPHER (AES-256-GCM), OVX_NS (ovxch), KEEP=1.
 # Prints "interop-churn: N passed, N failed".
@@ -79,7 +80,7 @@ RENEG=0 ovx_server_conf "$CIPHER" | sed "s,link=veth-s,link=veth-s dump=$T/dump,
 ovx_daemon srv && ovx_openvpn srv "$T/srv.conf" srv || { echo "interop-churn: server did not start"; exit 1; }
 sleep 1
 for c in $CLIENTS; do
-	OVX_CONF=$'reneg-sec 5\nexplicit-exit-notify 1' ovx_client_conf "$CIPHER" "" "$c" > "$T/cli$c.conf"
+	OVX_CONF=$'reneg-sec 5\nexplicit-exit-notify 3' ovx_client_conf "$CIPHER" "" "$c" > "$T/cli$c.conf"
 done
 pids=""
 for c in $CLIENTS; do ovx_openvpn cli "$T/cli$c.conf" "cli$c" & pids+=" $!"; done
