@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Drives the AEAD library of bpf/ through BPF_PROG_TEST_RUN, from XDP and TC. */
 #include "common.h"
+#include "test_entry.bpf.h"
 #include "aead.h"
 #include "aes_ctx.h"
 #include "aead_test.h"
@@ -146,33 +147,6 @@ static __always_inline int run(struct bpf_dynptr *pkt)
 	return -EOPNOTSUPP;
 }
 
-static __always_inline void put_ret(struct bpf_dynptr *pkt, int ret)
-{
-	__s32 r = ret;
-
-	bpf_dynptr_write(pkt, offsetof(struct aead_test_hdr, ret), &r, sizeof(r), 0);
-}
-
-SEC("xdp")
-int aead_test_xdp(struct xdp_md *ctx)
-{
-	struct bpf_dynptr pkt;
-
-	if (bpf_dynptr_from_xdp(ctx, 0, &pkt))
-		return XDP_ABORTED;
-	put_ret(&pkt, run(&pkt));
-	return XDP_PASS;
-}
-
-SEC("tc")
-int aead_test_tc(struct __sk_buff *skb)
-{
-	struct bpf_dynptr pkt;
-
-	if (bpf_dynptr_from_skb(skb, 0, &pkt))
-		return TC_ACT_SHOT;
-	put_ret(&pkt, run(&pkt));
-	return TC_ACT_OK;
-}
+OVX_TEST_ENTRIES(aead_test, struct aead_test_hdr)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -2,6 +2,7 @@
 /* Drives bpf/epoch.h (the epoch data format) through BPF_PROG_TEST_RUN, from
  * XDP and TC. */
 #include "common.h"
+#include "test_entry.bpf.h"
 #include "epoch.h"
 #define OVX_EPOCH_MAX_SLOTS 256
 #include "epoch_keys.h"
@@ -127,33 +128,6 @@ static __always_inline int run(struct bpf_dynptr *pkt)
 	return ovx_epoch_decrypt(pkt, off, t.len, k);
 }
 
-static __always_inline void put_ret(struct bpf_dynptr *pkt, int ret)
-{
-	__s32 r = ret;
-
-	bpf_dynptr_write(pkt, offsetof(struct epoch_test_hdr, ret), &r, sizeof(r), 0);
-}
-
-SEC("xdp")
-int epoch_test_xdp(struct xdp_md *ctx)
-{
-	struct bpf_dynptr pkt;
-
-	if (bpf_dynptr_from_xdp(ctx, 0, &pkt))
-		return XDP_ABORTED;
-	put_ret(&pkt, run(&pkt));
-	return XDP_PASS;
-}
-
-SEC("tc")
-int epoch_test_tc(struct __sk_buff *skb)
-{
-	struct bpf_dynptr pkt;
-
-	if (bpf_dynptr_from_skb(skb, 0, &pkt))
-		return TC_ACT_SHOT;
-	put_ret(&pkt, run(&pkt));
-	return TC_ACT_OK;
-}
+OVX_TEST_ENTRIES(epoch_test, struct epoch_test_hdr)
 
 char LICENSE[] SEC("license") = "GPL";
