@@ -149,6 +149,10 @@ int ovx_key_ctl(struct ovx_key_ctl_args *a)
 		bpf_spin_unlock(&k->lock);
 		return 0;
 	}
+	if (a->op == OVX_KEY_CTL_TX_BLOCKS_MIN) {
+		a->err = ovx_usage_blocks_min(k, a->value);
+		return 0;
+	}
 	if (a->op != OVX_KEY_CTL_TX_PID_MIN) {
 		a->err = -EOPNOTSUPP;
 		return 0;

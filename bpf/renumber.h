@@ -15,6 +15,7 @@
 
 #include "aead.h"
 #include "learn.h"
+#include "limit.h"
 #include "maps.h"
 #include "parse.h"
 #include "proto.h"
@@ -119,7 +120,7 @@ static __always_inline int ovx_renumber_packet(struct __sk_buff *skb, struct bpf
 	if (ovx_aead_decrypt(pkt, off, r->len, &r->key->enc))
 		goto drop;
 	id = ovx_pid_next(r->key, &r->pk);
-	if (!id)
+	if (!id || !ovx_usage_take(r->key, &r->pk, id, r->len))
 		goto drop;
 	pid = bpf_htonl(id);
 	if (bpf_dynptr_write(pkt, off + 4, &pid, sizeof(pid), 0) ||

@@ -5,7 +5,9 @@
  * ahead). The packet is opened into scratch, never in place, so that what
  * goes to OpenVPN after authentication (liveness, float, not IP) reaches it
  * byte for byte; replay is the epoch's own window; a newer epoch that
- * authenticates becomes the current one (bpf/epoch_keys.h).
+ * authenticates becomes the current one (bpf/epoch_keys.h), and one
+ * OVX_EV_EPOCH_MOVED per move asks userspace to install the slots ahead and
+ * remove the old ones (loader/lib/epoch_refill.c).
  *
  * Payload: op/key-id (1) | peer-id (3) | epoch (2) | counter (6) | data | tag
  * (16). Delivery (deliver.h) writes the plaintext at the 2.6 offset (24
@@ -85,8 +87,8 @@ static __noinline int ovx_rx_epoch_authenticate(struct bpf_dynptr *pkt, struct o
 		return OVX_RX_DROP;
 	}
 	st = bpf_map_lookup_elem(&ovx_epoch_states, &kid);
-	if (st && rx->epoch > st->rx_epoch)
-		ovx_epoch_rx_advance(&kid, st, rx->epoch);
+	if (st && rx->epoch > st->rx_epoch && ovx_epoch_rx_advance(&kid, st, rx->epoch))
+		ovx_event(OVX_EV_EPOCH_MOVED, &rx->pk, rx->key_id, NULL);	/* refill */
 	return OVX_RX_NEXT;
 }
 

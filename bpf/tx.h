@@ -24,6 +24,7 @@
 #include "csum.h"
 #include "encap.h"
 #include "framing.h"
+#include "limit.h"
 #include "maps.h"
 #include "parse.h"
 #include "pid.h"
@@ -286,7 +287,8 @@ static __always_inline int ovx_tx_verdict(struct __sk_buff *skb, const struct ov
 		return TC_ACT_SHOT;
 	}
 	tx.st->pid = ovx_pid_next(tx.key, &tx.st->pk);
-	if (!tx.st->pid) {
+	if (!tx.st->pid ||
+	    !ovx_usage_take(tx.key, &tx.st->pk, tx.st->pid, tx.st->len + tx.st->flen)) {
 		ovx_count_drop(tx.stats, OVX_DROP_PID_EXHAUSTED);
 		return TC_ACT_SHOT;
 	}

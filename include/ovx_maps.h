@@ -165,6 +165,10 @@ struct ovx_key {
 	struct ovx_replay replay;
 	__u64 tx_next_pid;		/* next packet-id to send, atomic: shared by
 					 * every CPU and every sender of the key */
+	__u64 tx_blocks;		/* AES-GCM: 16-byte blocks sealed, atomic,
+					 * for the usage limit (bpf/limit.h) */
+	__u32 tx_usage_flags;		/* OVX_USAGE_F_*, set once, atomic */
+	__u32 tx_pad;
 	struct ovx_aead_key enc;
 	struct ovx_aead_key dec;
 };
@@ -176,7 +180,8 @@ enum ovx_drop {
 	OVX_DROP_MALFORMED,
 	OVX_DROP_NO_KEY,
 	OVX_DROP_DELIVER,
-	OVX_DROP_PID_EXHAUSTED,	/* TX: no packet-id left for the key */
+	OVX_DROP_PID_EXHAUSTED,	/* TX: no packet-id left for the key, or
+				 * AES-GCM's usage limit reached */
 	OVX_DROP_ENCAP,		/* TX: headers or route failed */
 	OVX_DROP_TOO_BIG,		/* TX: over the link MTU once encapsulated */
 	OVX_DROP_RENUMBER,		/* OpenVPN's packet could not be renumbered */
@@ -255,6 +260,18 @@ struct ovx_learn {
 #define OVX_PID_HIGH_WATER	0xFF000000ULL
 #define OVX_PID_MAX		0xFFFFFFFFULL
 
+/* AES-GCM's usage limit in the 2.6 format (OpenVPN 2.7's, crypto.c): the
+ * blocks sealed with a key plus its highest packet-id stay <= 2^36 - 1.
+ * OpenVPN renegotiates at 7/8 of it, where the fast path reports it (once);
+ * the fast path seals nothing past OVX_GCM_USAGE_STOP, a little below the
+ * limit so that packets in flight on other CPUs cannot pass it either
+ * (bpf/limit.h). ChaCha20-Poly1305 has none. */
+#define OVX_GCM_USAGE_LIMIT	((1ULL << 36) - 1)
+#define OVX_GCM_USAGE_HIGH_WATER	(OVX_GCM_USAGE_LIMIT / 8 * 7)
+#define OVX_GCM_USAGE_SLACK	(1ULL << 20)
+#define OVX_GCM_USAGE_STOP	(OVX_GCM_USAGE_LIMIT - OVX_GCM_USAGE_SLACK)
+#define OVX_USAGE_F_HIGH_WATER	1	/* OVX_EV_USAGE_HIGH_WATER raised */
+
 /* Events to the control plane (ring buffer ovx_events). */
 enum ovx_event_type {
 	OVX_EV_PID_HIGH_WATER = 1,	/* a key's packet-id passed the mark */
@@ -262,6 +279,12 @@ enum ovx_event_type {
 	OVX_EV_FOREIGN_FRAMING = 3,	/* a peer's packets are framed otherwise
 					 * than the instance's options say: it is
 					 * left to OpenVPN from now on */
+	OVX_EV_EPOCH_MOVED = 4,		/* epoch format: a key's receive epoch
+					 * moved up (once per move): userspace
+					 * installs the slots ahead, removes the
+					 * old ones (loader/lib/epoch_refill.c) */
+	OVX_EV_USAGE_HIGH_WATER = 5,	/* 2.6 format, AES-GCM: a key's usage
+					 * passed OVX_GCM_USAGE_HIGH_WATER */
 };
 
 struct ovx_event {
@@ -289,6 +312,7 @@ enum ovx_key_ctl_op {
 	OVX_KEY_CTL_EPOCH_RX_FLOOR = 3,	/* epoch format: value = epoch << 48 |
 						 * counter, refuse that epoch's
 						 * counters <= counter */
+	OVX_KEY_CTL_TX_BLOCKS_MIN = 4,	/* tx_blocks = max(tx_blocks, value) */
 };
 
 struct ovx_key_ctl_args {

@@ -26,9 +26,10 @@ static int monitor_subscribe(struct cli *c, bool quiet)
 
 static void monitor_print(const struct cli *c, const struct nlattr *const *tb)
 {
-	static const char *const names[] = { "?", "pid-high-water", "float" };
+	static const char *const names[] = { "?", "pid-high-water", "float", "foreign-framing",
+					      "epoch-moved", "usage-high-water" };
 	__u32 ev = cli_u32(tb, OVX_A_EVENT);
-	const char *name = ev == OVX_EV_PEER_DELETED ? "peer-deleted" : ev < 3 ? names[ev] : "?";
+	const char *name = ev == OVX_EV_PEER_DELETED ? "peer-deleted" : ev < 6 ? names[ev] : "?";
 
 	if (c->json) {
 		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s}", "event", name,

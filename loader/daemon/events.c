@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Events: the fast path's ring buffer (packet-id high-water, float) turned
- * into notifications, and the kernel's link events (a vanished or renamed
+/* Events: the fast path's ring buffer (packet-id and AES-GCM usage
+ * high-water, float) turned into notifications, a moved receive epoch into
+ * its slots refilled (epoch_refill.h), and the kernel's link events (a vanished or renamed
  * device). */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -10,7 +11,25 @@
 #include <libmnl/libmnl.h>
 #include <bpf/libbpf.h>
 #include "daemon.h"
+#include "epoch_refill.h"
 #include "link_watch.h"
+
+/* OVX_EV_EPOCH_MOVED: the daemon's own business, no notification. */
+static void epoch_moved(struct ovpnd *d, const struct ovx_event *ev)
+{
+	struct ovx_key_id kid = { ev->instance, ev->peer_id, ev->key_id };
+	int err = ovx_epoch_key_refill(&d->b.fp, &kid);
+
+	if (err == -ENOENT)
+		ovpnd_log("instance %u peer %u key %u: receive epoch moved, but no secret chain "
+			  "is kept for the key (taken over from pinned state, or gone): its "
+			  "later epochs go to OpenVPN until the next renegotiation",
+			  ev->instance, ev->peer_id, ev->key_id);
+	else if (err)
+		ovpnd_log("instance %u peer %u key %u: refilling its epoch slots failed: %s "
+			  "(its later epochs go to OpenVPN)", ev->instance, ev->peer_id,
+			  ev->key_id, strerror(-err));
+}
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -21,6 +40,10 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*ev))
 		return 0;
+	if (ev->type == OVX_EV_EPOCH_MOVED) {
+		epoch_moved(d, ev);
+		return 0;
+	}
 	nlh = ovx_ctl_start(d->ntf_buf, OVX_CMD_NOTIFY, 0);
 	nlh->nlmsg_flags = 0;
 	ovx_ctl_put_u32(nlh, OVX_A_EVENT, ev->type);
@@ -41,6 +64,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (ev->type == OVX_EV_PID_HIGH_WATER)
 		ovpnd_log("instance %u peer %u key %u: packet-id past the high-water mark, "
 			  "renegotiation needed", ev->instance, ev->peer_id, ev->key_id);
+	if (ev->type == OVX_EV_USAGE_HIGH_WATER)
+		ovpnd_log("instance %u peer %u key %u: AES-GCM usage (blocks + packet-id) past 7/8 "
+			  "of OpenVPN's limit, renegotiation needed: the fast path stops sealing "
+			  "with the key just below the limit", ev->instance, ev->peer_id,
+			  ev->key_id);
 	ovpnd_notify(d, nlh);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "daemon.h"
+#include "epoch_refill.h"
 
 enum { TAG_LISTEN, TAG_SIGNAL, TAG_EVENTS, TAG_RTNL };
 
@@ -200,6 +201,7 @@ int main(int argc, char **argv)
 	if (err)
 		return 1;
 	d.b.fp.aes_algo = d.cfg.aes_algo;
+	d.b.fp.epoch_chains = ovx_epoch_chains_new();	/* NULL: never refilled (safe) */
 	ovpnd_instances_load(&d);
 	if (d.detach)
 		return ovpnd_detach_all(&d) ? 1 : 0;
@@ -221,6 +223,8 @@ int main(int argc, char **argv)
 		err = ovpnd_detach_all(&d);
 	else if (!err)
 		ovpnd_log("stopping; programs stay attached and state pinned at %s", d.b.pin_dir);
+	ovx_epoch_chains_free(d.b.fp.epoch_chains);
+	d.b.fp.epoch_chains = NULL;
 	ovpnd_bpf_close(&d.b);
 	ovpnd_keepalive_free(&d);
 	return err ? 1 : 0;

@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <openssl/crypto.h>
 #include "epoch_peer.h"
+#include "epoch_refill.h"
 #include "epoch_slots.h"
 
 static struct ovx_epoch_maps epoch_maps(const struct ovx_fastpath *fp)
@@ -46,6 +47,8 @@ int ovx_epoch_key_learnt(const struct ovx_fastpath *fp, const struct ovx_key_id 
 	bpf_map_delete_elem(fp->keys_fd, kid);
 	/* RX only for now: TX stays in OpenVPN (no TX slot ahead) */
 	err = ovx_epoch_key_start(&m, kid, cipher, material, server, &c, OVX_EPOCH_FUTURE, 0);
+	if (!err && fp->epoch_chains)	/* for the refills (epoch_refill.h) */
+		err = ovx_epoch_chain_keep(fp->epoch_chains, kid, &c, OVX_EPOCH_FUTURE, 0);
 	OPENSSL_cleanse(&c, sizeof(c));
 	if (!err && rx_floor)
 		err = ovx_epoch_set_rx_floor(fp, kid, rx_floor);

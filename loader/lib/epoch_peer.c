@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <openssl/crypto.h>
 #include "epoch_peer.h"
+#include "epoch_refill.h"
 #include "ovx_epoch.h"
 
 #define WALK_BATCH	256
@@ -70,6 +71,7 @@ static void slots_remove(const struct ovx_fastpath *fp, const struct ovx_key_id 
 
 void ovx_epoch_key_remove(const struct ovx_fastpath *fp, const struct ovx_key_id *kid)
 {
+	ovx_epoch_chain_forget(fp->epoch_chains, kid);
 	if (!ovx_epoch_key_present(fp, kid))
 		return;
 	bpf_map_delete_elem(fp->epoch_states_fd, kid);	/* RX passes from here on */

@@ -9,6 +9,8 @@
 #include "addr.h"
 #include "ovx_maps.h"
 
+struct ovx_epoch_chains;
+
 struct ovx_fastpath {
 	int sockets_fd, peers_fd, keys_fd, peer_stats_fd, global_stats_fd;
 	int ifaces_fd, vpn_addrs_fd, routes4_fd, routes6_fd, route_lens_fd, learn_fd;
@@ -17,6 +19,9 @@ struct ovx_fastpath {
 	int peer_ctl_fd;		/* the ovx_peer_ctl syscall program */
 	int epoch_slots_fd, epoch_states_fd;	/* the epoch format (epoch_peer.h) */
 	int epoch_aes_fd;		/* the ovx_epoch_set_aes syscall program */
+	struct ovx_epoch_chains *epoch_chains;	/* the keys' secret chains, for
+						 * refilling (epoch_refill.h);
+						 * NULL: not kept */
 	const char *aes_algo;		/* NULL: OVX_AES_ALGO_DEFAULT */
 	__u32 replay_window;		/* 0: OVX_REPLAY_DEFAULT */
 };
