@@ -117,6 +117,10 @@ int ovx_key_del(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
  * limit. */
 int ovx_key_set_tx_pid(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
 			__u32 key_id, __u64 next_pid);
+/* Raises the AES-GCM blocks the key has sealed (never lowers them: the
+ * usage limit, bpf/limit.h): in tests, near the limit. */
+int ovx_key_set_tx_blocks(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
+			   __u32 key_id, __u64 blocks);
 /* Refuses received packet-ids up to @floor (never lowers it). */
 int ovx_key_set_rx_floor(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
 			  __u32 key_id, __u64 floor);

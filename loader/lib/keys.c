@@ -165,6 +165,12 @@ int ovx_key_set_tx_pid(const struct ovx_fastpath *fp, __u32 instance, __u32 peer
 	return key_ctl(fp, instance, peer_id, key_id, OVX_KEY_CTL_TX_PID_MIN, next_pid);
 }
 
+int ovx_key_set_tx_blocks(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
+			   __u32 key_id, __u64 blocks)
+{
+	return key_ctl(fp, instance, peer_id, key_id, OVX_KEY_CTL_TX_BLOCKS_MIN, blocks);
+}
+
 int ovx_key_set_rx_floor(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
 			  __u32 key_id, __u64 floor)
 {
