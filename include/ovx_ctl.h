@@ -197,6 +197,9 @@ enum ovx_ctl_attr {
 	OVX_A_RX_EPOCH,		/* u32 of a KEY (peer dumps): a key in
 					 * OpenVPN 2.7's epoch data format, its
 					 * current receive epoch; absent: 2.6 */
+	OVX_A_RENEG_SEC,		/* u32 of INSTANCE_NEW: OpenVPN's reneg-sec
+					 * (0: off); absent: not known. Only for
+					 * the daemon's warning (reneg_check.c) */
 	__OVX_A_END,
 };
 #define OVX_A_MAX	(__OVX_A_END - 1)

@@ -109,6 +109,7 @@ int plugin_daemon_instance(struct plugin *p)
 		ovx_ctl_put_u32(nlh, OVX_A_C2C, 1);
 	if (p->framing)
 		ovx_ctl_put_u32(nlh, OVX_A_FRAMING, p->framing);
+	ovx_ctl_put_u32(nlh, OVX_A_RENEG_SEC, p->opt_reneg_sec);
 	return call_owner(p, nlh);
 }
 

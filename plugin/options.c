@@ -9,6 +9,8 @@
  *   N - 24 (P_DATA_V2 header and AEAD tag) - 4 (its header) bytes, less the
  *   outer IP and UDP headers with `fragment N mtu`;
  * - client-to-client (a server carries packets between its clients itself);
+ * - reneg-sec, for the daemon's warning when keys could outlast their
+ *   packet-ids at the fast path's rate (docs/fastpath.md, Limits);
  * - what the fast path cannot carry at all, which then stays wholly in
  *   OpenVPN: a static key (`secret`: no TLS, no P_DATA_V2), `compress
  *   migrate` (a server picks each client's framing) or a compression the
@@ -43,6 +45,8 @@ static void apply(struct plugin *p, char **argv, int argc, int depth)
 		p->opt_client = true;
 	} else if (!strcmp(o, "client-to-client")) {
 		p->opt_c2c = true;
+	} else if (!strcmp(o, "reneg-sec") && a) {
+		p->opt_reneg_sec = strtoul(a, NULL, 10);
 	} else if (!strcmp(o, "cd") && a) {
 		snprintf(p->cd, sizeof(p->cd), "%s", a);
 	} else if (!strcmp(o, "config") && a) {
@@ -174,6 +178,7 @@ void plugin_options_read(struct plugin *p)
 	p->framing = 0;
 	p->decline[0] = 0;
 	p->opt_c2c = false;
+	p->opt_reneg_sec = 3600;	/* OpenVPN's default; it cannot be pushed */
 	read_cmdline(p);
 }
 

@@ -54,6 +54,7 @@ struct plugin {
 	bool declined;			/* plugin_offloadable() said so */
 	bool opt_client;		/* client, tls-client or pull */
 	bool opt_c2c;			/* client-to-client */
+	__u32 opt_reneg_sec;		/* reneg-sec (its max), OVX_A_RENEG_SEC */
 };
 
 void plugin_msg(struct plugin *p, int level, const char *fmt, ...)

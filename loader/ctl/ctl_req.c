@@ -110,6 +110,7 @@ static int dec_instance_new(const struct ovx_ctl_msg *m, struct ovx_req *r,
 	if (m->tb[OVX_A_C2C] && mnl_attr_get_u32(m->tb[OVX_A_C2C]))
 		in->flags |= OVX_INST_F_C2C;
 	ovx_ctl_u32(m->tb, OVX_A_FRAMING, &in->framing);
+	in->has_reneg_sec = ovx_ctl_u32(m->tb, OVX_A_RENEG_SEC, &in->reneg_sec);
 	err = framing_check(in->framing, e);
 	if (err)
 		return err;

@@ -17,6 +17,8 @@ struct ovx_req_instance {
 	unsigned int naddrs;
 	__u32 mode, p2p_peer_id, flags;
 	__u32 framing;		/* OVX_A_FRAMING */
+	__u32 reneg_sec;	/* OVX_A_RENEG_SEC, if has_reneg_sec */
+	bool has_reneg_sec;
 };
 
 /* The plugin's requests: peers named by remote address. */

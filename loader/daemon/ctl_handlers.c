@@ -139,10 +139,13 @@ static int h_instance_new(struct ovpnd *d, struct ovpnd_client *cl, struct ovx_r
 	struct ovpnd_instance in;
 	int err = ovpnd_instance_new(d, &r->inst, r->has_inst_id ? r->inst_id : 0, &in, e);
 
-	if (err == -EEXIST && !ovpnd_instance_adopt(d, cl, r, reply, e))
+	if (err == -EEXIST && !ovpnd_instance_adopt(d, cl, r, reply, e)) {
+		ovpnd_reneg_check(d, &r->inst);
 		return 0;
+	}
 	if (err)
 		return err;
+	ovpnd_reneg_check(d, &r->inst);
 	ovx_ctl_put_u32(reply, OVX_A_INSTANCE, in.id);
 	if (r->inst.flags & OVX_INST_F_OWNED)
 		cl->owned = in.id;

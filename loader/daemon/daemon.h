@@ -133,6 +133,9 @@ struct ovpnd {
 
 /* calib.c: measures and logs what a packet costs for each cipher (d->calib). */
 void ovpnd_calibrate(struct ovpnd *d);
+/* reneg_check.c: one warning line when OpenVPN's reneg-sec (from the plugin)
+ * is off, or longer than a key lasts at the fast path's rate. */
+void ovpnd_reneg_check(const struct ovpnd *d, const struct ovx_req_instance *ri);
 
 /* csum_helper.c: the instance's checksum helper veth pair (bpf/tx.h). */
 int ovpnd_csum_helper_up(struct ovpnd *d, const struct ovpnd_instance *in);

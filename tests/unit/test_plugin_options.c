@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The plugin's reading of OpenVPN's options (plugin/options.c): the framing
- * from config files and the command line, in OpenVPN's order, and what makes
- * it decline. The options are read from /proc/self/cmdline, so each case
+ * from config files and the command line, in OpenVPN's order, reneg-sec
+ * (3600 unless set), and what makes it decline. The options are read from /proc/self/cmdline, so each case
  * runs this program again with OpenVPN-like arguments and reads what it
  * found from its output. */
 #include <stdarg.h>
@@ -63,7 +63,8 @@ int main(int argc, char **argv __attribute__((unused)))
 		struct plugin p = { 0 };
 
 		plugin_options_read(&p);
-		printf("0x%x %s\n", p.framing, p.decline[0] ? "decline" : "offload");
+		printf("0x%x %s %u\n", p.framing, p.decline[0] ? "decline" : "offload",
+		       p.opt_reneg_sec);
 		return 0;
 	}
 	self = realpath("/proc/self/exe", NULL);
@@ -80,23 +81,26 @@ int main(int argc, char **argv __attribute__((unused)))
 	write_file("secret.conf", "secret static.key\n");
 	write_file("migrate.conf", "compress migrate\n");
 	write_file("odd.conf", "compress snappy\n");
+	write_file("reneg.conf", "reneg-sec 0\n");
 
-	expect("--config none.conf --daemon", "0x0 offload");
-	expect("--config lzo.conf", "0x100 offload");
-	expect("--config stub.conf", "0x200 offload");
-	expect("--config stubv2.conf", "0x400 offload");
-	expect("--config lz4v2.conf", "0x400 offload");
-	expect("--config frag.conf", "0x4f80900 offload");	/* 1300 - 28 = 0x4f8 */
-	expect("--config fragmtu.conf", "0x4c80800 offload");	/* - 48 */
-	expect("--config nested.conf", "0x200 offload");	/* the later one */
-	expect("--config lzo.conf --compress stub-v2", "0x400 offload");
-	expect("--compress stub-v2 --config lzo.conf", "0x100 offload");
-	expect("lzo.conf", "0x100 offload");			/* `openvpn FILE` */
-	expect("--cd / --config missing.conf", "0x0 decline");
-	expect("--config secret.conf", "0x0 decline");
-	expect("--config migrate.conf", "0x0 decline");
-	expect("--config odd.conf", "0x0 decline");
-	expect("--dev tun --remote 10.0.0.1 --comp-lzo", "0x100 offload");
+	expect("--config none.conf --daemon", "0x0 offload 3600");
+	expect("--config lzo.conf", "0x100 offload 3600");
+	expect("--config stub.conf", "0x200 offload 3600");
+	expect("--config stubv2.conf", "0x400 offload 3600");
+	expect("--config lz4v2.conf", "0x400 offload 3600");
+	expect("--config frag.conf", "0x4f80900 offload 3600");	/* 1300 - 28 = 0x4f8 */
+	expect("--config fragmtu.conf", "0x4c80800 offload 3600");	/* - 48 */
+	expect("--config nested.conf", "0x200 offload 3600");	/* the later one */
+	expect("--config lzo.conf --compress stub-v2", "0x400 offload 3600");
+	expect("--compress stub-v2 --config lzo.conf", "0x100 offload 3600");
+	expect("lzo.conf", "0x100 offload 3600");			/* `openvpn FILE` */
+	expect("--cd / --config missing.conf", "0x0 decline 3600");
+	expect("--config secret.conf", "0x0 decline 3600");
+	expect("--config migrate.conf", "0x0 decline 3600");
+	expect("--config odd.conf", "0x0 decline 3600");
+	expect("--dev tun --remote 10.0.0.1 --comp-lzo", "0x100 offload 3600");
+	expect("--config reneg.conf", "0x0 offload 0");		/* reneg-sec */
+	expect("--config reneg.conf --reneg-sec 86400 600", "0x0 offload 86400");
 	char rm[300];
 
 	snprintf(rm, sizeof(rm), "rm -rf %s", dir);
