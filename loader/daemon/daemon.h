@@ -29,7 +29,7 @@ struct ovpnd_bpf {
 	char pin_dir[256];
 	__u64 liveness_ns;
 	bool taken_over;		/* found pinned, not loaded */
-	char missing[64];		/* take_over: what an older build did not pin */
+	char missing[96];		/* take_over: what another build lacked or laid out otherwise */
 };
 
 /* How XDP went onto a link device. */
@@ -175,8 +175,9 @@ bool ovpnd_bpffs_mounted(const char *path);
 int ovpnd_bpffs_ensure(const char *path);
 
 /* pin.c: takes the pinned programs and maps over, or loads and pins them.
- * -ESTALE: the pinned state lacks a map or program of this build (named in
- * b->missing): an older build's, see ovpnd_replace_older. */
+ * -ESTALE: the pinned state lacks a map or program of this build, or has a
+ * map of another layout (said in b->missing): another build's, see
+ * ovpnd_replace_older. */
 int ovpnd_bpf_open(struct ovpnd_bpf *b, const char *name, __u64 liveness_ns);
 void ovpnd_bpf_close(struct ovpnd_bpf *b);
 /* Removes the pins (programs stay loaded while attached). */

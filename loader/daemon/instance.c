@@ -370,10 +370,10 @@ int ovpnd_replace_older(struct ovpnd *d)
 	err = stale_remove(d);
 
 	if (err)
-		ovpnd_log("pinned state under %s is an older build's (no %s) and cannot be removed: %s",
+		ovpnd_log("pinned state under %s is another build's (%s) and cannot be removed: %s",
 			  d->b.pin_dir, missing, strerror(-err));
 	else
-		ovpnd_log("pinned state under %s was an older build's (no %s): its programs taken off the devices, this build's loaded in its place (OpenVPN's instances register again at their next event)",
+		ovpnd_log("pinned state under %s was another build's (%s): its programs taken off the devices, this build's loaded in its place (OpenVPN's instances register again at their next event)",
 			  d->b.pin_dir, missing);
 	return err;
 }

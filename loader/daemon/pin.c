@@ -53,7 +53,9 @@ static int mkdirs(const char *dir)
 }
 
 /* A pinned map must have the layout this build expects. */
-static int map_compatible(int fd, const struct bpf_map *m, const char *dir)
+/* -ESTALE: @fd is another build's map of the same name (another layout),
+ * which can be replaced as an older build's state is. */
+static int map_compatible(struct ovpnd_bpf *b, int fd, const struct bpf_map *m)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -63,10 +65,9 @@ static int map_compatible(int fd, const struct bpf_map *m, const char *dir)
 	if (info.key_size == bpf_map__key_size(m) && info.value_size == bpf_map__value_size(m) &&
 	    info.type == bpf_map__type(m))
 		return 0;
-	ovpnd_log("pinned map %s/%s has another layout (value %u bytes, this build %u): "
-		  "remove the old state with `ovpn-xdpd --name ... --detach`", dir,
-		  bpf_map__name(m), info.value_size, bpf_map__value_size(m));
-	return -EPROTO;
+	snprintf(b->missing, sizeof(b->missing), "%s of %u-byte values, this build's %u",
+		 bpf_map__name(m), info.value_size, bpf_map__value_size(m));
+	return -ESTALE;
 }
 
 static int fp_map_fd(struct ovpnd_bpf *b, const char *name, int fd)
@@ -96,8 +97,8 @@ static int fp_map_fd(struct ovpnd_bpf *b, const char *name, int fd)
 }
 
 /* Opens every pin the skeleton @s names. -ESTALE: a map or control program
- * of this build is not pinned (an older build's state), which can be
- * replaced. */
+ * of this build is not pinned, or pinned with another layout (another
+ * build's state), which can be replaced. */
 static int take_over(struct ovpnd_bpf *b, struct ovx_bpf *s)
 {
 	struct bpf_map *m;
@@ -108,13 +109,13 @@ static int take_over(struct ovpnd_bpf *b, struct ovx_bpf *s)
 			continue;
 		fd = pinned_get(b->pin_dir, bpf_map__name(m));
 		if (fd == -ENOENT && b->taken_over) {
-			snprintf(b->missing, sizeof(b->missing), "%s", bpf_map__name(m));
+			snprintf(b->missing, sizeof(b->missing), "no %s", bpf_map__name(m));
 
 			return -ESTALE;
 		}
 		if (fd < 0)
 			goto missing;
-		err = map_compatible(fd, m, b->pin_dir);
+		err = map_compatible(b, fd, m);
 		if (!fp_map_fd(b, bpf_map__name(m), fd))
 			close(fd);		/* scratch maps: the programs hold them */
 		if (err)
@@ -132,7 +133,7 @@ static int take_over(struct ovpnd_bpf *b, struct ovx_bpf *s)
 	b->fp.epoch_aes_fd = pinned_get(b->pin_dir, ctl_prog_names[3]);
 	b->instances_fd = pinned_get(b->pin_dir, OVPND_INSTANCES_MAP);
 	if (b->fp.epoch_aes_fd == -ENOENT && b->taken_over) {
-		snprintf(b->missing, sizeof(b->missing), "%s", ctl_prog_names[3]);
+		snprintf(b->missing, sizeof(b->missing), "no %s", ctl_prog_names[3]);
 		return -ESTALE;
 	}
 	if (b->fp.set_aes_fd < 0 || b->fp.epoch_aes_fd < 0 || b->fp.key_ctl_fd < 0 || b->fp.peer_ctl_fd < 0 ||
