@@ -209,6 +209,8 @@ enum ovx_gstat {
 	OVX_G_TX_RENUMBERED,	/* OpenVPN's own data packets renumbered */
 	OVX_G_TX_CSUM_PARTIAL,	/* L4 checksum not computed yet: to OpenVPN */
 	OVX_G_TX_FRAGMENT,	/* too big to go whole (fragment N): to OpenVPN */
+	OVX_G_TX_EPOCH_SEALED,	/* sealed in the epoch format (bpf/tx_epoch.h) */
+	OVX_G_TX_EPOCH_NO_SLOT,	/* epoch key without a usable send epoch: to OpenVPN */
 	OVX_G_MAX,
 };
 
@@ -289,6 +291,10 @@ enum ovx_key_ctl_op {
 	OVX_KEY_CTL_EPOCH_RX_FLOOR = 3,	/* epoch format: value = epoch << 48 |
 						 * counter, refuse that epoch's
 						 * counters <= counter */
+	OVX_KEY_CTL_EPOCH_TX_START = 4,	/* epoch format: value = epoch << 48 |
+						 * counter, that send epoch's next
+						 * counter = max(next, counter), and
+						 * the send epoch at least that one */
 };
 
 struct ovx_key_ctl_args {
