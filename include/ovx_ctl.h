@@ -197,6 +197,8 @@ enum ovx_ctl_attr {
 	OVX_A_RX_EPOCH,		/* u32 of a KEY (peer dumps): a key in
 					 * OpenVPN 2.7's epoch data format, its
 					 * current receive epoch; absent: 2.6 */
+	OVX_A_TX_EPOCH,		/* u32 of a KEY (peer dumps): the epoch format's
+					 * send epoch (the fast path seals) */
 	__OVX_A_END,
 };
 #define OVX_A_MAX	(__OVX_A_END - 1)

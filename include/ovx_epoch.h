@@ -23,6 +23,8 @@ struct ovx_epoch_key {
 	__u32 epoch;				/* 1..65535, 0: empty */
 };
 
+/* Send epochs installed ahead of the current one (the next, ready). */
+#define OVX_EPOCH_TX_AHEAD	1
 /* Epochs a receiver accepts ahead of its current one (OpenVPN 2.7: 16). */
 #define OVX_EPOCH_FUTURE	16
 #define OVX_EPOCH_LAST		0xffff

@@ -98,6 +98,7 @@ static const struct pol policy[OVX_A_MAX + 1] = {
 	[OVX_A_AEAD_BPF_NS] = U32("AEAD_BPF_NS"),
 	[OVX_A_AEAD_SW_NS] = U32("AEAD_SW_NS"),
 	[OVX_A_RX_EPOCH] = U32("RX_EPOCH"),
+	[OVX_A_TX_EPOCH] = U32("TX_EPOCH"),
 };
 
 #define NAME(c, w1, w2, pos, decode, inst, batch, handle)	[OVX_CMD_IDX(c)] = #c,
