@@ -12,7 +12,8 @@
  * not handed to OpenVPN: OpenVPN would send it as IP fragments, which the
  * renumbering of OpenVPN's own packets (renumber.h) cannot reach, so its
  * packet-id could repeat one of ours. The tun device's MTU is set so that
- * this does not happen (link MTU - 52 over IPv4, - 72 over IPv6), as
+ * this does not happen (link MTU - 56 over IPv4, - 76 over IPv6: room for
+ * the epoch format's 28 bytes, bpf/tx_epoch.h), as
  * WireGuard sizes its device; the kernel then fragments or signals PMTU for
  * the inner packets itself (less the framing: framing.h). With `fragment`,
  * a packet too big to go whole goes to OpenVPN, which fragments it. */
@@ -280,9 +281,10 @@ static __noinline int ovx_tx_frame(struct __sk_buff *skb, struct ovx_tx_state *s
 		hdr[comp_at] = OVX_NO_COMPRESS_BYTE;
 		front++;
 	} else if (fr & OVX_FRAMING_COMP_SWAP) {
+		/* at the inner packet's end: the epoch format's tag room follows */
 		if (bpf_skb_load_bytes(skb, st->l2 & 0x3f, &first, 1) ||
 		    bpf_skb_change_tail(skb, skb->len + 1, 0) ||
-		    bpf_skb_store_bytes(skb, skb->len - 1, &first, 1, 0))
+		    bpf_skb_store_bytes(skb, (st->l2 & 0x3f) + len, &first, 1, 0))
 			return -EINVAL;
 		hdr[comp_at] = OVX_NO_COMPRESS_BYTE_SWAP;
 		len++;
@@ -350,8 +352,10 @@ static __always_inline int ovx_tx_verdict(struct __sk_buff *skb, const struct ov
 		return v;
 	__u32 inner = tx.st->len;
 
-	if ((tx.st->flen ? ovx_tx_frame(skb, tx.st) : ovx_tx_make_room(skb, tx.st, 0)) ||
-	    (tx.eslot && bpf_skb_change_tail(skb, skb->len + OVX_TAG_LEN, 0)) ||
+	/* the tag's room first: an skb marked encapsulated (adjust_room, inner
+	 * and outer families apart) cannot change its tail */
+	if ((tx.eslot && bpf_skb_change_tail(skb, skb->len + OVX_TAG_LEN, 0)) ||
+	    (tx.st->flen ? ovx_tx_frame(skb, tx.st) : ovx_tx_make_room(skb, tx.st, 0)) ||
 	    bpf_dynptr_from_skb(skb, 0, &pkt) || ovx_tx_seal(&pkt, &tx)) {
 		ovx_count_drop(tx.stats, OVX_DROP_ENCAP);
 		return TC_ACT_SHOT;

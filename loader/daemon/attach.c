@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "daemon.h"
+#include "ovx_epoch.h"
 #include "ovx.skel.h"
 
 #define OVPND_TC_HANDLE	0x4f56
@@ -323,7 +324,12 @@ int ovpnd_if_mtu(const char *name)
 }
 
 /* See bpf/tx.h: a packet too big for the link once encapsulated cannot be
- * sent, so the tun device's MTU leaves room for the outer headers. */
+ * sent, so the tun device's MTU leaves room for the outer headers: IP, UDP
+ * and the larger of the two data formats' overheads (OpenVPN 2.7's epoch
+ * format: 28 bytes, 2.6: 24), whichever a peer's key turns out to use. */
+#define TUN_OVERHEAD_IPV4	(20 + 8 + OVX_EPOCH_OVERHEAD)
+#define TUN_OVERHEAD_IPV6	(40 + 8 + OVX_EPOCH_OVERHEAD)
+
 /* Bytes OpenVPN's framing adds around a packet (bpf/framing.h). With
  * --fragment the MTU stays above what it sends whole, as OpenVPN's does
  * (IPv6 needs 1280): bigger packets go to OpenVPN, which fragments them, and
@@ -336,11 +342,11 @@ static int framing_len(__u32 f)
 
 int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 {
-	int link_mtu = 0, overhead = 52, cur, want, err;
+	int link_mtu = 0, overhead = TUN_OVERHEAD_IPV4, cur, want, err;
 
 	for (unsigned int i = 0; i < in->naddrs; i++)
 		if (in->addrs[i].family == OVX_AF_INET6)
-			overhead = 72;
+			overhead = TUN_OVERHEAD_IPV6;
 	for (unsigned int i = 0; i < in->nlinks; i++) {
 		int m = ovpnd_if_mtu(in->links[i]);
 
@@ -361,7 +367,7 @@ int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 		ovpnd_log("%s: cannot set MTU %d: %s", in->tun, want, strerror(-err));
 	else if (want == link_mtu - overhead - framing_len(in->flags))
 		ovpnd_log("%s: MTU %d -> %d (link MTU %d - %d for %s outer headers%s)", in->tun,
-			  cur, want, link_mtu, overhead, overhead == 52 ? "IPv4" : "IPv6",
+			  cur, want, link_mtu, overhead, overhead == TUN_OVERHEAD_IPV4 ? "IPv4" : "IPv6",
 			  framing_len(in->flags) ? " and the framing" : "");
 	else
 		ovpnd_log("%s: MTU %d -> %d (the most the fast path seals)", in->tun, cur, want);
