@@ -199,7 +199,8 @@ static __always_inline int ovx_tx_seal_epoch(struct bpf_dynptr *pkt, struct ovx_
 
 /* The packet-id of the next packet: the 2.6 format's counter, or the epoch
  * format's (epoch, counter) and slot. TC_ACT_OK: to OpenVPN untouched (no
- * usable send epoch), TC_ACT_SHOT (2.6 packet-ids used up), 0: go on. */
+ * usable send epoch), TC_ACT_SHOT (2.6 packet-ids used up), TC_ACT_UNSPEC:
+ * go on. */
 static __always_inline int ovx_tx_number(struct ovx_tx *tx)
 {
 	struct ovx_tx_state *st = tx->st;
@@ -208,7 +209,7 @@ static __always_inline int ovx_tx_number(struct ovx_tx *tx)
 	if (!st->ep.fmt) {
 		st->pid = tx->key ? ovx_pid_next(tx->key, &st->pk) : 0;
 		if (st->pid)
-			return 0;
+			return TC_ACT_UNSPEC;
 		ovx_count_drop(tx->stats, OVX_DROP_PID_EXHAUSTED);
 		return TC_ACT_SHOT;
 	}
@@ -219,7 +220,7 @@ static __always_inline int ovx_tx_number(struct ovx_tx *tx)
 	if (ovx_epoch_tx_next(&kid, st->len + st->flen, &st->ep.epoch, &st->ep.counter))
 		tx->eslot = ovx_epoch_slot_get(&kid, OVX_EPOCH_TX, st->ep.epoch);
 	if (tx->eslot)
-		return 0;
+		return TC_ACT_UNSPEC;
 	ovx_gstat_inc(OVX_G_TX_EPOCH_NO_SLOT);
 	return TC_ACT_OK;
 }
@@ -348,7 +349,7 @@ static __always_inline int ovx_tx_verdict(struct __sk_buff *skb, const struct ov
 		return TC_ACT_SHOT;
 	}
 	v = ovx_tx_number(&tx);
-	if (v)
+	if (v != TC_ACT_UNSPEC)
 		return v;
 	__u32 inner = tx.st->len;
 
