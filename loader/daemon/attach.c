@@ -329,6 +329,8 @@ int ovpnd_if_mtu(const char *name)
  * format: 28 bytes, 2.6: 24), whichever a peer's key turns out to use. */
 #define TUN_OVERHEAD_IPV4	(20 + 8 + OVX_EPOCH_OVERHEAD)
 #define TUN_OVERHEAD_IPV6	(40 + 8 + OVX_EPOCH_OVERHEAD)
+/* The most the fast path seals in either format (bpf/tx_epoch.h). */
+#define TUN_MTU_MAX		(OVX_AEAD_MAX_LEN - (OVX_EPOCH_OVERHEAD - OVX_DATA_HDR_LEN))
 
 /* Bytes OpenVPN's framing adds around a packet (bpf/framing.h). With
  * --fragment the MTU stays above what it sends whole, as OpenVPN's does
@@ -357,8 +359,8 @@ int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 	if (link_mtu <= overhead || cur < 0)
 		return -EINVAL;
 	want = link_mtu - overhead - framing_len(in->flags);
-	if (want > OVX_AEAD_MAX_LEN)
-		want = OVX_AEAD_MAX_LEN;
+	if (want > TUN_MTU_MAX)
+		want = TUN_MTU_MAX;
 
 	if (cur <= want)	/* never above OpenVPN's own tun-mtu: it reads the rest */
 		return 0;
