@@ -10,8 +10,11 @@
  * end and, for AES-GCM, at the usage limit (blocks + packet-id > 2^36 - 1),
  * counter from 1; with no send slot left the packet goes to OpenVPN
  * untouched (tx_epoch_no_slot); no (epoch, counter) twice; `show`'s key info
- * has the send epoch. */
+ * has the send epoch. Over IPv4 and IPv6 outside (IPv6: the UDP checksum
+ * the fast path sums from the packet verifies). */
 #include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
@@ -30,7 +33,7 @@
 #define LO		1	/* VPN and link device of the test runs */
 #define PEER		5
 #define KEY_ID		2
-#define OFF		(14 + 20 + 8)	/* link, IPv4, UDP */
+#define OFF		(14 + c->iplen + 8)	/* link, IP, UDP */
 #define MAX_SEEN	64
 
 struct ctx {
@@ -40,9 +43,10 @@ struct ctx {
 	struct ovx_key_id kid;
 	uint64_t seen[MAX_SEEN];
 	int nseen, repeats;
+	size_t iplen;		/* outer IP header: 20 or 40 */
 };
 
-static void setup(struct ctx *c, int cipher)
+static void setup(struct ctx *c, int cipher, bool v6)
 {
 	struct ovx_peer_config pc = { .instance = INST, .peer_id = PEER };
 	struct ovx_sockaddr local;
@@ -52,8 +56,9 @@ static void setup(struct ctx *c, int cipher)
 	c->kid = (struct ovx_key_id){ INST, PEER, KEY_ID };
 	t_rand_bytes(c->ekm, sizeof(c->ekm));
 	fp_open(&c->h, 0);
-	ovx_sockaddr_parse(&pc.remote, "10.99.0.2:55379");
-	ovx_sockaddr_parse(&local, "10.99.0.1:1194");
+	c->iplen = v6 ? 40 : 20;
+	ovx_sockaddr_parse(&pc.remote, v6 ? "[fd99::2]:55379" : "10.99.0.2:55379");
+	ovx_sockaddr_parse(&local, v6 ? "[fd99::1]:1194" : "10.99.0.1:1194");
 	pc.local = local;
 	pc.vpn_ipv4[0] = 10, pc.vpn_ipv4[1] = 8, pc.vpn_ipv4[3] = 2;
 	if (ovx_iface_set(&c->h.fp, LO, INST, OVX_IFACE_ETH, 0) ||
@@ -74,6 +79,22 @@ static void send_key(const struct ctx *c, uint16_t epoch, uint8_t *key, uint8_t 
 		t_fatal("derivation");
 }
 
+/* The UDP checksum over IPv6 of the frame @f (@len bytes) verifies. */
+static bool udp6_ok(const uint8_t *f, size_t len)
+{
+	const uint8_t *ip = f + 14;
+	size_t ulen = len - 14 - 40;
+	uint32_t sum = 17 + (uint32_t)ulen;
+
+	for (int i = 8; i < 40; i += 2)		/* source and destination */
+		sum += ip[i] << 8 | ip[i + 1];
+	for (size_t i = 0; i < ulen; i += 2)
+		sum += ip[40 + i] << 8 | (i + 1 < ulen ? ip[40 + i + 1] : 0);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff && (ip[40 + 6] || ip[40 + 7]);
+}
+
 /* One IPv4 packet of @len bytes through TX. Returns 1 if sealed in the 2.7.6
  * layout and opened by OpenSSL to the packet (*@epoch, *@counter its), 0 if
  * left to OpenVPN untouched, -1 otherwise. */
@@ -92,7 +113,8 @@ static int tx(struct ctx *c, size_t len, uint16_t *epoch, uint64_t *counter)
 	if (o.verdict == TC_ACT_OK)
 		return o.len == n && !memcmp(o.out, in, n) ? 0 : -1;
 	if (o.verdict != TC_ACT_REDIRECT || o.len != OFF + OVX_EPOCH_OVERHEAD + len ||
-	    ntohs(*(uint16_t *)(o.out + 14 + 20 + 4)) != 8 + OVX_EPOCH_OVERHEAD + len ||
+	    ntohs(*(uint16_t *)(o.out + 14 + c->iplen + 4)) != 8 + OVX_EPOCH_OVERHEAD + len ||
+	    (c->iplen == 40 && !udp6_ok(o.out, o.len)) ||
 	    p[0] != (9 << 3 | KEY_ID) || p[1] || p[2] || p[3] != PEER)
 		return -1;
 	*epoch = p[4] << 8 | p[5];
@@ -118,9 +140,9 @@ static uint64_t gstat(struct ctx *c, int which)
 	return ovx_global_stats_get(&c->h.fp, &s) ? 0 : s.c[which];
 }
 
-static void test_cipher(int cipher)
+static void test_cipher(int cipher, bool v6)
 {
-	const char *name = ovx_cipher_name(cipher);
+	char name[64];
 	bool gcm = cipher != OVX_CIPHER_CHACHA20_POLY1305;
 	static struct ctx c;
 	struct ovx_key_info ki;
@@ -128,7 +150,8 @@ static void test_cipher(int cipher)
 	uint64_t ctr = 0, want = 1000;
 	int ok = 0, r;
 
-	setup(&c, cipher);
+	snprintf(name, sizeof(name), "%s over %s", ovx_cipher_name(cipher), v6 ? "IPv6" : "IPv4");
+	setup(&c, cipher, v6);
 	for (int i = 0; i < 3; i++) {
 		static const size_t lens[] = { 100, 1400, 28 };
 
@@ -171,8 +194,10 @@ static void test_cipher(int cipher)
 int main(void)
 {
 	t_seed(27);
-	test_cipher(OVX_CIPHER_AES_128_GCM);
-	test_cipher(OVX_CIPHER_AES_256_GCM);
-	test_cipher(OVX_CIPHER_CHACHA20_POLY1305);
+	for (int v6 = 0; v6 < 2; v6++) {
+		test_cipher(OVX_CIPHER_AES_128_GCM, v6);
+		test_cipher(OVX_CIPHER_AES_256_GCM, v6);
+		test_cipher(OVX_CIPHER_CHACHA20_POLY1305, v6);
+	}
 	return t_done("epoch-tx");
 }
