@@ -18,6 +18,7 @@
 #include "common.h"
 #include "ovx_epoch.h"
 #include "epoch.h"
+#include "maps.h"
 #include "replay.h"
 
 #ifndef OVX_EPOCH_MAX_SLOTS
@@ -163,6 +164,20 @@ static __always_inline void ovx_epoch_tx_move(const struct ovx_key_id *kid,
 }
 
 #define OVX_EPOCH_TX_TRIES	3
+
+/* The first packet of a send epoch (counter 1; a key's first epoch starts
+ * above it, epoch_install.c) asks userspace, once per epoch, to install the
+ * slot after it (OVX_EV_EPOCH_MOVED, loader/lib/epoch_refill.c). */
+static __always_inline void ovx_epoch_tx_moved(const struct ovx_key_id *kid, __u64 counter)
+{
+	/* a key id starts with its peer's (no copy: the renumbering's call
+	 * chain has no stack to spare) */
+	_Static_assert(offsetof(struct ovx_key_id, instance) == offsetof(struct ovx_peer_key, instance) &&
+		       offsetof(struct ovx_key_id, peer_id) == offsetof(struct ovx_peer_key, peer_id),
+		       "struct ovx_key_id begins with struct ovx_peer_key");
+	if (counter == 1)
+		ovx_event(OVX_EV_EPOCH_MOVED, (const struct ovx_peer_key *)kid, kid->key_id, NULL);
+}
 
 /* Picks the epoch and counter of the next packet of @kid with @len bytes of
  * plaintext: the slot, or NULL when no key is left (all slots ahead used

@@ -139,6 +139,10 @@ int ovx_key_ctl(struct ovx_key_ctl_args *a)
 		bpf_spin_unlock(&s->lock);
 		return 0;
 	}
+	if (a->op == OVX_KEY_CTL_EPOCH_TX_START) {
+		a->err = ovx_epoch_tx_start(&id, a->value);
+		return 0;
+	}
 	if (!k) {
 		a->err = -ENOENT;
 		return 0;

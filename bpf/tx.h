@@ -12,7 +12,8 @@
  * not handed to OpenVPN: OpenVPN would send it as IP fragments, which the
  * renumbering of OpenVPN's own packets (renumber.h) cannot reach, so its
  * packet-id could repeat one of ours. The tun device's MTU is set so that
- * this does not happen (link MTU - 52 over IPv4, - 72 over IPv6), as
+ * this does not happen (link MTU - 56 over IPv4, - 76 over IPv6: room for
+ * the epoch format's 28 bytes, bpf/tx_epoch.h), as
  * WireGuard sizes its device; the kernel then fragments or signals PMTU for
  * the inner packets itself (less the framing: framing.h). With `fragment`,
  * a packet too big to go whole goes to OpenVPN, which fragments it. */
@@ -30,6 +31,7 @@
 #include "pid.h"
 #include "proto.h"
 #include "route.h"
+#include "tx_epoch.h"
 
 /* bpf_redirect_neigh takes an Ethernet frame (it replaces the addresses), so
  * a dummy Ethernet header goes in front of the outer IP header, unless the
@@ -50,6 +52,7 @@ struct ovx_tx_state {
 	__u32 pid;
 	__u32 too_big;		/* over the link MTU once encapsulated */
 	__u32 l2;		/* link header before the inner packet: 0 on tun */
+	struct ovx_tx_epoch ep;	/* a key in the epoch format (tx_epoch.h) */
 };
 
 struct {
@@ -64,7 +67,8 @@ struct ovx_tx {
 	struct ovx_iface *ifc;		/* the tun device's */
 	__u32 helper;			/* at the checksum helper: the tun's ifindex */
 	struct ovx_peer *peer;
-	struct ovx_key *key;
+	struct ovx_key *key;		/* a 2.6-format key, or */
+	struct ovx_epoch_slot *eslot;	/* the epoch format's send slot */
 	struct ovx_peer_stats *stats;
 };
 
@@ -126,7 +130,11 @@ static __noinline bool ovx_tx_lookup(struct __sk_buff *skb, struct ovx_tx *tx)
 	kid.peer_id = st->pk.peer_id;
 	kid.key_id = peer->slot_key_id[OVX_SLOT_PRIMARY];
 	tx->key = bpf_map_lookup_elem(&ovx_keys, &kid);
-	if (!tx->key) {
+	if (!tx->key && ovx_tx_epoch_key(&kid)) {
+		st->ep.fmt = 1;
+		st->ep.key_id = kid.key_id;
+		st->ep.peer_id = kid.peer_id;
+	} else if (!tx->key) {
 		ovx_gstat_inc(OVX_G_TX_NO_KEY);
 		return false;
 	}
@@ -143,14 +151,19 @@ static __noinline bool ovx_tx_lookup(struct __sk_buff *skb, struct ovx_tx *tx)
 /* Route and MTU of the outer packet: false to leave the packet to OpenVPN. */
 static __noinline bool ovx_tx_path(struct __sk_buff *skb, struct ovx_tx_state *tx)
 {
-	__u32 mtu = 0;
+	__u32 mtu = 0, tail = 0, max = OVX_AEAD_MAX_LEN;
 
 	if (ovx_encap_route(&tx->path)) {
 		ovx_gstat_inc(OVX_G_TX_NO_ROUTE);
 		return false;
 	}
-	if (tx->len + tx->flen > OVX_AEAD_MAX_LEN ||
-	    bpf_check_mtu(skb, tx->path.ifindex, &mtu, tx->path.hlen + tx->flen, 0)) {
+	if (tx->ep.fmt) {	/* 12 bytes of header in front, the tag at the end */
+		tx->path.hlen += OVX_EPOCH_AAD_LEN - OVX_DATA_HDR_LEN;
+		tail = OVX_TAG_LEN;
+		max = OVX_TX_EPOCH_MAX_LEN;
+	}
+	if (tx->len + tx->flen > max ||
+	    bpf_check_mtu(skb, tx->path.ifindex, &mtu, tx->path.hlen + tail + tx->flen, 0)) {
 		ovx_gstat_inc(OVX_G_TX_TOO_BIG);
 		tx->too_big = 1;
 	}
@@ -168,6 +181,53 @@ static __noinline int ovx_tx_data_hdr(struct bpf_dynptr *pkt, const struct ovx_t
 				sizeof(h), 0);
 }
 
+/* The epoch format (tx_epoch.h): header and encryption, the tag at the end
+ * (the packet has the room), outer headers. */
+static __always_inline int ovx_tx_seal_epoch(struct bpf_dynptr *pkt, struct ovx_tx *tx)
+{
+	struct ovx_tx_state *st = tx->st;
+	__be16 proto = bpf_htons(st->path.dst.family == OVX_AF_INET ? ETH_P_IP : ETH_P_IPV6);
+	int err;
+
+	err = ovx_tx_epoch_seal(pkt, OVX_TX_L2 + st->path.hlen - OVX_EPOCH_AAD_LEN, st->len,
+				&st->ep, tx->eslot);
+	if (err)
+		return err;
+	if (bpf_dynptr_write(pkt, 12, &proto, sizeof(proto), 0))
+		return -EINVAL;
+	return ovx_tx_epoch_outer(pkt, &st->path, OVX_TX_L2, st->len);
+}
+
+/* The packet-id of the next packet: the 2.6 format's counter, or the epoch
+ * format's (epoch, counter) and slot. TC_ACT_OK: to OpenVPN untouched (no
+ * usable send epoch), TC_ACT_SHOT (2.6 packet-ids or AES-GCM usage used
+ * up), TC_ACT_UNSPEC: go on. */
+static __always_inline int ovx_tx_number(struct ovx_tx *tx)
+{
+	struct ovx_tx_state *st = tx->st;
+	struct ovx_key_id kid;
+
+	if (!st->ep.fmt) {
+		st->pid = tx->key ? ovx_pid_next(tx->key, &st->pk) : 0;
+		if (st->pid && ovx_usage_take(tx->key, &st->pk, st->pid, st->len + st->flen))
+			return TC_ACT_UNSPEC;
+		ovx_count_drop(tx->stats, OVX_DROP_PID_EXHAUSTED);
+		return TC_ACT_SHOT;
+	}
+	kid.instance = st->pk.instance;
+	kid.peer_id = st->pk.peer_id;
+	kid.key_id = st->ep.key_id;
+	/* a subprogram's result is a scalar to the verifier: the slot again */
+	if (ovx_epoch_tx_next(&kid, st->len + st->flen, &st->ep.epoch, &st->ep.counter))
+		tx->eslot = ovx_epoch_slot_get(&kid, OVX_EPOCH_TX, st->ep.epoch);
+	if (tx->eslot) {
+		ovx_epoch_tx_moved(&kid, st->ep.counter);
+		return TC_ACT_UNSPEC;
+	}
+	ovx_gstat_inc(OVX_G_TX_EPOCH_NO_SLOT);
+	return TC_ACT_OK;
+}
+
 /* Room made for the outer headers: header, encryption, outer headers, and
  * the Ethernet type of the dummy link header. */
 static __always_inline int ovx_tx_seal(struct bpf_dynptr *pkt, struct ovx_tx *tx)
@@ -176,7 +236,9 @@ static __always_inline int ovx_tx_seal(struct bpf_dynptr *pkt, struct ovx_tx *tx
 	__u32 off = OVX_TX_L2 + st->path.hlen - OVX_DATA_HDR_LEN;
 	int err;
 
-	if (ovx_tx_data_hdr(pkt, st, tx->key->key_id))
+	if (tx->eslot)
+		return ovx_tx_seal_epoch(pkt, tx);
+	if (!tx->key || ovx_tx_data_hdr(pkt, st, tx->key->key_id))
 		return -EINVAL;
 	__be16 proto = bpf_htons(st->path.dst.family == OVX_AF_INET ? ETH_P_IP : ETH_P_IPV6);
 
@@ -223,9 +285,10 @@ static __noinline int ovx_tx_frame(struct __sk_buff *skb, struct ovx_tx_state *s
 		hdr[comp_at] = OVX_NO_COMPRESS_BYTE;
 		front++;
 	} else if (fr & OVX_FRAMING_COMP_SWAP) {
+		/* at the inner packet's end: the epoch format's tag room follows */
 		if (bpf_skb_load_bytes(skb, st->l2 & 0x3f, &first, 1) ||
 		    bpf_skb_change_tail(skb, skb->len + 1, 0) ||
-		    bpf_skb_store_bytes(skb, skb->len - 1, &first, 1, 0))
+		    bpf_skb_store_bytes(skb, (st->l2 & 0x3f) + len, &first, 1, 0))
 			return -EINVAL;
 		hdr[comp_at] = OVX_NO_COMPRESS_BYTE_SWAP;
 		len++;
@@ -257,7 +320,9 @@ static __always_inline int ovx_tx_verdict(struct __sk_buff *skb, const struct ov
 	struct ovx_tx tx = *in;
 	struct bpf_dynptr pkt;
 	__u32 zero = 0;
+	int v;
 
+	tx.eslot = NULL;	/* a known 0 to the verifier, not the copy's bytes */
 	tx.st = bpf_map_lookup_elem(&ovx_tx_state, &zero);
 	if (!tx.ifc || !tx.st)
 		return TC_ACT_OK;
@@ -286,24 +351,27 @@ static __always_inline int ovx_tx_verdict(struct __sk_buff *skb, const struct ov
 		ovx_count_drop(tx.stats, OVX_DROP_TOO_BIG);
 		return TC_ACT_SHOT;
 	}
-	tx.st->pid = ovx_pid_next(tx.key, &tx.st->pk);
-	if (!tx.st->pid ||
-	    !ovx_usage_take(tx.key, &tx.st->pk, tx.st->pid, tx.st->len + tx.st->flen)) {
-		ovx_count_drop(tx.stats, OVX_DROP_PID_EXHAUSTED);
-		return TC_ACT_SHOT;
-	}
+	v = ovx_tx_number(&tx);
+	if (v != TC_ACT_UNSPEC)
+		return v;
 	__u32 inner = tx.st->len;
 
-	if ((tx.st->flen ? ovx_tx_frame(skb, tx.st) : ovx_tx_make_room(skb, tx.st, 0)) ||
+	/* the tag's room first: an skb marked encapsulated (adjust_room, inner
+	 * and outer families apart) cannot change its tail */
+	if ((tx.eslot && bpf_skb_change_tail(skb, skb->len + OVX_TAG_LEN, 0)) ||
+	    (tx.st->flen ? ovx_tx_frame(skb, tx.st) : ovx_tx_make_room(skb, tx.st, 0)) ||
 	    bpf_dynptr_from_skb(skb, 0, &pkt) || ovx_tx_seal(&pkt, &tx)) {
 		ovx_count_drop(tx.stats, OVX_DROP_ENCAP);
 		return TC_ACT_SHOT;
 	}
+	if (tx.eslot)
+		ovx_gstat_inc(OVX_G_TX_EPOCH_SEALED);
 	if (tx.stats) {
 		OVX_STAT_ADD(tx.stats->tx_vpn_pkts, 1);
 		OVX_STAT_ADD(tx.stats->tx_vpn_bytes, inner);
 		OVX_STAT_ADD(tx.stats->tx_link_pkts, 1);
-		OVX_STAT_ADD(tx.stats->tx_link_bytes, OVX_DATA_HDR_LEN + tx.st->len);
+		OVX_STAT_ADD(tx.stats->tx_link_bytes, (tx.eslot ? OVX_EPOCH_OVERHEAD :
+						       OVX_DATA_HDR_LEN) + tx.st->len);
 	}
 	return bpf_redirect_neigh(tx.st->path.ifindex, NULL, 0, 0);
 }

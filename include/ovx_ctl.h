@@ -200,6 +200,8 @@ enum ovx_ctl_attr {
 	OVX_A_RENEG_SEC,		/* u32 of INSTANCE_NEW: OpenVPN's reneg-sec
 					 * (0: off); absent: not known. Only for
 					 * the daemon's warning (reneg_check.c) */
+	OVX_A_TX_EPOCH,		/* u32 of a KEY (peer dumps): the epoch format's
+					 * send epoch (the fast path seals) */
 	__OVX_A_END,
 };
 #define OVX_A_MAX	(__OVX_A_END - 1)

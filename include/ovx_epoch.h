@@ -23,6 +23,8 @@ struct ovx_epoch_key {
 	__u32 epoch;				/* 1..65535, 0: empty */
 };
 
+/* Send epochs installed ahead of the current one (the next, ready). */
+#define OVX_EPOCH_TX_AHEAD	1
 /* Epochs a receiver accepts ahead of its current one (OpenVPN 2.7: 16). */
 #define OVX_EPOCH_FUTURE	16
 #define OVX_EPOCH_LAST		0xffff
@@ -69,6 +71,9 @@ struct ovx_epoch_state {
 	__u32 tx_epoch;				/* sealing with this one */
 	__u32 rx_epoch;				/* current receive epoch */
 	__u32 rx_retiring;			/* the previous one, 0: none */
+	__u32 tx_openvpn;			/* the highest epoch OpenVPN's own
+						 * packets were sealed in (renumbered
+						 * from its slot), 0: none yet */
 };
 
 #endif /* OVX_EPOCH_SHARED_H */

@@ -214,6 +214,8 @@ enum ovx_gstat {
 	OVX_G_TX_RENUMBERED,	/* OpenVPN's own data packets renumbered */
 	OVX_G_TX_CSUM_PARTIAL,	/* L4 checksum not computed yet: to OpenVPN */
 	OVX_G_TX_FRAGMENT,	/* too big to go whole (fragment N): to OpenVPN */
+	OVX_G_TX_EPOCH_SEALED,	/* sealed in the epoch format (bpf/tx_epoch.h) */
+	OVX_G_TX_EPOCH_NO_SLOT,	/* epoch key without a usable send epoch: to OpenVPN */
 	OVX_G_MAX,
 };
 
@@ -313,6 +315,10 @@ enum ovx_key_ctl_op {
 						 * counter, refuse that epoch's
 						 * counters <= counter */
 	OVX_KEY_CTL_TX_BLOCKS_MIN = 4,	/* tx_blocks = max(tx_blocks, value) */
+	OVX_KEY_CTL_EPOCH_TX_START = 5,	/* epoch format: value = epoch << 48 |
+						 * counter, that send epoch's next
+						 * counter = max(next, counter), and
+						 * the send epoch at least that one */
 };
 
 struct ovx_key_ctl_args {

@@ -41,6 +41,9 @@ static json_t *keys_json(const struct nlattr *keys)
 		if (k && tb[OVX_A_RX_EPOCH])	/* OpenVPN 2.7's epoch data format */
 			json_object_set_new(k, "rx_epoch",
 					    json_integer((json_int_t)cli_u32(tb, OVX_A_RX_EPOCH)));
+		if (k && tb[OVX_A_TX_EPOCH])
+			json_object_set_new(k, "tx_epoch",
+					    json_integer((json_int_t)cli_u32(tb, OVX_A_TX_EPOCH)));
 		json_array_append_new(a, k);
 	}
 	return a;

@@ -30,8 +30,8 @@ int cli_print_keys(const struct nlattr *keys, int indent)
 		       cli_u32(tb, OVX_A_SLOT) ? "secondary" : "primary", cli_u32(tb, OVX_A_KEY_ID),
 		       cli_str(tb, OVX_A_CIPHER, "?"));
 		if (tb[OVX_A_RX_EPOCH])	/* OpenVPN 2.7's epoch data format */
-			printf("epoch format, receive epoch %u, sent by OpenVPN\n",
-			       cli_u32(tb, OVX_A_RX_EPOCH));
+			printf("epoch format, receive epoch %u, send epoch %u\n",
+			       cli_u32(tb, OVX_A_RX_EPOCH), cli_u32(tb, OVX_A_TX_EPOCH));
 		else
 			printf("next tx packet-id %" PRIu64 "\n", (uint64_t)cli_u64(tb, OVX_A_TX_PID));
 		n++;

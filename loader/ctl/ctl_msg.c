@@ -99,6 +99,7 @@ static const struct pol policy[OVX_A_MAX + 1] = {
 	[OVX_A_AEAD_SW_NS] = U32("AEAD_SW_NS"),
 	[OVX_A_RX_EPOCH] = U32("RX_EPOCH"),
 	[OVX_A_RENEG_SEC] = U32("RENEG_SEC"),
+	[OVX_A_TX_EPOCH] = U32("TX_EPOCH"),
 };
 
 #define NAME(c, w1, w2, pos, decode, inst, batch, handle)	[OVX_CMD_IDX(c)] = #c,

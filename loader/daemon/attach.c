@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "daemon.h"
+#include "ovx_epoch.h"
 #include "ovx.skel.h"
 
 #define OVPND_TC_HANDLE	0x4f56
@@ -323,7 +324,14 @@ int ovpnd_if_mtu(const char *name)
 }
 
 /* See bpf/tx.h: a packet too big for the link once encapsulated cannot be
- * sent, so the tun device's MTU leaves room for the outer headers. */
+ * sent, so the tun device's MTU leaves room for the outer headers: IP, UDP
+ * and the larger of the two data formats' overheads (OpenVPN 2.7's epoch
+ * format: 28 bytes, 2.6: 24), whichever a peer's key turns out to use. */
+#define TUN_OVERHEAD_IPV4	(20 + 8 + OVX_EPOCH_OVERHEAD)
+#define TUN_OVERHEAD_IPV6	(40 + 8 + OVX_EPOCH_OVERHEAD)
+/* The most the fast path seals in either format (bpf/tx_epoch.h). */
+#define TUN_MTU_MAX		(OVX_AEAD_MAX_LEN - (OVX_EPOCH_OVERHEAD - OVX_DATA_HDR_LEN))
+
 /* Bytes OpenVPN's framing adds around a packet (bpf/framing.h). With
  * --fragment the MTU stays above what it sends whole, as OpenVPN's does
  * (IPv6 needs 1280): bigger packets go to OpenVPN, which fragments them, and
@@ -336,11 +344,11 @@ static int framing_len(__u32 f)
 
 int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 {
-	int link_mtu = 0, overhead = 52, cur, want, err;
+	int link_mtu = 0, overhead = TUN_OVERHEAD_IPV4, cur, want, err;
 
 	for (unsigned int i = 0; i < in->naddrs; i++)
 		if (in->addrs[i].family == OVX_AF_INET6)
-			overhead = 72;
+			overhead = TUN_OVERHEAD_IPV6;
 	for (unsigned int i = 0; i < in->nlinks; i++) {
 		int m = ovpnd_if_mtu(in->links[i]);
 
@@ -351,8 +359,8 @@ int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 	if (link_mtu <= overhead || cur < 0)
 		return -EINVAL;
 	want = link_mtu - overhead - framing_len(in->flags);
-	if (want > OVX_AEAD_MAX_LEN)
-		want = OVX_AEAD_MAX_LEN;
+	if (want > TUN_MTU_MAX)
+		want = TUN_MTU_MAX;
 
 	if (cur <= want)	/* never above OpenVPN's own tun-mtu: it reads the rest */
 		return 0;
@@ -361,7 +369,7 @@ int ovpnd_tun_mtu(const struct ovpnd_instance *in)
 		ovpnd_log("%s: cannot set MTU %d: %s", in->tun, want, strerror(-err));
 	else if (want == link_mtu - overhead - framing_len(in->flags))
 		ovpnd_log("%s: MTU %d -> %d (link MTU %d - %d for %s outer headers%s)", in->tun,
-			  cur, want, link_mtu, overhead, overhead == 52 ? "IPv4" : "IPv6",
+			  cur, want, link_mtu, overhead, overhead == TUN_OVERHEAD_IPV4 ? "IPv4" : "IPv6",
 			  framing_len(in->flags) ? " and the framing" : "");
 	else
 		ovpnd_log("%s: MTU %d -> %d (the most the fast path seals)", in->tun, cur, want);

@@ -83,7 +83,8 @@ static bool put_keys(struct ovpnd *d, struct nlmsghdr *nlh, const struct ovx_pee
 		     ovx_ctl_put_u32(nlh, OVX_A_KEY_ID, ki.key_id) &&
 		     ovx_ctl_put_str(nlh, OVX_A_CIPHER, ovx_cipher_name(ki.cipher)) &&
 		     ovx_ctl_put_u64(nlh, OVX_A_TX_PID, ki.tx_next_pid) &&
-		     (!ki.rx_epoch || ovx_ctl_put_u32(nlh, OVX_A_RX_EPOCH, ki.rx_epoch));
+		     (!ki.rx_epoch || ovx_ctl_put_u32(nlh, OVX_A_RX_EPOCH, ki.rx_epoch)) &&
+		     (!ki.tx_epoch || ovx_ctl_put_u32(nlh, OVX_A_TX_EPOCH, ki.tx_epoch));
 		if (ok)
 			ovx_ctl_nest_end(nlh, item);
 	}

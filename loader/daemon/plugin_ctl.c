@@ -149,7 +149,7 @@ static int key_try(struct ovpnd *d, struct ovpnd_pending *p)
 			ovpnd_log("instance %u: peer %u key %u %s offloaded (after %llu packets through OpenVPN)%s",
 				  p->inst, l.peer_id, k.key_id, ovx_cipher_name(l.cipher),
 				  (unsigned long long)l.rx_pid_max,
-				  l.epoch ? " (epoch data format: receive only, OpenVPN sends)" : "");
+				  l.epoch ? " (epoch data format)" : "");
 		}
 		return err;
 	}

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A learnt key in OpenVPN 2.7's epoch data format into the fast path
- * (epoch_peer.h): its state and receive slots installed ahead, then the
- * peer's slot pointed at it. */
+ * (epoch_peer.h): its state, receive and send slots installed ahead, the
+ * send counter above OpenVPN's, then the peer's slot pointed at it. */
 #include <errno.h>
 #include <bpf/bpf.h>
 #include <openssl/crypto.h>
@@ -30,7 +30,8 @@ static int slot_set(const struct ovx_fastpath *fp, const struct ovx_key_id *kid,
 }
 
 int ovx_epoch_key_learnt(const struct ovx_fastpath *fp, const struct ovx_key_id *kid,
-			  int cipher, const __u8 *material, bool server, __u64 rx_floor)
+			  int cipher, const __u8 *material, bool server, __u64 rx_floor,
+			  __u64 tx_start)
 {
 	struct ovx_epoch_maps m = epoch_maps(fp);
 	struct ovx_key_id old = *kid;
@@ -45,12 +46,18 @@ int ovx_epoch_key_learnt(const struct ovx_fastpath *fp, const struct ovx_key_id 
 		return -ENOENT;
 	ovx_epoch_key_remove(fp, kid);		/* a key-id of an older session */
 	bpf_map_delete_elem(fp->keys_fd, kid);
-	/* RX only for now: TX stays in OpenVPN (no TX slot ahead) */
-	err = ovx_epoch_key_start(&m, kid, cipher, material, server, &c, OVX_EPOCH_FUTURE, 0);
+	/* TX: the send epoch and the next (bpf/tx_epoch.h) */
+	err = ovx_epoch_key_start(&m, kid, cipher, material, server, &c, OVX_EPOCH_FUTURE,
+				  OVX_EPOCH_TX_AHEAD);
 	if (!err && fp->epoch_chains)	/* for the refills (epoch_refill.h) */
-		err = ovx_epoch_chain_keep(fp->epoch_chains, kid, &c, OVX_EPOCH_FUTURE, 0);
+		err = ovx_epoch_chain_keep(fp->epoch_chains, kid, &c, OVX_EPOCH_FUTURE,
+					   OVX_EPOCH_TX_AHEAD);
 	OPENSSL_cleanse(&c, sizeof(c));
-	if (!err && rx_floor)
+	if (!err)	/* OpenVPN's send epoch not installed: it keeps the key */
+		err = ovx_epoch_set_tx_start(fp, kid, tx_start);
+	if (err)
+		goto fail;
+	if (rx_floor)
 		err = ovx_epoch_set_rx_floor(fp, kid, rx_floor);
 	if (err == -ENOENT)
 		err = 0;	/* an epoch not installed: nothing of it to refuse */

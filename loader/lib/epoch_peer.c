@@ -41,6 +41,7 @@ int ovx_epoch_key_info(const struct ovx_fastpath *fp, const struct ovx_key_id *k
 		ki->cipher = s->key.aead.cipher;
 		ki->tx_next_pid = 0;
 		ki->rx_epoch = st.rx_epoch;
+		ki->tx_epoch = st.tx_epoch;
 	}
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);

@@ -105,6 +105,17 @@ int ovx_epoch_key_start(const struct ovx_epoch_maps *m, const struct ovx_key_id 
 	return ovx_epoch_key_refresh(m, kid, c, rx_ahead, tx_ahead);
 }
 
+/* The lowest send slot kept: OpenVPN's own send epoch may lag behind the
+ * fast path's (it follows the peer only through the packets it sees), and
+ * its packets are renumbered from that epoch's slot (bpf/renumber.h); at
+ * most OVX_EPOCH_FUTURE epochs behind, below that they are dropped. */
+static __u32 tx_keep_from(const struct ovx_epoch_state *st)
+{
+	__u32 low = st->tx_openvpn && st->tx_openvpn < st->tx_epoch ? st->tx_openvpn : st->tx_epoch;
+
+	return st->tx_epoch - low > OVX_EPOCH_FUTURE ? st->tx_epoch - OVX_EPOCH_FUTURE : low;
+}
+
 int ovx_epoch_key_refresh(const struct ovx_epoch_maps *m, const struct ovx_key_id *kid,
 			   struct ovx_epoch_chain *c, __u32 rx_ahead, __u32 tx_ahead)
 {
@@ -119,6 +130,6 @@ int ovx_epoch_key_refresh(const struct ovx_epoch_maps *m, const struct ovx_key_i
 	if (!err)
 		err = install_upto(m, kid, c, OVX_EPOCH_TX, st.tx_epoch + tx_ahead);
 	remove_below(m, kid, c, OVX_EPOCH_RX, st.rx_retiring ? st.rx_retiring : st.rx_epoch);
-	remove_below(m, kid, c, OVX_EPOCH_TX, st.tx_epoch);
+	remove_below(m, kid, c, OVX_EPOCH_TX, tx_keep_from(&st));
 	return err;
 }

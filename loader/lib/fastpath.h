@@ -129,6 +129,7 @@ struct ovx_key_info {
 	__u32 key_id, cipher;
 	__u64 tx_next_pid;		/* the epoch format: 0, OpenVPN sends */
 	__u32 rx_epoch;			/* the epoch format: current; 0: 2.6 */
+	__u32 tx_epoch;			/* the epoch format: sending with */
 };
 int ovx_key_info_get(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
 		      __u32 key_id, struct ovx_key_info *ki);

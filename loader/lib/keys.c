@@ -184,6 +184,13 @@ int ovx_epoch_set_rx_floor(const struct ovx_fastpath *fp, const struct ovx_key_i
 		       id);
 }
 
+int ovx_epoch_set_tx_start(const struct ovx_fastpath *fp, const struct ovx_key_id *kid,
+			    __u64 id)
+{
+	return key_ctl(fp, kid->instance, kid->peer_id, kid->key_id, OVX_KEY_CTL_EPOCH_TX_START,
+		       id);
+}
+
 int ovx_key_info_get(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
 		      __u32 key_id, struct ovx_key_info *ki)
 {

@@ -8,6 +8,7 @@
 #include "aead_sw.h"
 #include "epoch_learn.h"
 #include "epoch_peer.h"
+#include "ovx_epoch.h"
 #include "fastpath.h"
 #include "learn.h"
 
@@ -86,6 +87,8 @@ int ovx_learn_identify(const struct ovx_fastpath *fp, __u32 instance,
 	out->rx_id_max = rx.pid_max;
 	out->rx_pid_max = rx.pid_max & 0xffffffffffffULL;	/* the epoch format's counter */
 	if (out->cipher < 0) {
+		out->tx_id_max = learn_get(fp, instance, OVX_LEARN_TX, remote, key_id, &tx) ?
+				 0 : tx.pid_max;
 		out->cipher = ovx_epoch_sample_cipher(rx.sample, rx.sample_len, m,
 						       role == OVX_ROLE_SERVER);
 		return out->cipher < 0 ? -EKEYREJECTED : -EPROTONOSUPPORT;
@@ -146,9 +149,19 @@ static int learn_key(const struct ovx_fastpath *fp, const struct ovx_learn_insta
 	return err;
 }
 
-/* A key in OpenVPN 2.7's epoch data format: the peer, then its receive
- * epochs (epoch_peer.h). TX stays in OpenVPN. -EPROTONOSUPPORT where the
- * pinned fast path is too old to have the epoch maps. */
+/* Where the fast path starts sending in the epoch format: above what
+ * OpenVPN sent (@id: epoch << 48 | counter; 0: nothing), with the margin
+ * of the 2.6 format for packets on their way meanwhile. */
+static __u64 epoch_tx_start(__u64 id)
+{
+	__u64 epoch = id >> 48 ? id >> 48 : 1;
+
+	return epoch << 48 | ((id & OVX_EPOCH_COUNTER_MASK) + 1 + OVX_LEARN_TX_MARGIN);
+}
+
+/* A key in OpenVPN 2.7's epoch data format: the peer, then its receive and
+ * send epochs (epoch_peer.h). -EPROTONOSUPPORT where the pinned fast path is
+ * too old to have the epoch maps. */
 static int learn_epoch(const struct ovx_fastpath *fp, const struct ovx_learn_install *li,
 		       const struct ovx_learnt *l)
 {
@@ -157,15 +170,18 @@ static int learn_epoch(const struct ovx_fastpath *fp, const struct ovx_learn_ins
 	int err = learn_peer(fp, li, l->peer_id);
 
 	err = err ?: ovx_epoch_key_learnt(fp, &kid, l->cipher, li->material,
-					   li->role == OVX_ROLE_SERVER, l->rx_id_max);
+					   li->role == OVX_ROLE_SERVER, l->rx_id_max,
+					   epoch_tx_start(l->tx_id_max));
 	if (err == -EOPNOTSUPP)
 		return -EPROTONOSUPPORT;
 	if (err)
 		return err;
 	usleep(2000);	/* as ovx_learn_install: packets that missed the key */
 	if (ovx_learn_identify(fp, li->instance, &li->remote, li->key_id, li->role,
-				li->material, &late) == -EPROTONOSUPPORT)
+				li->material, &late) == -EPROTONOSUPPORT) {
 		ovx_epoch_set_rx_floor(fp, &kid, late.rx_id_max);
+		ovx_epoch_set_tx_start(fp, &kid, epoch_tx_start(late.tx_id_max));
+	}
 	learn_forget(fp, li->instance, &li->remote, li->key_id);
 	return 0;
 }

@@ -21,6 +21,7 @@ struct ovx_learnt {
 	int cipher;
 	__u64 rx_pid_max, tx_pid_max;
 	__u64 rx_id_max;		/* the epoch format: epoch << 48 | counter */
+	__u64 tx_id_max;		/* the epoch format: what OpenVPN sent */
 	bool epoch;			/* OpenVPN 2.7's epoch data format */
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """No (key, packet-id) pair twice per direction, from pcap captures.
 
-Usage: pid_check.py CAPTURE.pcap...  (classic pcap, Ethernet or Linux cooked
+Usage: pid_check.py [--epoch] CAPTURE.pcap...  (classic pcap, Ethernet or Linux cooked
 v1/v2, as tcpdump -w writes them; packets of all files are merged by time).
 
 Each P_DATA_V2 packet (UDP payload: opcode 9 << 3 | key-id, 3-byte peer-id,
@@ -23,6 +23,10 @@ from 1; the fast path starts 65,536 above). Without a reset in between, a
 drop back to a small packet-id is *not* a new key: it is reported as the
 repeats it is (the trap-1 failure this check exists for). Reordering is
 allowed (it is not a repeat); only exact (group, packet-id) repeats count.
+
+--epoch: OpenVPN 2.7's epoch data format, whose packet-id is 8 bytes (epoch
+<< 48 | counter, docs/epoch.md): that whole value must not repeat (a new key
+starts at a counter below NEW_KEY_PID in any epoch).
 
 Prints one line per direction and group ("src > dst peer P key K epoch E:
 N packets, ids A..B, D repeated"), a summary line "packets N repeated D",
@@ -135,7 +139,7 @@ class Checker:
         if stream not in self.epoch:
             self.epoch[stream] = 0
             self.taken[stream] = armed
-        elif pid < NEW_KEY_PID and armed > self.taken[stream]:
+        elif pid & 0xffffffffffff < NEW_KEY_PID and armed > self.taken[stream]:
             self.epoch[stream] += 1
             self.taken[stream] = armed
         g = self.groups.setdefault(stream + (self.epoch[stream],), [set(), 0, pid, pid, 0])
@@ -157,14 +161,14 @@ class Checker:
         return repeats
 
 
-def main(paths):
+def main(paths, idlen=4):
     pkts = []
     for i, path in enumerate(paths):
         for n, (t, lt, d, o, caplen) in enumerate(read_pcap(path)):
             u = udp_payload(lt, d, o, caplen)
             if u:
                 pl = u[2]
-                pkts.append((t, i, n, u[0], u[1], d[pl:pl + 8]))
+                pkts.append((t, i, n, u[0], u[1], d[pl:pl + 4 + idlen]))
     pkts.sort(key=lambda p: p[:3])
     c = Checker()
     for _, _, _, src, dst, h in pkts:
@@ -172,7 +176,7 @@ def main(paths):
         if op in RESETS:
             c.reset(src, dst, key)
         elif op == P_DATA_V2:
-            c.data(src, dst, key, int.from_bytes(h[1:4], 'big'), int.from_bytes(h[4:8], 'big'))
+            c.data(src, dst, key, int.from_bytes(h[1:4], 'big'), int.from_bytes(h[4:], 'big'))
     return 1 if c.report() else 0
 
 
@@ -227,4 +231,6 @@ if __name__ == '__main__':
         sys.exit(__doc__)
     if sys.argv[1] == '--self-test':
         sys.exit(self_test())
+    if sys.argv[1] == '--epoch':
+        sys.exit(main(sys.argv[2:], idlen=8))
     sys.exit(main(sys.argv[1:]))

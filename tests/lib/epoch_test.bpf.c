@@ -8,6 +8,7 @@
 #include "epoch_keys.h"
 #include "aes_ctx.h"
 #include "epoch_test.h"
+#include "renumber.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -129,5 +130,26 @@ static __always_inline int run(struct bpf_dynptr *pkt)
 }
 
 OVX_TEST_ENTRIES(epoch_test, struct epoch_test_hdr)
+
+/* EPOCH_TEST_RENUMBER (TC: the renumbering mends the UDP checksum 2 bytes
+ * before the payload, here inside the test header, rewritten after). */
+SEC("tc")
+int epoch_test_renumber(struct __sk_buff *skb)
+{
+	__u32 at = EPOCH_TEST_OFF, ids;
+	struct epoch_test_hdr t;
+	struct bpf_dynptr pkt;
+
+	if (bpf_dynptr_from_skb(skb, 0, &pkt) || bpf_dynptr_read(&t, sizeof(t), &pkt, 0, 0))
+		return TC_ACT_SHOT;
+	ids = t.peer_id | t.key_id << 24 | OVX_RENUMBER_IPV4;
+	at |= (OVX_EPOCH_OVERHEAD + t.len) << 16;
+	t.ret = ovx_renumber_epoch_open(skb, EPOCH_TEST_INSTANCE, ids, at);
+	if (!t.ret)
+		t.ret = ovx_renumber_epoch_seal(skb, EPOCH_TEST_INSTANCE, ids, at, 0);
+	if (bpf_dynptr_from_skb(skb, 0, &pkt) || bpf_dynptr_write(&pkt, 0, &t, sizeof(t), 0))
+		return TC_ACT_SHOT;
+	return TC_ACT_OK;
+}
 
 char LICENSE[] SEC("license") = "GPL";

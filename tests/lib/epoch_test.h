@@ -17,6 +17,9 @@ enum epoch_test_op {
 	EPOCH_TEST_TX = 4,	/* picks epoch and counter (out), seals */
 	EPOCH_TEST_RESEAL = 5,	/* opens with @key, seals with key @pad as @epoch,
 				 * @counter */
+	EPOCH_TEST_RENUMBER = 6,	/* program epoch_test_renumber only: OpenVPN's
+					 * packet of @peer_id, @key_id through
+					 * bpf/renumber.h's epoch renumbering */
 };
 /* RX and TX use the slots of instance EPOCH_TEST_INSTANCE, @peer_id and
  * @key_id (the header's for RX). */

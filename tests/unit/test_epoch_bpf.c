@@ -15,7 +15,12 @@
  *   limit, never repeats an (epoch, counter), and stops when no key is left;
  * - renumbering (OpenVPN's own packet opened and sealed again under another
  *   epoch and counter) gives OpenSSL's packet, and refuses a forgery
- *   without writing anything. */
+ *   without writing anything;
+ * - the link egress's renumbering of OpenVPN's own epoch packets
+ *   (bpf/renumber.h): opened with the send slot of OpenVPN's epoch, sealed
+ *   with the fast path's next (epoch, counter) from the shared counter,
+ *   into the next epoch once the sender moved; a forgery or an epoch
+ *   without a send slot is refused (the packet is then dropped). */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -36,7 +41,7 @@
 #define PKT_MAX	(OVX_EPOCH_OVERHEAD + OVX_AEAD_MAX_LEN + 16)
 
 static struct epoch_test_bpf *skel;
-static int prog[2], prog_set_aes, keys_fd;
+static int prog[2], prog_set_aes, keys_fd, prog_renumber;
 
 struct tkey {
 	int cipher;
@@ -509,6 +514,89 @@ static void test_slots_tx(int cipher)
 	CHECK(state_of(&kid).tx_epoch == 3, "%s: sending epoch 3", name);
 }
 
+/* OpenVPN's packet @p (@len bytes of data) through the link egress's
+ * renumbering; its result, the packet renumbered in place. */
+static int renumber(const struct ovx_key_id *kid, __u8 *p, __u32 len)
+{
+	struct epoch_test_hdr h = { .op = EPOCH_TEST_RENUMBER, .peer_id = kid->peer_id,
+				    .key_id = kid->key_id };
+	int saved = prog[1], ret;
+
+	prog[1] = prog_renumber;
+	ret = run(1, &h, p, len);
+	prog[1] = saved;
+	return ret;
+}
+
+/* @p as the server sealed it in its epoch (send chain from @e1), opened by
+ * OpenSSL into @out: its (epoch, counter), or 0 if it does not open. */
+static __u64 server_opens(int cipher, const __u8 *e1, const __u8 *p, __u32 len, __u8 *out)
+{
+	static __u8 q[PKT_MAX];
+	struct ovx_epoch_secret e = { .epoch = 1 };
+	struct tkey t = { .cipher = cipher, .key_len = ovx_cipher_key_len(cipher) };
+	__u16 epoch = p[4] << 8 | p[5];
+	__u64 counter = 0;
+
+	for (int i = 6; i < 12; i++)
+		counter = counter << 8 | p[i];
+	memcpy(e.secret, e1, 32);
+	memcpy(q, p, OVX_EPOCH_OVERHEAD + len);
+	if (ovx_epoch_advance(&e, epoch) || ovx_epoch_data_key(&e, t.key_len, t.key, t.iv) ||
+	    oracle(&t, q, len, false, out))
+		return 0;
+	return (__u64)epoch << 48 | counter;
+}
+
+static void test_renumber(int cipher)
+{
+	struct ovx_key_id kid = { .instance = EPOCH_TEST_INSTANCE, .peer_id = 7, .key_id = 4 };
+	const char *name = ovx_cipher_name(cipher);
+	static __u8 p[PKT_MAX], pt[PKT_MAX], pt2[PKT_MAX], copy[PKT_MAX];
+	const __u32 len = 200;
+	__u8 ekm[OVX_EPOCH_EKM_LEN];
+	struct ovx_epoch_chain c;
+	int ok = 0;
+	__u64 id;
+
+	t_rand_bytes(ekm, sizeof(ekm));
+	if (!CHECK(!ovx_epoch_key_start(&maps, &kid, cipher, ekm, true, &c, 0, 1) &&
+		   !set_tx(&kid, 1, 70000, 0), "%s: start, send counter 70000", name))
+		return;
+	/* OpenVPN seals with its own counter, from 1, as the server (s2c) */
+	for (__u64 i = 1; i <= 3; i++) {
+		peer_packet(p, cipher, ekm + 128, kid.key_id, 1, i, len);
+		server_opens(cipher, ekm + 128, p, len, pt);
+		ok += !renumber(&kid, p, len) &&
+		      server_opens(cipher, ekm + 128, p, len, pt2) == (1ULL << 48 | (69999 + i)) &&
+		      !memcmp(pt, pt2, len);
+	}
+	CHECK(ok == 3, "%s: 3/3 of OpenVPN's packets renumbered to the shared counter "
+	      "(epoch 1, 70000..70002), open with OpenSSL", name);
+	/* the fast path moved to epoch 2: OpenVPN's epoch-1 packet goes out in it */
+	CHECK(!set_tx(&kid, 1, OVX_EPOCH_COUNTER_MASK + 1, 0), "%s: epoch 1 used up", name);
+	peer_packet(p, cipher, ekm + 128, kid.key_id, 1, 4, len);
+	server_opens(cipher, ekm + 128, p, len, pt);
+	id = renumber(&kid, p, len) ? 0 : server_opens(cipher, ekm + 128, p, len, pt2);
+	id = memcmp(pt, pt2, len) ? 0 : id;
+	CHECK(id == (2ULL << 48 | 1), "%s: into epoch 2, counter 1 (%llx)", name,
+	      (unsigned long long)id);
+	peer_packet(p, cipher, ekm + 128, kid.key_id, 1, 5, len);
+	p[OVX_EPOCH_OVERHEAD + len - 1] ^= 1;
+	memcpy(copy, p, OVX_EPOCH_OVERHEAD + len);
+	CHECK(renumber(&kid, p, len) == -EBADMSG && !memcmp(p, copy, OVX_EPOCH_OVERHEAD + len),
+	      "%s: a forgery refused, unchanged", name);
+	peer_packet(p, cipher, ekm + 128, kid.key_id, 3, 1, len);
+	CHECK(renumber(&kid, p, len) == -ENOENT, "%s: an epoch without a send slot refused",
+	      name);
+	peer_packet(p, cipher, ekm + 128, kid.key_id, 2, 1, len);
+	server_opens(cipher, ekm + 128, p, len, pt);
+	id = renumber(&kid, p, len) ? 0 : server_opens(cipher, ekm + 128, p, len, pt2);
+	id = memcmp(pt, pt2, len) ? 0 : id;
+	CHECK(id == (2ULL << 48 | 2), "%s: OpenVPN's epoch-2 packet: epoch 2, counter 2 (%llx)",
+	      name, (unsigned long long)id);
+}
+
 int main(void)
 {
 	static const int ciphers[] = { OVX_CIPHER_AES_128_GCM, OVX_CIPHER_AES_256_GCM,
@@ -523,6 +611,7 @@ int main(void)
 	prog[0] = bpf_program__fd(skel->progs.epoch_test_xdp);
 	prog[1] = bpf_program__fd(skel->progs.epoch_test_tc);
 	prog_set_aes = bpf_program__fd(skel->progs.epoch_test_set_aes);
+	prog_renumber = bpf_program__fd(skel->progs.epoch_test_renumber);
 	keys_fd = bpf_map__fd(skel->maps.epoch_test_keys);
 	maps.slots_fd = bpf_map__fd(skel->maps.ovx_epoch_slots);
 	maps.states_fd = bpf_map__fd(skel->maps.ovx_epoch_states);
@@ -535,16 +624,19 @@ int main(void)
 	}
 	for (int i = 0; i < 3; i++) {
 		struct ovx_key_id a = { EPOCH_TEST_INSTANCE, 7, 2 }, b = { EPOCH_TEST_INSTANCE, 7, 3 };
+		struct ovx_key_id r = { EPOCH_TEST_INSTANCE, 7, 4 };
 		struct ovx_epoch_id id = { 0 }, next;
 
 		test_slots_rx(ciphers[i]);
 		test_slots_tx(ciphers[i]);
+		test_renumber(ciphers[i]);
 		while (!bpf_map_get_next_key(maps.slots_fd, &id, &next)) {
 			bpf_map_delete_elem(maps.slots_fd, &next);
 			id = (struct ovx_epoch_id){ 0 };
 		}
 		bpf_map_delete_elem(maps.states_fd, &a);
 		bpf_map_delete_elem(maps.states_fd, &b);
+		bpf_map_delete_elem(maps.states_fd, &r);
 	}
 	test_capture("aes-256-gcm");
 	test_capture("aes-128-gcm");

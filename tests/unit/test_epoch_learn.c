@@ -167,8 +167,9 @@ static void test_cipher(int cipher)
 	      ovx_cipher_name(l.cipher), l.peer_id);
 	CHECK(!ovx_peer_get(&c->h.fp, INST, PEER, &p) && p.slot_key_id[OVX_SLOT_PRIMARY] == 0,
 	      "%s: the peer installed, key 0 primary", name);
-	CHECK(slots_of(c) == 2 + OVX_EPOCH_FUTURE,
-	      "%s: %zu slots (receive 1 + %d ahead, send 1)", name, slots_of(c), OVX_EPOCH_FUTURE);
+	CHECK(slots_of(c) == 2 + OVX_EPOCH_FUTURE + OVX_EPOCH_TX_AHEAD,
+	      "%s: %zu slots (receive 1 + %d ahead, send 1 + %d ahead)", name, slots_of(c),
+	      OVX_EPOCH_FUTURE, OVX_EPOCH_TX_AHEAD);
 	passed = 0;
 	for (int i = 4; i <= 6; i++)
 		passed += run(c, 0, i, 200) == 'V';
@@ -310,7 +311,8 @@ static void test_capture(const char *dir, const char *name, int cipher)
 		kid = (struct ovx_key_id){ INST, peer_id, key_id };
 		if (!ovx_peer_get(&h.fp, INST, peer_id, &p) && p.slot_key_id[0] != key_id &&
 		    p.slot_key_id[1] != key_id &&
-		    ovx_epoch_key_learnt(&h.fp, &kid, cipher, m, true, 0))
+		    ovx_epoch_key_learnt(&h.fp, &kid, cipher, m, true, 0,
+					 1ULL << 48 | 1))
 			t_fatal("install");
 		fl = frame_build(f, &spec, vp->payload, vp->payload_len);
 		if (fp_run_xdp(&h, f, fl, &r))
