@@ -101,16 +101,52 @@ run_once() {	# row case run-number
 	local args=(-P "$streams")
 	[ "$dir" = down ] && args+=(-R)
 	c0=$(ovx_cpu_busy)
+	split_start
 	mbps=$(ovx_iperf $((5201 + r)) "$SECS" "${args[@]}")
 	c1=$(ovx_cpu_busy)
 	bytes=$(ovx_iperf_bytes)
 	if [ "${mbps:-0}" -le 0 ] || [ "$bytes" -le 0 ]; then
+		wait "$SPLIT_PID"
 		warn "$(row_name "$row"), $case: iperf3 failed (run $r)"
 		return 1
 	fi
 	RUNS_M["$row|$case"]+="$mbps "
 	RUNS_C["$row|$case"]+="$(awk -v j=$((c1 - c0)) -v hz="$HZ" -v b="$bytes" \
 		'BEGIN { printf "%.3f", j / hz / (b / 1e9) }') "
+	split_end "$row" "$case" "$r" "$mbps" "$bytes"
+}
+
+# Whose CPU a run took (scripts/lib/cpu_split.py): a window inside the
+# iperf3 run (after its start, before its end, while its processes live),
+# each side's tasks by namespace and NAPI device, and the link's packets.
+# SPLIT_SIDES: the sides (default the server's and the client's namespace).
+split_start() {
+	local start len
+	start=$(awk -v s="$SECS" 'BEGIN { printf "%.2f", 0.3 + s * 0.15 }')
+	len=$(awk -v s="$SECS" 'BEGIN { printf "%.2f", s * 0.6 }')
+	# shellcheck disable=SC2086 # SPLIT_SIDES is a list of words
+	python3 scripts/lib/cpu_split.py window "$start" "$len" ${SPLIT_SIDES:-srv=$SRV cli=$CLI} \
+		--pkts "$SRV:veth-s" > "$T/split.json" 2> "$T/split.err" &
+	SPLIT_PID=$!
+}
+
+# The run, as one line of $T/runs.jsonl (BENCH_JSON's "runs").
+split_end() {	# row case run mbps bytes
+	local split
+	wait "$SPLIT_PID"
+	split=$(cat "$T/split.json" 2>/dev/null)
+	printf '{"setup": "%s", "cipher": "%s", "case": "%s", "run": %d, "mbps": %s, "bytes": %s, "split": %s}\n' \
+		"${1%% *}" "${CIPHER_OF[$1]/#-/}" "$2" "$3" "$4" "$5" "${split:-null}" >> "$T/runs.jsonl"
+}
+
+# What one packet's AEAD costs, fast path and OpenSSL, as the server's daemon
+# measured it at its start (`ovpn-xdp show --json`: aead_costs), once a run.
+save_aead_costs() {
+	[ -s "$T/aead.json" ] && return 0
+	"$B/ovpn-xdp" -s "$SRV_SOCK" show --json 2>/dev/null | python3 -c '
+import json, sys
+print(json.dumps(json.load(sys.stdin).get("aead_costs", [])))' > "$T/aead.json" 2>/dev/null ||
+		rm -f "$T/aead.json"
 }
 
 # MBPS and CPU of a row's case: the medians of its runs.
@@ -232,8 +268,9 @@ run_veth() {
 tunnel_up() {	# cipher mode
 	case $2 in
 	"") OFFLOAD='' ovx_start_tunnel "$1" ;;
-	srv) ovx_start_tunnel "$1" && ovx_wait_offloaded ;;
-	both) ovx_start_tunnel "$1" both && ovx_wait_offloaded && ovx_wait_offloaded "$CLI_SOCK" ;;
+	srv) ovx_start_tunnel "$1" && ovx_wait_offloaded && save_aead_costs ;;
+	both) ovx_start_tunnel "$1" both && ovx_wait_offloaded && ovx_wait_offloaded "$CLI_SOCK" &&
+		save_aead_costs ;;
 	esac
 }
 
@@ -350,6 +387,14 @@ cpu_model() {
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# The commit measured, "+" if the work tree differs from it.
+commit() {
+	local c
+	c=$(git rev-parse --short=12 HEAD 2>/dev/null) || { printf 'unknown'; return; }
+	git diff --quiet HEAD -- 2>/dev/null || c+=+
+	printf '%s' "$c"
+}
+
 json_num() { [[ ${1:-} =~ ^-?[0-9.]+$ ]] && printf '%s' "$1" || printf 'null'; }
 
 json_row() {	# row
@@ -390,6 +435,11 @@ write_json() {
 	{
 		printf '{"date": "%s", "cpus": %d, "cpu_model": "%s", "kernel": "%s",\n' \
 			"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$(cpu_model)" "$(uname -r)"
+		printf ' "openvpn": "%s", "commit": "%s", "load_before": "%s",\n' \
+			"$(openvpn --version 2>/dev/null | awk 'NR == 1 { print $1, $2; exit }')" \
+			"$(commit)" "$LOAD_BEFORE"
+		printf ' "aead_costs": %s,\n' "$(cat "$T/aead.json" 2>/dev/null || echo null)"
+		printf ' "runs": [\n%s\n ],\n' "$(sed '$!s/$/,/' "$T/runs.jsonl" 2>/dev/null)"
 		printf ' "reps": %d, "seconds": %d, "peers": %d, "load_after": "%s",\n "rows": [\n' \
 			"$REPS" "$SECS" "$PEERS" "$(loadavg)"
 		for row in "${ROWS[@]}"; do
@@ -421,6 +471,7 @@ prepare() {
 main() {
 	prepare
 	plan
+	LOAD_BEFORE=$(loadavg)
 	say "== OpenVPN side by side: ${#ROWS[@]} setups x ${#CASES[@]} traffic cases x $REPS runs of $SECS s (load $(loadavg))"
 	run_all
 	report
