@@ -24,7 +24,7 @@ OVX_NS=${OVX_NS:-ovxbench}
 REPS=${REPS:-3}
 SECS=${BENCH_SECONDS:-5}
 CIPHERS=${BENCH_CIPHERS:-AES-256-GCM CHACHA20-POLY1305}
-SETUPS=" ${BENCH_SETUPS:-veth user srv both peers generic} "
+SETUPS=" ${BENCH_SETUPS:-veth user srv both peers generic many} "
 PEERS=${BENCH_PEERS:-10000}
 if [ -n "${BENCH_SMOKE:-}" ]; then
 	REPS=1 SECS=1 CIPHERS=${BENCH_CIPHERS:-AES-256-GCM}
@@ -63,6 +63,7 @@ plan() {
 		wanted peers && add_row peers "$c" "both, $(group3 "$PEERS") peers"
 		[ "$c" = AES-256-GCM ] && wanted generic && add_row generic "$c" "both, aes-generic"
 	done
+	wanted many && many_plan
 }
 
 # "CIPHER, setup" (the veth alone)
@@ -175,7 +176,7 @@ measure() {	# row case
 measure_row() {	# row address
 	local row=$1 c t0=$SECONDS
 	done_rows=$((done_rows + 1))
-	printf '[%d/%d] %s: ' "$done_rows" "${#ROWS[@]}" "$(row_name "$row")"
+	printf '[%d/%d] %s: ' "$done_rows" "$((${#ROWS[@]} + ${#MANY_ROWS[@]}))" "$(row_name "$row")"
 	RTT[$row]=$(rtt "$2")
 	printf 'rtt %s ms' "${RTT[$row]:--}"
 	for c in "${CASES[@]}"; do
@@ -187,7 +188,7 @@ measure_row() {	# row address
 row_failed() {	# row message
 	done_rows=$((done_rows + 1))
 	failed=$((failed + 1))
-	printf '[%d/%d] %s: FAILED: %s\n' "$done_rows" "${#ROWS[@]}" "$(row_name "$1")" "$2"
+	printf '[%d/%d] %s: FAILED: %s\n' "$done_rows" "$((${#ROWS[@]} + ${#MANY_ROWS[@]}))" "$(row_name "$1")" "$2"
 }
 
 # Installs PEERS - 1 dummy peers, each with an AES-256-GCM key, on the
@@ -243,7 +244,7 @@ measure_pair() {	# both-row peers-row
 	remove_peers
 	RTT[$1]=$(rtt 10.8.0.1)
 	done_rows=$((done_rows + 2))
-	printf '[%d-%d/%d] %s / %s peers: ' $((done_rows - 1)) "$done_rows" "${#ROWS[@]}" \
+	printf '[%d-%d/%d] %s / %s peers: ' $((done_rows - 1)) "$done_rows" "$((${#ROWS[@]} + ${#MANY_ROWS[@]}))" \
 		"$(row_name "$1")" "$(group3 "$PEERS")"
 	printf 'rtt %s / %s ms' "${RTT[$1]:--}" "${RTT[$2]:--}"
 	for c in "${CASES[@]}"; do
@@ -311,13 +312,15 @@ run_all() {
 			DAEMON_ARGS="-a ecb(aes-generic) ${DAEMON_ARGS:-}" run_tunnel "$c" both "generic $c"
 		fi
 	done
+	many_all	# last: it replaces the veth pair with a bridge
 }
 
 # value / the userspace row's value with the same cipher, "" if none.
 ratio() {	# row key-suffix array-name
 	local -n arr=$3
 	local base="user ${CIPHER_OF[$1]}"
-	[ "${1%% *}" = user ] || [ "${1%% *}" = veth ] && return
+	[[ $1 == many* ]] && base="many-user ${CIPHER_OF[$1]}"
+	[[ ${1%% *} =~ ^(user|veth|many-user)$ ]] && return
 	awk -v a="${arr[$1$2]:--}" -v b="${arr[$base$2]:--}" \
 		'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b }'
 }
@@ -359,6 +362,7 @@ report() {
 	table "Mbit/s" MBPS "%.0f" rtt
 	table "CPU s/GB" CPU "%.2f"
 	peers_line
+	many_report
 }
 
 # Both offloaded, PEERS peers against 1, Mbit/s per traffic case: the median
@@ -397,11 +401,12 @@ commit() {
 
 json_num() { [[ ${1:-} =~ ^-?[0-9.]+$ ]] && printf '%s' "$1" || printf 'null'; }
 
-json_row() {	# row
+json_row() {	# row [cases array name, default CASES]
 	local row=$1 c sep=""
+	local -n cases=${2:-CASES}
 	printf '    {"setup": "%s", "cipher": "%s", "label": "%s", "rtt_ms": %s, "traffic": [' \
 		"${row%% *}" "${CIPHER_OF[$row]/#-/}" "${LABEL[$row]}" "$(json_num "${RTT[$row]:-}")"
-	for c in "${CASES[@]}"; do
+	for c in "${cases[@]}"; do
 		local k="$row|$c" reps
 		reps=$(printf '%s' "${REPS_OF[$k]:-}" | tr ' ' ',')
 		printf '%s\n      {"streams": %s, "direction": "%s", "mbps": %s, "mbps_runs": [%s], ' \
@@ -440,11 +445,16 @@ write_json() {
 			"$(commit)" "$LOAD_BEFORE"
 		printf ' "aead_costs": %s,\n' "$(cat "$T/aead.json" 2>/dev/null || echo null)"
 		printf ' "runs": [\n%s\n ],\n' "$(sed '$!s/$/,/' "$T/runs.jsonl" 2>/dev/null)"
-		printf ' "reps": %d, "seconds": %d, "peers": %d, "load_after": "%s",\n "rows": [\n' \
-			"$REPS" "$SECS" "$PEERS" "$(loadavg)"
+		printf ' "reps": %d, "seconds": %d, "peers": %d, "many_clients": %d, "load_after": "%s",\n "rows": [\n' \
+			"$REPS" "$SECS" "$PEERS" "$MANY_CLIENTS" "$(loadavg)"
 		for row in "${ROWS[@]}"; do
 			printf '%s' "$sep"
 			json_row "$row"
+			sep=$',\n'
+		done
+		for row in "${MANY_ROWS[@]}"; do
+			printf '%s' "$sep"
+			json_row "$row" MANY_CASES
 			sep=$',\n'
 		done
 		printf '\n ],\n "peers_vs_one_runs_in_turn": {'
@@ -457,14 +467,15 @@ write_json() {
 prepare() {
 	T=$(mktemp -d /tmp/ovpn-xdp-bench.XXXXXX)
 	. scripts/lib/openvpn.sh
+	. scripts/lib/bench_many.sh
 	usage_checks
 	if ovx_ns_busy; then
 		rm -rf "$T"
 		say "bench-openvpn: namespaces $SRV/$CLI are in use by another run: set OVX_NS" >&2
 		exit 1
 	fi
-	trap ovx_cleanup EXIT
-	scripts/lib/pki.sh "$T/pki" || { warn "making the test PKI failed"; exit 1; }
+	trap 'ovx_cleanup; many_cleanup' EXIT
+	PKI_CLIENTS=$MANY_CLIENTS scripts/lib/pki.sh "$T/pki" || { warn "making the test PKI failed"; exit 1; }
 	ovx_topology || { warn "creating the namespaces failed"; exit 1; }
 }
 
@@ -472,7 +483,7 @@ main() {
 	prepare
 	plan
 	LOAD_BEFORE=$(loadavg)
-	say "== OpenVPN side by side: ${#ROWS[@]} setups x ${#CASES[@]} traffic cases x $REPS runs of $SECS s (load $(loadavg))"
+	say "== OpenVPN side by side: $((${#ROWS[@]} + ${#MANY_ROWS[@]})) setups x ${#CASES[@]} traffic cases x $REPS runs of $SECS s (load $(loadavg))"
 	run_all
 	report
 	[ -n "${BENCH_JSON:-}" ] && write_json
