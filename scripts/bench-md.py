@@ -179,13 +179,15 @@ def cpu_table(b, case, short=False):
     return out
 
 
-def many_table(b):
+def many_table(b, short=False):
     rows = [r for r in b.rows if r["setup"].startswith("many")]
     if not rows:
         return []
     cases = b.cases(rows[0])
-    out = ["| %d clients, server | %s |" % (b.j.get("many_clients", 8), " | ".join(
-        "%s: Mbit/s, server us per packet" % c for c in cases)), "|---" * (len(cases) + 1) + "|"]
+    out = ["| %d clients, server | %s |%s" % (b.j.get("many_clients", 8), " | ".join(
+        "%s: Mbit/s, server us per packet" % c for c in cases),
+        "" if short else " server, %s, by kind |" % cases[0]),
+        "|---" * (len(cases) + 1 + (not short)) + "|"]
     for row in rows:
         base = next((r for r in rows if r["setup"] == "many-user" and r["cipher"] == row["cipher"]), None)
         cells = []
@@ -201,6 +203,10 @@ def many_table(b):
             if base is not None and base is not row:
                 cell += ratio(total, b.per_packet(base, c, "srv")[1])
             cells.append(cell)
+        if not short:
+            kinds, _ = b.per_packet(row, cases[0], "srv")
+            cells.append(", ".join("%s %s" % (n, us(kinds[k])) for k, n in SIDE_KINDS
+                                   if kinds.get(k, 0) >= 50) or "-")
         out.append("| %s, %s | %s |" % (row["cipher"], row["label"], " | ".join(cells)))
     return out
 
@@ -217,7 +223,8 @@ def aead_table(b, cbench):
             c.get("cipher", "?"), us(f), us(o), "%.1fx" % (f / o) if f and o else "-"))
     for name in sorted({m.group(1) for k in cbench for m in [re.match(r"bpf_(.+)_seal_1408$", k)] if m}):
         f = [cbench.get("bpf_%s_%s_1408" % (name, op)) for op in ("seal", "open")]
-        o = [cbench.get("openssl_%s_%s_1408" % (name, op)) for op in ("seal", "open")]
+        o = [cbench.get("openssl_%s_%s_1408" % (name.replace("_generic", ""), op))
+             for op in ("seal", "open")]
         if None in f or None in o:
             continue
         out.append("| %s seal / open (bench_aead) | %s / %s | %s / %s | %.1fx / %.1fx |" % (
@@ -238,18 +245,12 @@ def read_cbench(path):
 
 
 def markdown(b, cbench, short=False):
-    parts = [header(b), ""] + throughput(b, short)
-    for case in CPU_CASES:
-        t = cpu_table(b, case, short)
+    tables = [throughput(b, short)] + [cpu_table(b, c, short) for c in CPU_CASES]
+    tables += [many_table(b, short)] + ([] if short else [aead_table(b, cbench)])
+    parts = [header(b)]
+    for t in tables:
         if t:
             parts += [""] + t
-    m = many_table(b)
-    if m:
-        parts += [""] + m
-    if not short:
-        a = aead_table(b, cbench)
-        if a:
-            parts += [""] + a
     parts += ["", "Mbit/s: what the iperf3 receiver got; x: the ratio to userspace OpenVPN "
               "with the same cipher in the same run. us per packet: a side's CPU time over "
               "the packets on the link (both directions, data and ACKs), in a window inside "

@@ -112,12 +112,13 @@ many_up() {	# cipher srv|user
 	for i in $(seq "$MANY_CLIENTS"); do many_daemon "$i"; done
 	for i in $(seq "$MANY_CLIENTS"); do many_wait_socket "$i" || return 1; done
 	ovx_openvpn srv "$T/srv.conf" srv || return 1
+	# one after the other: nine OpenVPNs and daemons starting at once on a
+	# busy machine can make a plugin's request to its daemon time out
 	for i in $(seq "$MANY_CLIENTS"); do
 		CLI_SOCK=$T/m$i.sock ovx_client_conf "$1" 1 "$i" > "$T/m$i.conf"
 		ip netns exec "$(many_ns "$i")" openvpn --config "$T/m$i.conf" --writepid "$T/m$i.pid" \
-			--log "$T/m$i.log" --daemon || return 1
+			--log "$T/m$i.log" --daemon && many_wait_client "$i" || return 1
 	done
-	for i in $(seq "$MANY_CLIENTS"); do many_wait_client "$i" || return 1; done
 	[ "$2" = user ] || { ovx_wait_offloaded && save_aead_costs; }
 }
 
