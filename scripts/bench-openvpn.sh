@@ -9,12 +9,16 @@
 # "up" and server to client "down" = iperf3 -R): Mbit/s and CPU seconds per GB
 # moved (busy time of all CPUs from /proc/stat, all processes and softirq,
 # over the bytes iperf3 received), the median of REPS runs; and the idle ping
-# RTT through the tunnel. Prints a table with each figure's ratio to userspace
-# OpenVPN with the same cipher; BENCH_JSON=path also writes the results as JSON.
+# RTT through the tunnel. Last, 8 offloaded clients against the server in
+# userspace and offloaded (scripts/lib/bench_many.sh). Each run also records
+# each side's CPU by kind of task (scripts/lib/cpu_split.py). Prints a table
+# with each figure's ratio to userspace OpenVPN with the same cipher;
+# BENCH_JSON=path also writes the results, each run's, as JSON
+# (scripts/bench-md.py makes the markdown tables from it).
 #
 # Env: REPS (default 3), BENCH_SECONDS (per iperf3 run, default 5),
 # BENCH_CIPHERS (default "AES-256-GCM CHACHA20-POLY1305"), BENCH_SETUPS
-# (default "veth user srv both peers generic"), BENCH_PEERS (default 10000),
+# (default "veth user srv both peers generic many"), BENCH_PEERS (default 10000),
 # BENCH_SMOKE=1 (one rep of 1 s, AES-256-GCM only: checks that it works),
 # OVX_NS (namespace prefix, default ovxbench), KEEP=1 (keep the logs).
 set -u
