@@ -137,7 +137,7 @@ def throughput(b, short=False):
                 continue
             cell = group(m)
             if not short and lo != hi:
-                cell += " (%s-%s)" % (group(lo), group(hi))
+                cell += " [%s-%s]" % (group(lo), group(hi))
             if base is not None and base is not row:
                 cell += ratio(m, b.mbps(base, c)[0])
             cells.append(cell)
@@ -196,7 +196,7 @@ def many_table(b, short=False):
             _, total = b.per_packet(row, c, "srv")
             cell = "-" if m is None else group(m)
             if m is not None and lo != hi:
-                cell += " (%s-%s)" % (group(lo), group(hi))
+                cell += " [%s-%s]" % (group(lo), group(hi))
             if base is not None and base is not row and m is not None:
                 cell += ratio(m, b.mbps(base, c)[0])
             cell += ", " + us(total)
