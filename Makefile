@@ -50,13 +50,14 @@ BENCHES    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/bench/bench
 PROGS      := $(BUILD)/ovpn-xdpd $(BUILD)/ovpn-xdp
 PLUGIN     := $(BUILD)/ovpn-xdp-plugin.so
 PLUGIN_SRCS := $(wildcard plugin/*.c)
-SCRIPT_TESTS := $(wildcard tests/netns/test_*.sh tests/interop/test_*.sh)
+SCRIPT_TESTS := $(wildcard tests/netns/test_*.sh tests/interop/test_*.sh tests/bench/test_*.sh)
 FUZZ_CC    ?= clang-19
 FUZZ       := $(BUILD)/fuzz/fuzz_ctl
 FUZZ_SRCS  := tests/fuzz/fuzz_ctl.c $(CTL_SRCS)
 BPF_HDRS   := $(wildcard include/*.h bpf/*.h bpf/crypto/*.h tests/lib/*.h)
 
 .PHONY: collide callcycles all progs man install uninstall hdrcheck lint check bench bench-openvpn demo profile clean deps \
+        bench-md bench-docs \
         tools-check fuzz soak
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -197,9 +198,21 @@ check: all lint $(FUZZ) $(ASAN)
 	@scripts/run-tests.sh $(TESTS) $(SCRIPT_TESTS) tests/fuzz/ctl_fuzz.sh
 
 # `make bench`: the C benchmarks (per-packet costs), then the OpenVPN
-# side-by-side (scripts/bench-openvpn.sh, alone: `make bench-openvpn`).
+# side-by-side (scripts/bench-openvpn.sh, alone: `make bench-openvpn`), then
+# the tables of this one run in markdown: $(BUILD)/bench.md (from
+# $(BUILD)/bench.json and bench-c.txt); `make bench-docs` puts them into
+# docs/benchmarks.md and README.md between their bench:begin/end markers.
 bench: all
-	@scripts/run-bench.sh $(BENCHES); rc=$$?; scripts/bench-openvpn.sh && exit $$rc
+	@BENCH_OUT=$(BUILD)/bench-c.txt scripts/run-bench.sh $(BENCHES); rc=$$?; \
+	  BENCH_JSON=$(BUILD)/bench.json scripts/bench-openvpn.sh || rc=1; \
+	  $(MAKE) --no-print-directory bench-md || rc=1; exit $$rc
+
+bench-md:
+	python3 scripts/bench-md.py $(BUILD)/bench.json --c-bench $(BUILD)/bench-c.txt > $(BUILD)/bench.md
+	@echo "bench-md: $(BUILD)/bench.md written; make bench-docs puts it in docs/benchmarks.md and README.md"
+
+bench-docs:
+	python3 scripts/bench-md.py $(BUILD)/bench.json --c-bench $(BUILD)/bench-c.txt --insert docs/benchmarks.md README.md
 
 bench-openvpn: all
 	@scripts/bench-openvpn.sh

@@ -9,12 +9,16 @@
 # "up" and server to client "down" = iperf3 -R): Mbit/s and CPU seconds per GB
 # moved (busy time of all CPUs from /proc/stat, all processes and softirq,
 # over the bytes iperf3 received), the median of REPS runs; and the idle ping
-# RTT through the tunnel. Prints a table with each figure's ratio to userspace
-# OpenVPN with the same cipher; BENCH_JSON=path also writes the results as JSON.
+# RTT through the tunnel. Last, 8 offloaded clients against the server in
+# userspace and offloaded (scripts/lib/bench_many.sh). Each run also records
+# each side's CPU by kind of task (scripts/lib/cpu_split.py). Prints a table
+# with each figure's ratio to userspace OpenVPN with the same cipher;
+# BENCH_JSON=path also writes the results, each run's, as JSON
+# (scripts/bench-md.py makes the markdown tables from it).
 #
 # Env: REPS (default 3), BENCH_SECONDS (per iperf3 run, default 5),
 # BENCH_CIPHERS (default "AES-256-GCM CHACHA20-POLY1305"), BENCH_SETUPS
-# (default "veth user srv both peers generic"), BENCH_PEERS (default 10000),
+# (default "veth user srv both peers generic many"), BENCH_PEERS (default 10000),
 # BENCH_SMOKE=1 (one rep of 1 s, AES-256-GCM only: checks that it works),
 # OVX_NS (namespace prefix, default ovxbench), KEEP=1 (keep the logs).
 set -u
@@ -24,7 +28,7 @@ OVX_NS=${OVX_NS:-ovxbench}
 REPS=${REPS:-3}
 SECS=${BENCH_SECONDS:-5}
 CIPHERS=${BENCH_CIPHERS:-AES-256-GCM CHACHA20-POLY1305}
-SETUPS=" ${BENCH_SETUPS:-veth user srv both peers generic} "
+SETUPS=" ${BENCH_SETUPS:-veth user srv both peers generic many} "
 PEERS=${BENCH_PEERS:-10000}
 if [ -n "${BENCH_SMOKE:-}" ]; then
 	REPS=1 SECS=1 CIPHERS=${BENCH_CIPHERS:-AES-256-GCM}
@@ -63,6 +67,7 @@ plan() {
 		wanted peers && add_row peers "$c" "both, $(group3 "$PEERS") peers"
 		[ "$c" = AES-256-GCM ] && wanted generic && add_row generic "$c" "both, aes-generic"
 	done
+	wanted many && many_plan
 }
 
 # "CIPHER, setup" (the veth alone)
@@ -101,16 +106,52 @@ run_once() {	# row case run-number
 	local args=(-P "$streams")
 	[ "$dir" = down ] && args+=(-R)
 	c0=$(ovx_cpu_busy)
+	split_start
 	mbps=$(ovx_iperf $((5201 + r)) "$SECS" "${args[@]}")
 	c1=$(ovx_cpu_busy)
 	bytes=$(ovx_iperf_bytes)
 	if [ "${mbps:-0}" -le 0 ] || [ "$bytes" -le 0 ]; then
+		wait "$SPLIT_PID"
 		warn "$(row_name "$row"), $case: iperf3 failed (run $r)"
 		return 1
 	fi
 	RUNS_M["$row|$case"]+="$mbps "
 	RUNS_C["$row|$case"]+="$(awk -v j=$((c1 - c0)) -v hz="$HZ" -v b="$bytes" \
 		'BEGIN { printf "%.3f", j / hz / (b / 1e9) }') "
+	split_end "$row" "$case" "$r" "$mbps" "$bytes"
+}
+
+# Whose CPU a run took (scripts/lib/cpu_split.py): a window inside the
+# iperf3 run (after its start, before its end, while its processes live),
+# each side's tasks by namespace and NAPI device, and the link's packets.
+# SPLIT_SIDES: the sides (default the server's and the client's namespace).
+split_start() {
+	local start len
+	start=$(awk -v s="$SECS" 'BEGIN { printf "%.2f", 0.3 + s * 0.15 }')
+	len=$(awk -v s="$SECS" 'BEGIN { printf "%.2f", s * 0.6 }')
+	# shellcheck disable=SC2086 # SPLIT_SIDES is a list of words
+	python3 scripts/lib/cpu_split.py window "$start" "$len" ${SPLIT_SIDES:-srv=$SRV cli=$CLI} \
+		--pkts "$SRV:veth-s" > "$T/split.json" 2> "$T/split.err" &
+	SPLIT_PID=$!
+}
+
+# The run, as one line of $T/runs.jsonl (BENCH_JSON's "runs").
+split_end() {	# row case run mbps bytes
+	local split
+	wait "$SPLIT_PID"
+	split=$(cat "$T/split.json" 2>/dev/null)
+	printf '{"setup": "%s", "cipher": "%s", "case": "%s", "run": %d, "mbps": %s, "bytes": %s, "split": %s}\n' \
+		"${1%% *}" "${CIPHER_OF[$1]/#-/}" "$2" "$3" "$4" "$5" "${split:-null}" >> "$T/runs.jsonl"
+}
+
+# What one packet's AEAD costs, fast path and OpenSSL, as the server's daemon
+# measured it at its start (`ovpn-xdp show --json`: aead_costs), once a run.
+save_aead_costs() {
+	[ -s "$T/aead.json" ] && return 0
+	"$B/ovpn-xdp" -s "$SRV_SOCK" show --json 2>/dev/null | python3 -c '
+import json, sys
+print(json.dumps(json.load(sys.stdin).get("aead_costs", [])))' > "$T/aead.json" 2>/dev/null ||
+		rm -f "$T/aead.json"
 }
 
 # MBPS and CPU of a row's case: the medians of its runs.
@@ -139,7 +180,7 @@ measure() {	# row case
 measure_row() {	# row address
 	local row=$1 c t0=$SECONDS
 	done_rows=$((done_rows + 1))
-	printf '[%d/%d] %s: ' "$done_rows" "${#ROWS[@]}" "$(row_name "$row")"
+	printf '[%d/%d] %s: ' "$done_rows" "$((${#ROWS[@]} + ${#MANY_ROWS[@]}))" "$(row_name "$row")"
 	RTT[$row]=$(rtt "$2")
 	printf 'rtt %s ms' "${RTT[$row]:--}"
 	for c in "${CASES[@]}"; do
@@ -151,7 +192,7 @@ measure_row() {	# row address
 row_failed() {	# row message
 	done_rows=$((done_rows + 1))
 	failed=$((failed + 1))
-	printf '[%d/%d] %s: FAILED: %s\n' "$done_rows" "${#ROWS[@]}" "$(row_name "$1")" "$2"
+	printf '[%d/%d] %s: FAILED: %s\n' "$done_rows" "$((${#ROWS[@]} + ${#MANY_ROWS[@]}))" "$(row_name "$1")" "$2"
 }
 
 # Installs PEERS - 1 dummy peers, each with an AES-256-GCM key, on the
@@ -207,7 +248,7 @@ measure_pair() {	# both-row peers-row
 	remove_peers
 	RTT[$1]=$(rtt 10.8.0.1)
 	done_rows=$((done_rows + 2))
-	printf '[%d-%d/%d] %s / %s peers: ' $((done_rows - 1)) "$done_rows" "${#ROWS[@]}" \
+	printf '[%d-%d/%d] %s / %s peers: ' $((done_rows - 1)) "$done_rows" "$((${#ROWS[@]} + ${#MANY_ROWS[@]}))" \
 		"$(row_name "$1")" "$(group3 "$PEERS")"
 	printf 'rtt %s / %s ms' "${RTT[$1]:--}" "${RTT[$2]:--}"
 	for c in "${CASES[@]}"; do
@@ -232,8 +273,9 @@ run_veth() {
 tunnel_up() {	# cipher mode
 	case $2 in
 	"") OFFLOAD='' ovx_start_tunnel "$1" ;;
-	srv) ovx_start_tunnel "$1" && ovx_wait_offloaded ;;
-	both) ovx_start_tunnel "$1" both && ovx_wait_offloaded && ovx_wait_offloaded "$CLI_SOCK" ;;
+	srv) ovx_start_tunnel "$1" && ovx_wait_offloaded && save_aead_costs ;;
+	both) ovx_start_tunnel "$1" both && ovx_wait_offloaded && ovx_wait_offloaded "$CLI_SOCK" &&
+		save_aead_costs ;;
 	esac
 }
 
@@ -274,13 +316,15 @@ run_all() {
 			DAEMON_ARGS="-a ecb(aes-generic) ${DAEMON_ARGS:-}" run_tunnel "$c" both "generic $c"
 		fi
 	done
+	many_all	# last: it replaces the veth pair with a bridge
 }
 
 # value / the userspace row's value with the same cipher, "" if none.
 ratio() {	# row key-suffix array-name
 	local -n arr=$3
 	local base="user ${CIPHER_OF[$1]}"
-	[ "${1%% *}" = user ] || [ "${1%% *}" = veth ] && return
+	[[ $1 == many* ]] && base="many-user ${CIPHER_OF[$1]}"
+	[[ ${1%% *} =~ ^(user|veth|many-user)$ ]] && return
 	awk -v a="${arr[$1$2]:--}" -v b="${arr[$base$2]:--}" \
 		'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b }'
 }
@@ -322,6 +366,7 @@ report() {
 	table "Mbit/s" MBPS "%.0f" rtt
 	table "CPU s/GB" CPU "%.2f"
 	peers_line
+	many_report
 }
 
 # Both offloaded, PEERS peers against 1, Mbit/s per traffic case: the median
@@ -350,13 +395,22 @@ cpu_model() {
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# The commit measured, "+" if the work tree differs from it.
+commit() {
+	local c
+	c=$(git rev-parse --short=12 HEAD 2>/dev/null) || { printf 'unknown'; return; }
+	git diff --quiet HEAD -- 2>/dev/null || c+=+
+	printf '%s' "$c"
+}
+
 json_num() { [[ ${1:-} =~ ^-?[0-9.]+$ ]] && printf '%s' "$1" || printf 'null'; }
 
-json_row() {	# row
+json_row() {	# row [cases array name, default CASES]
 	local row=$1 c sep=""
+	local -n cases=${2:-CASES}
 	printf '    {"setup": "%s", "cipher": "%s", "label": "%s", "rtt_ms": %s, "traffic": [' \
 		"${row%% *}" "${CIPHER_OF[$row]/#-/}" "${LABEL[$row]}" "$(json_num "${RTT[$row]:-}")"
-	for c in "${CASES[@]}"; do
+	for c in "${cases[@]}"; do
 		local k="$row|$c" reps
 		reps=$(printf '%s' "${REPS_OF[$k]:-}" | tr ' ' ',')
 		printf '%s\n      {"streams": %s, "direction": "%s", "mbps": %s, "mbps_runs": [%s], ' \
@@ -390,11 +444,21 @@ write_json() {
 	{
 		printf '{"date": "%s", "cpus": %d, "cpu_model": "%s", "kernel": "%s",\n' \
 			"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$(cpu_model)" "$(uname -r)"
-		printf ' "reps": %d, "seconds": %d, "peers": %d, "load_after": "%s",\n "rows": [\n' \
-			"$REPS" "$SECS" "$PEERS" "$(loadavg)"
+		printf ' "openvpn": "%s", "commit": "%s", "load_before": "%s",\n' \
+			"$(openvpn --version 2>/dev/null | awk 'NR == 1 { print $1, $2; exit }')" \
+			"$(commit)" "$LOAD_BEFORE"
+		printf ' "aead_costs": %s,\n' "$(cat "$T/aead.json" 2>/dev/null || echo null)"
+		printf ' "runs": [\n%s\n ],\n' "$(sed '$!s/$/,/' "$T/runs.jsonl" 2>/dev/null)"
+		printf ' "reps": %d, "seconds": %d, "peers": %d, "many_clients": %d, "load_after": "%s",\n "rows": [\n' \
+			"$REPS" "$SECS" "$PEERS" "$MANY_CLIENTS" "$(loadavg)"
 		for row in "${ROWS[@]}"; do
 			printf '%s' "$sep"
 			json_row "$row"
+			sep=$',\n'
+		done
+		for row in "${MANY_ROWS[@]}"; do
+			printf '%s' "$sep"
+			json_row "$row" MANY_CASES
 			sep=$',\n'
 		done
 		printf '\n ],\n "peers_vs_one_runs_in_turn": {'
@@ -407,21 +471,23 @@ write_json() {
 prepare() {
 	T=$(mktemp -d /tmp/ovpn-xdp-bench.XXXXXX)
 	. scripts/lib/openvpn.sh
+	. scripts/lib/bench_many.sh
 	usage_checks
 	if ovx_ns_busy; then
 		rm -rf "$T"
 		say "bench-openvpn: namespaces $SRV/$CLI are in use by another run: set OVX_NS" >&2
 		exit 1
 	fi
-	trap ovx_cleanup EXIT
-	scripts/lib/pki.sh "$T/pki" || { warn "making the test PKI failed"; exit 1; }
+	trap 'ovx_cleanup; many_cleanup' EXIT
+	PKI_CLIENTS=$MANY_CLIENTS scripts/lib/pki.sh "$T/pki" || { warn "making the test PKI failed"; exit 1; }
 	ovx_topology || { warn "creating the namespaces failed"; exit 1; }
 }
 
 main() {
 	prepare
 	plan
-	say "== OpenVPN side by side: ${#ROWS[@]} setups x ${#CASES[@]} traffic cases x $REPS runs of $SECS s (load $(loadavg))"
+	LOAD_BEFORE=$(loadavg)
+	say "== OpenVPN side by side: $((${#ROWS[@]} + ${#MANY_ROWS[@]})) setups x ${#CASES[@]} traffic cases x $REPS runs of $SECS s (load $(loadavg))"
 	run_all
 	report
 	[ -n "${BENCH_JSON:-}" ] && write_json

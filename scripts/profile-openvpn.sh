@@ -13,8 +13,15 @@
 # The AEAD alone costs what bench_aead prints (same machine, same run of
 # make bench): the rest of a program's time is parsing, lookups, copies.
 #
+# With PROFILE_TUNNELS=N, each cipher's tunnel is made N times (the
+# figures' key gets _t1.._tN): a mode that holds for a whole tunnel (issue
+# 16's ChaCha20 at ~1,100 or ~580 Mbit/s) shows up as two groups of lines,
+# each with where its threads ran (scripts/lib/cpu_place.py: running share,
+# on which CPU, two stages waiting on one CPU), and with PROFILE_PERF=1 a
+# `perf record -a -g` of each ($T/perf-KEY.data, kept; perf report -i it).
 # Env: PROFILE_CIPHERS (default "AES-256-GCM CHACHA20-POLY1305"),
-# PROFILE_SECONDS (default 5), OVX_NS (default ovxprof), GRO=off to compare.
+# PROFILE_SECONDS (default 5), PROFILE_TUNNELS (1), PROFILE_PERF, OVX_NS
+# (default ovxprof), GRO=off to compare.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
@@ -101,9 +108,9 @@ thread_report() {	# key before after busy-jiffies seconds
 		printf "profile_%s_machine_idle %d %%\n", k, idle < 0 ? 0 : idle }'
 }
 
-profile() {	# cipher
-	local c=$1 key cpu0 cpu1 t0 t1 mbps pkts busy_ns bpf_ns
-	key=$(echo "$c" | tr 'A-Z' 'a-z' | tr -d '-')
+profile() {	# cipher [key suffix]
+	local c=$1 key cpu0 cpu1 t0 t1 mbps pkts busy_ns bpf_ns place perf=""
+	key=$(echo "$c" | tr 'A-Z' 'a-z' | tr -d '-')${2:-}
 	ovx_start_tunnel "$c" both && ovx_wait_offloaded && ovx_wait_offloaded "$CLI_SOCK" || {
 		echo "profile $c: the tunnel did not come up (logs in $T)" >&2
 		return 1
@@ -113,7 +120,16 @@ profile() {	# cipher
 	thread_ticks > "$T/threads0"
 	t0=$(date +%s%N)
 	cpu0=$(ovx_cpu_busy)
+	( sleep 1; python3 scripts/lib/cpu_place.py "$(awk -v s="$SECS" 'BEGIN { print s - 1.5 }')" "$key" ) \
+		> "$T/place" &
+	place=$!
+	if [ -n "${PROFILE_PERF:-}" ]; then
+		( sleep 1; perf record -a -g -o "$T/perf-$key.data" -- sleep 1.5 >/dev/null 2>&1 ) &
+		perf=$!
+		KEEP=1
+	fi
 	mbps=$(ovx_iperf 5201 "$SECS")
+	wait $place $perf
 	cpu1=$(ovx_cpu_busy)
 	t1=$(date +%s%N)
 	thread_ticks > "$T/threads1"
@@ -136,6 +152,8 @@ profile() {	# cipher
 	     END { if (t > 0) printf "profile_%s_packets_per_gro_batch %.1f pkts\n", k, x / t }' "$T/delta"
 	thread_report "$key" "$T/threads0" "$T/threads1" $((cpu1 - cpu0)) \
 		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e9 }')"
+	cat "$T/place"
+	[ -z "$perf" ] || echo "profile_${key}_perf $T/perf-$key.data"
 	ovx_stop_all_wait
 }
 
@@ -148,6 +166,10 @@ fi
 scripts/lib/pki.sh "$T/pki" && ovx_topology || { echo "cannot build the topology" >&2; exit 1; }
 rc=0
 for c in ${PROFILE_CIPHERS:-AES-256-GCM CHACHA20-POLY1305}; do
-	profile "$c" || rc=1
+	if [ "${PROFILE_TUNNELS:-1}" -le 1 ]; then
+		profile "$c" || rc=1
+		continue
+	fi
+	for t in $(seq "$PROFILE_TUNNELS"); do profile "$c" "_t$t" || rc=1; done
 done
 exit $rc
