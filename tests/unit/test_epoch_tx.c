@@ -11,7 +11,11 @@
  * counter from 1; with no send slot left the packet goes to OpenVPN
  * untouched (tx_epoch_no_slot); no (epoch, counter) twice; `show`'s key info
  * has the send epoch. Over IPv4 and IPv6 outside (IPv6: the UDP checksum
- * the fast path sums from the packet verifies). */
+ * the fast path sums from the packet verifies). The refill: each send epoch's
+ * first packet raises OVX_EV_EPOCH_MOVED, and the daemon's handling
+ * (ovx_epoch_key_refill) installs the slot after it, so the sender goes on
+ * through any number of moves; the slot of the epoch OpenVPN's own packets
+ * were last renumbered from is kept. */
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,12 +24,15 @@
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "aead_sw.h"
 #include "cipher.h"
 #include "epoch_key.h"
 #include "epoch_peer.h"
+#include "epoch_refill.h"
 #include "fp_harness.h"
 #include "frames.h"
+#include "ovx.skel.h"
 #include "ovx_epoch.h"
 #include "testlib.h"
 
@@ -41,12 +48,13 @@ struct ctx {
 	int cipher;
 	uint8_t ekm[OVX_EPOCH_EKM_LEN];
 	struct ovx_key_id kid;
+	int moved;		/* events handled as the daemon does */
 	uint64_t seen[MAX_SEEN];
 	int nseen, repeats;
 	size_t iplen;		/* outer IP header: 20 or 40 */
 };
 
-static void setup(struct ctx *c, int cipher, bool v6)
+static void setup(struct ctx *c, int cipher, bool v6, bool chains)
 {
 	struct ovx_peer_config pc = { .instance = INST, .peer_id = PEER };
 	struct ovx_sockaddr local;
@@ -56,6 +64,8 @@ static void setup(struct ctx *c, int cipher, bool v6)
 	c->kid = (struct ovx_key_id){ INST, PEER, KEY_ID };
 	t_rand_bytes(c->ekm, sizeof(c->ekm));
 	fp_open(&c->h, 0);
+	if (chains)		/* kept for the refills, as the daemon does */
+		c->h.fp.epoch_chains = ovx_epoch_chains_new();
 	c->iplen = v6 ? 40 : 20;
 	ovx_sockaddr_parse(&pc.remote, v6 ? "[fd99::2]:55379" : "10.99.0.2:55379");
 	ovx_sockaddr_parse(&local, v6 ? "[fd99::1]:1194" : "10.99.0.1:1194");
@@ -151,7 +161,7 @@ static void test_cipher(int cipher, bool v6)
 	int ok = 0, r;
 
 	snprintf(name, sizeof(name), "%s over %s", ovx_cipher_name(cipher), v6 ? "IPv6" : "IPv4");
-	setup(&c, cipher, v6);
+	setup(&c, cipher, v6, false);
 	for (int i = 0; i < 3; i++) {
 		static const size_t lens[] = { 100, 1400, 28 };
 
@@ -191,6 +201,99 @@ static void test_cipher(int cipher, bool v6)
 	fp_close(&c.h);
 }
 
+/* The daemon's handling of the event (events.c). */
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct ctx *c = ctx;
+	const struct ovx_event *ev = data;
+	struct ovx_key_id kid;
+
+	if (size < sizeof(*ev) || ev->type != OVX_EV_EPOCH_MOVED)
+		return 0;
+	kid = (struct ovx_key_id){ ev->instance, ev->peer_id, ev->key_id };
+	c->moved += !ovx_epoch_key_refill(&c->h.fp, &kid);
+	return 0;
+}
+
+/* Send slots of the key, and the lowest. */
+static int tx_slots(struct ctx *c, __u32 *low)
+{
+	struct ovx_epoch_id id, next, *prev = NULL;
+	int n = 0;
+
+	*low = 0xffff;
+	while (!bpf_map_get_next_key(c->h.fp.epoch_slots_fd, prev, &next)) {
+		id = next, prev = &id;
+		if (id.dir == OVX_EPOCH_TX && id.key_id == KEY_ID) {
+			n++;
+			*low = id.epoch < *low ? id.epoch : *low;
+		}
+	}
+	return n;
+}
+
+/* Twenty moves of the send epoch (each started at its end) with the refill
+ * handled: every packet sealed, one event per move, two send slots at a time
+ * unless OpenVPN's own epoch lags: then its slot is kept too. */
+static void test_refill(int cipher)
+{
+	const char *name = ovx_cipher_name(cipher);
+	bool gcm = cipher != OVX_CIPHER_CHACHA20_POLY1305;
+	static struct ctx c;
+	struct ring_buffer *rb;
+	struct ovx_epoch_state st;
+	uint16_t e = 1;
+	uint64_t ctr;
+	int sealed = 0, total = 0, bounded = 0, n;
+	__u32 low;
+
+	setup(&c, cipher, false, true);
+	rb = ring_buffer__new(bpf_map__fd(c.h.skel->maps.ovx_events), on_event, &c, NULL);
+	if (!rb || !c.h.fp.epoch_chains)
+		t_fatal("ring buffer, chains");
+	for (uint16_t want = 2; want <= 21; want++) {
+		if (ovx_epoch_set_tx_start(&c.h.fp, &c.kid, (uint64_t)e << 48 |
+					   (gcm ? OVX_EPOCH_GCM_LIMIT - 120 :
+					    OVX_EPOCH_COUNTER_MASK - 1)))
+			t_fatal("tx start");
+		for (int i = 0; i < 6; i++, total++) {
+			sealed += tx(&c, 1400, &e, &ctr) == 1;
+			ring_buffer__consume(rb);
+		}
+		n = tx_slots(&c, &low);
+		bounded += e == want && n == 2 && low == want;
+	}
+	CHECK(sealed == total, "%s: every packet sealed through 20 send-epoch moves: %d/%d",
+	      name, sealed, total);
+	CHECK(c.moved == 20 && bounded == 20, "%s: one event per move handled (%d), two send "
+	      "slots from the current (%d/20)", name, c.moved, bounded);
+	/* OpenVPN's own packets last renumbered from epoch 21 (as
+	 * ovx_renumber_epoch_open records it): its slot stays through two moves */
+	if (bpf_map_lookup_elem_flags(c.h.fp.epoch_states_fd, &c.kid, &st, BPF_F_LOCK))
+		t_fatal("state");
+	st.tx_openvpn = e;
+	if (bpf_map_update_elem(c.h.fp.epoch_states_fd, &c.kid, &st, BPF_F_LOCK))
+		t_fatal("tx_openvpn");
+	for (int m = 0; m < 2; m++) {
+		if (ovx_epoch_set_tx_start(&c.h.fp, &c.kid, (uint64_t)e << 48 |
+					   (gcm ? OVX_EPOCH_GCM_LIMIT - 120 :
+					    OVX_EPOCH_COUNTER_MASK - 1)))
+			t_fatal("tx start");
+		for (int i = 0; i < 6; i++) {
+			tx(&c, 1400, &e, &ctr);
+			ring_buffer__consume(rb);
+		}
+	}
+	n = tx_slots(&c, &low);
+	CHECK(e == 23 && low == 21 && n == 4, "%s: OpenVPN's send epoch 21 kept while the fast "
+	      "path sends in %u: %d slots from %u", name, e, n, low);
+	CHECK(!c.repeats, "%s: no (epoch, counter) twice in %d packets", name, c.nseen);
+	ring_buffer__free(rb);
+	ovx_epoch_chains_free(c.h.fp.epoch_chains);
+	c.h.fp.epoch_chains = NULL;
+	fp_close(&c.h);
+}
+
 int main(void)
 {
 	t_seed(27);
@@ -199,5 +302,7 @@ int main(void)
 		test_cipher(OVX_CIPHER_AES_256_GCM, v6);
 		test_cipher(OVX_CIPHER_CHACHA20_POLY1305, v6);
 	}
+	test_refill(OVX_CIPHER_AES_256_GCM);
+	test_refill(OVX_CIPHER_CHACHA20_POLY1305);
 	return t_done("epoch-tx");
 }
