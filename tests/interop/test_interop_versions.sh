@@ -173,7 +173,7 @@ start_run() {	# name run mode cipher
 }
 
 run_case() {	# pair family mode cipher
-	local name="$1 IPv$2 $3 $4" run="v$1-$2-$3-$4" srv=1 cli="" up down ds dc
+	local name="$1 IPv$2 $3 $4" run="v$1-$2-$3-$4" srv=1 cli="" up down ds dc t0=$SECONDS
 	[ "$3" = cli ] && srv=""
 	[ "$3" != srv ] && cli=1
 	set_versions "$1"
@@ -193,6 +193,7 @@ run_case() {	# pair family mode cipher
 		ovx_capture_stop "$run" >/dev/null
 	fi
 	ovx_stop_all
+	echo "$name: $((SECONDS - t0)) s"
 }
 
 # "up down nint": seconds without throughput either way in an iperf3 --bidir
@@ -263,5 +264,6 @@ for pair in ${ROTATIONS-27-27 26-27}; do
 	*) run_rotation "$pair" 6 CHACHA20-POLY1305 ;;
 	esac
 done
+echo "interop-versions: $SECONDS s in all"
 echo "interop-versions: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
