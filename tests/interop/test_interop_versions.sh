@@ -35,9 +35,10 @@
 # way for ROT_SECS (20) and a ping every 100 ms: at least 3 keys offloaded
 # on each side, no second without throughput either way, no ping lost, the
 # shares and the capture as above.
-# Env: VERSIONS ("26-27 27-26 27-27"), MODES ("srv cli both"), FAMILIES
+# Env: VERSIONS ("26-27 27-26 27-27"; "" none), MODES ("srv cli both"), FAMILIES
 # ("4 6"), CIPHERS (all of them in every run instead of the Latin square),
-# ROTATIONS ("27-27 26-27"; "" none), IPERF_SECS (2), EPOCH_TX (0), OVX_NS
+# ROTATIONS ("27-27 26-27"; "" none; 26-26 too), ROT_FAMILY, ROT_CIPHER (instead
+# of the two rotations' own), ROT_SECS, ROT_RENEG, ROT_RATE, IPERF_SECS (2), EPOCH_TX (0), OVX_NS
 # (ovxver), KEEP=1 (keep the temp dir with logs and captures), DEBUG=1.
 # Prints "interop-versions: N passed, N failed".
 set -u
@@ -249,7 +250,7 @@ scripts/build-openvpn.sh full >/dev/null && [ -x "$OVPN27" ] && [ -x "$OVPN26" ]
 	{ echo "missing $OVPN27 or $OVPN26"; echo "interop-versions: 0 passed, 1 failed"; exit 1; }
 scripts/lib/pki.sh "$T/pki" >/dev/null
 ovx_topology || { echo "interop-versions: 0 passed, 1 failed"; exit 1; }
-for pair in ${VERSIONS:-26-27 27-26 27-27}; do
+for pair in ${VERSIONS-26-27 27-26 27-27}; do
 	for mode in ${MODES:-srv cli both}; do
 		for fam in ${FAMILIES:-4 6}; do
 			for c in ${CIPHERS:-$(latin_cipher "$pair" "$mode")}; do
@@ -260,8 +261,8 @@ for pair in ${VERSIONS:-26-27 27-26 27-27}; do
 done
 for pair in ${ROTATIONS-27-27 26-27}; do
 	case $pair in
-	27-27) run_rotation 27-27 4 AES-128-GCM ;;
-	*) run_rotation "$pair" 6 CHACHA20-POLY1305 ;;
+	27-27) run_rotation 27-27 "${ROT_FAMILY:-4}" "${ROT_CIPHER:-AES-128-GCM}" ;;
+	*) run_rotation "$pair" "${ROT_FAMILY:-6}" "${ROT_CIPHER:-CHACHA20-POLY1305}" ;;
 	esac
 done
 echo "interop-versions: $SECONDS s in all"
