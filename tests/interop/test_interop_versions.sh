@@ -34,8 +34,11 @@
 # Rotation: reneg-sec ROT_RENEG (10, as test_interop_rotation.sh), iperf3
 # --bidir at ROT_RATE (100M) each way for ROT_SECS (30) and a ping every
 # 100 ms: at least 2 new keys offloaded on each side (ROT_MODE=none: no
-# offload, stock OpenVPN alone, for comparison), no second without throughput either way, no ping lost, the
-# shares and the capture as above.
+# offload, stock OpenVPN alone, for comparison), no ping lost (a KNOWN
+# FAILURE, not counted unless STRICT=1, in the epoch format with EPOCH_TX=0
+# or with no offload: OpenVPN sends every packet then, and stock 2.7.6 alone
+# lost 1 to 3 pings in 30 s of this load), no second without throughput
+# either way, the shares and the capture as above.
 # Env: VERSIONS ("26-27 27-26 27-27"; "" none), MODES ("srv cli both"), FAMILIES
 # ("4 6"), CIPHERS (all of them in every run instead of the Latin square),
 # ROTATIONS ("27-27 26-27"; "" none; 26-26 too), ROT_FAMILY, ROT_CIPHER (instead
@@ -243,7 +246,16 @@ run_rotation() {	# pair family cipher
 		check "$name: at least 2 rotations offloaded on each side" "[ $ks -ge 2 ] && [ $kc -ge 2 ]"
 	check "$name: no second without throughput" \
 		"[ $nint -ge $((secs - 1)) ] && [ $up -eq 0 ] && [ $down -eq 0 ]"
-	check "$name: no ping lost" "[ \"${lost:-1}\" -eq 0 ]" ||
+	# With OpenVPN sending every packet (the epoch format until its TX is
+	# offloaded), stock OpenVPN 2.7.6 alone (ROT_MODE=none) loses pings
+	# under this load too (1 to 3 in 30 s): no verdict on the offload then.
+	if [ -n "$EPOCH" ] && [ "$EPOCH_TX" != 1 ] || [ -z "$on" ]; then
+		ovx_known "$name: no ping lost" "[ \"${lost:-1}\" -eq 0 ]" \
+			"OpenVPN sends every packet: stock OpenVPN loses pings under this load too"
+	else
+		check "$name: no ping lost" "[ \"${lost:-1}\" -eq 0 ]"
+	fi
+	[ "${lost:-1}" -eq 0 ] ||
 		awk '/icmp_seq=/ { match($0, /icmp_seq=[0-9]+/); s = substr($0, RSTART + 9, RLENGTH - 9)
 			if (s != prev + 1) print "  pings", prev + 1, "to", s - 1, "lost before", $1; prev = s }' "$T/ping"
 	if [ -n "$on" ]; then
