@@ -171,10 +171,11 @@ ovx_daemon() {
 	return 1
 }
 
-# Env: SRV_OPENVPN (the server's openvpn executable, default Debian's).
+# Env: SRV_OPENVPN, CLI_OPENVPN (the server's, the client's openvpn
+# executable, default Debian's).
 ovx_openvpn() {	# srv|cli config-file name
 	local ns=$SRV bin=${SRV_OPENVPN:-openvpn}
-	[ "$1" = cli ] && ns=$CLI bin=openvpn
+	[ "$1" = cli ] && ns=$CLI bin=${CLI_OPENVPN:-openvpn}
 	ip netns exec "$ns" "$bin" --config "$2" --writepid "$T/$3.pid" --log "$T/$3.log" --daemon
 }
 

@@ -13,7 +13,7 @@
 #   data packets it sent itself (its own capture; the rest are OpenVPN's,
 #   renumbered into the fast path's counter, bpf/renumber.h);
 # - the captures show no (direction, peer, key, epoch, counter) twice
-#   (scripts/lib/pid_check.py --epoch).
+#   (scripts/lib/pid_check.py --format=epoch).
 # For each mode of MODES (srv both) and cipher of CIPHERS (AES-256-GCM
 # CHACHA20-POLY1305). Env: MODES, CIPHERS, IPERF_SECS (3), OVX_NS (ovxep), KEEP=1. Prints "interop-epoch: N passed, N failed".
 set -u
@@ -100,7 +100,7 @@ run_case() {	# cipher srv|both
 		check_rx_share "$name, client" "$CLI_SOCK" "$cc" "$T/ep-$c-$2-s.pcap" 10.99.0.1 "$ds" \
 			"$T/ep-$c-$2-c.pcap" 10.99.0.2
 	check "$name: no (direction, peer, key, epoch, counter) twice on the wire" \
-		"scripts/lib/pid_check.py --epoch '$T/ep-$c-$2-s.pcap' '$T/ep-$c-$2-c.pcap' > '$T/pid-$c-$2.txt'"
+		"scripts/lib/pid_check.py --format=epoch '$T/ep-$c-$2-s.pcap' '$T/ep-$c-$2-c.pcap' > '$T/pid-$c-$2.txt'"
 	tail -1 "$T/pid-$c-$2.txt"
 	if [ -n "${DEBUG:-}" ]; then
 		grep -i 'epoch\|offload' "$T"/daemon*.log
