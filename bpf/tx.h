@@ -285,6 +285,8 @@ static __always_inline int ovx_tx_verdict(struct __sk_buff *skb, const struct ov
 		ovx_count_drop(tx.stats, OVX_DROP_TOO_BIG);
 		return TC_ACT_SHOT;
 	}
+	if (tx.ifc->peer_ifindex && !tx.helper)
+		return ovx_tx_via_helper(skb, tx.ifc);	/* sealed in order there */
 	tx.st->pid = ovx_pid_next(tx.key, &tx.st->pk);
 	if (!tx.st->pid) {
 		ovx_count_drop(tx.stats, OVX_DROP_PID_EXHAUSTED);
