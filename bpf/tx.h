@@ -285,8 +285,9 @@ static __always_inline int ovx_tx_verdict(struct __sk_buff *skb, const struct ov
 		ovx_count_drop(tx.stats, OVX_DROP_TOO_BIG);
 		return TC_ACT_SHOT;
 	}
-	if (tx.ifc->peer_ifindex && !tx.helper)
-		return ovx_tx_via_helper(skb, tx.ifc);	/* sealed in order there */
+	/* sealed in order there, but for a stale PARTIAL one (bpf/csum.h) */
+	if (tx.ifc->peer_ifindex && !tx.helper && !ovx_csum_stale(skb))
+		return ovx_tx_via_helper(skb, tx.ifc);
 	tx.st->pid = ovx_pid_next(tx.key, &tx.st->pk);
 	if (!tx.st->pid) {
 		ovx_count_drop(tx.stats, OVX_DROP_PID_EXHAUSTED);
