@@ -34,4 +34,14 @@ static __always_inline bool ovx_csum_pending(struct __sk_buff *skb)
 	return start >= nh && start < tail;
 }
 
+/* CHECKSUM_PARTIAL with csum_start outside the packet (ovx_csum_pending
+ * said no): complete, but a device that completes checksums (the helper's
+ * sending end) would drop it, so it cannot take the helper. */
+static __always_inline bool ovx_csum_stale(struct __sk_buff *skb)
+{
+	struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+
+	return BPF_CORE_READ_BITFIELD(k, ip_summed) == OVX_CHECKSUM_PARTIAL;
+}
+
 #endif /* OVX_CSUM_H */

@@ -198,6 +198,30 @@ static __always_inline int ovx_tx_seal_epoch(struct bpf_dynptr *pkt, struct ovx_
 	return ovx_tx_epoch_outer(pkt, &st->path, OVX_TX_L2, st->len);
 }
 
+/* Whether the packet can be numbered, without taking a number: a 2.6 key
+ * always (used up: dropped where it is numbered), an epoch key when its send
+ * epoch has room for it or the next epoch's slot is there. */
+static __always_inline bool ovx_tx_epoch_usable(const struct ovx_tx_state *st)
+{
+	struct ovx_key_id kid;
+	struct ovx_epoch_state *es;
+	struct ovx_epoch_slot *slot;
+
+	if (!st->ep.fmt)
+		return true;
+	kid.instance = st->pk.instance;
+	kid.peer_id = st->pk.peer_id;
+	kid.key_id = st->ep.key_id;
+	es = bpf_map_lookup_elem(&ovx_epoch_states, &kid);
+	if (!es)
+		return false;
+	slot = ovx_epoch_slot_get(&kid, OVX_EPOCH_TX, es->tx_epoch);
+	if (slot && ovx_epoch_tx_within(slot, slot->tx_next, slot->tx_blocks +
+					ovx_epoch_blocks(st->len + st->flen)))
+		return true;
+	return ovx_epoch_slot_get(&kid, OVX_EPOCH_TX, es->tx_epoch + 1);
+}
+
 /* The packet-id of the next packet: the 2.6 format's counter, or the epoch
  * format's (epoch, counter) and slot. TC_ACT_OK: to OpenVPN untouched (no
  * usable send epoch), TC_ACT_SHOT (2.6 packet-ids or AES-GCM usage used
@@ -351,6 +375,11 @@ static __always_inline int ovx_tx_verdict(struct __sk_buff *skb, const struct ov
 		ovx_count_drop(tx.stats, OVX_DROP_TOO_BIG);
 		return TC_ACT_SHOT;
 	}
+	/* sealed in order there, but for a stale PARTIAL one (bpf/csum.h); an
+	 * epoch key without a usable send slot goes to OpenVPN from here (from
+	 * the helper it would come back through the tun's egress) */
+	if (tx.ifc->peer_ifindex && !tx.helper && !ovx_csum_stale(skb))
+		return ovx_tx_epoch_usable(tx.st) ? ovx_tx_via_helper(skb, tx.ifc) : TC_ACT_OK;
 	v = ovx_tx_number(&tx);
 	if (v != TC_ACT_UNSPEC)
 		return v;

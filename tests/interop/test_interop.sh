@@ -44,7 +44,7 @@ run_cipher() {	# cipher [both]: the client offloaded too
 		"[ $rx -gt 0 ] && [ \$((rx * 100)) -ge \$(((rx + handed) * 99)) ]"
 	check "$name: fast path sent data packets (TCP from the server host)" "[ $tx -gt 1000 ]"
 	if [ -n "$both" ]; then
-		# UDP too (no checksum helper on the way)
+		# UDP too (no checksum to complete)
 		ip netns exec $SRV iperf3 -s -B 10.8.0.1 -1 -D -p 5202 >/dev/null 2>&1
 		sleep 0.3
 		timeout 20 ip netns exec $CLI iperf3 -u -b 200M -l 1300 -c 10.8.0.1 -p 5202 -t 2 \

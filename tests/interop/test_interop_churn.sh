@@ -14,11 +14,14 @@
 #    the next key): at most 10 of 80 pings lost. Then
 #    seven renegotiations, every key-id again: each new key offloaded, no
 #    ping lost, nothing dropped.
-#    Then the three clients download at once for 12 s (both CPUs busy,
-#    renegotiations): how far the server's packet-ids arrive out of order at
-#    the clients (scripts/lib/pid_reorder.py on a capture of their veth)
-#    and how many "bad packet ID" the stock clients log (known to happen in
-#    the six-client setup; printed, not counted yet).
+#    Then the three clients download at once for 12 s (TCP, renegotiations),
+#    client 1 also a UDP stream from a process on the other CPU, so that
+#    its packets are sent from both CPUs at once: the server's packet-ids
+#    of each peer and key arrive at the clients less than a stock client's
+#    replay window (64) out of order (scripts/lib/pid_reorder.py on a
+#    capture of their veth) and the stock clients log no "bad packet ID".
+#    Sealed where each was sent, client 1's packets arrived up to 137
+#    apart, thousands of them refused (the veth's per-CPU backlogs).
 # 2. Learning under a bulk upload: client1 alone uploads (iperf3) for 20 s
 #    (full-sized packets: OpenVPN sends no keepalive while busy, so hardly a
 #    small packet to learn from); every key is offloaded at once (>= 95 % of the upload by
@@ -27,10 +30,11 @@
 #    OpenVPN first than the upload sends in a second), and seven
 #    renegotiations later, pinging, no ping is lost (a missed key's state
 #    once poisoned its key-id). Every key its peer used was offloaded: none
-#    logged as "could not be offloaded" (the clients leave with
-#    explicit-exit-notify (three times: one notice can be lost on a full
-#    link), so a key a killed client never used is dropped
-#    with its peer; a key its peer skipped is dropped as superseded).
+#    logged as "could not be offloaded" (clients 2 and 3 leave with
+#    explicit-exit-notify, each killed just after a renegotiation, so that
+#    its exit notice reaches the server (checked) and a key it never used
+#    is dropped with its peer; a key its peer skipped is dropped as
+#    superseded).
 # Env: CIPHER (AES-256-GCM), OVX_NS (ovxch), KEEP=1.
 # Prints "interop-churn: N passed, N failed".
 set -u
@@ -40,6 +44,7 @@ T=$(mktemp -d /tmp/ovpn-xdp-churn.XXXXXX)
 OVX_NS=${OVX_NS:-ovxch}
 CIPHER=${CIPHER:-AES-256-GCM}
 CLIENTS="1 2 3"
+NCPU=$(nproc)
 pass=0 fail=0
 . scripts/lib/openvpn.sh
 trap ovx_cleanup EXIT
@@ -59,6 +64,25 @@ ping_bg() {	# client number count: pings every 0.2 s through its tunnel, in the 
 
 ping_lost() {	# client number: pings lost
 	awk '/packets transmitted/ {print $1 - $4; f = 1} END {if (!f) print 999}' "$T/ping$1.out"
+}
+
+# Kills a client 0.3 s after its next TLS handshake (6 s at most), that is
+# 4 s before the one after it; waits (2 s at most) for the server to log its
+# exit notice.
+kill_after_handshake() {	# client number
+	local n0 n
+	n0=$(grep -c 'Control Channel: ' "$T/cli$1.log")
+	for _ in $(seq 60); do
+		n=$(grep -c 'Control Channel: ' "$T/cli$1.log")
+		[ "$n" -gt "$n0" ] && break
+		sleep 0.1
+	done
+	sleep 0.3
+	kill "$(cat "$T/cli$1.pid")"
+	for _ in $(seq 20); do
+		grep -q "client$1/.*exit message received" "$T/srv.log" && break
+		sleep 0.1
+	done
 }
 
 # Keys per remote in the plugin's dump ("key REMOTE HEX"), one "remote n" a line.
@@ -152,9 +176,14 @@ ip netns exec "$CLI" tcpdump -i veth-c -Q in -n -s 96 -B 65536 -Z root \
 	-w "$T/down.pcap" udp 2> "$T/down.caplog" &
 cap=$!
 for _ in $(seq 50); do grep -q listening "$T/down.caplog" && break; sleep 0.1; done
+# Client 1's packets are sealed on both CPUs at once: its TCP download from
+# a server process on CPU 0 (sealed in the checksum helper's NAPI thread),
+# a UDP one from CPU 1 (sealed in the sending process's context).
 for c in $CLIENTS; do
-	ip netns exec "$SRV" iperf3 -s -B 10.8.0.1 -1 -D -p "531$c" >/dev/null 2>&1
+	ip netns exec "$SRV" taskset -c $(((c + 1) % NCPU)) \
+		iperf3 -s -B 10.8.0.1 -1 -D -p "531$c" >/dev/null 2>&1
 done
+ip netns exec "$SRV" taskset -c $((1 % NCPU)) iperf3 -s -B 10.8.0.1 -1 -D -p 5320 >/dev/null 2>&1
 sleep 0.3
 dpids=""
 for c in $CLIENTS; do
@@ -162,6 +191,9 @@ for c in $CLIENTS; do
 		--bind-dev "tun-c$c" -J > "$T/down$c.json" 2>/dev/null &
 	dpids+=" $!"
 done
+timeout 40 ip netns exec "$CLI" iperf3 -c 10.8.0.1 -p 5320 -t 12 -R -u -b 150M -l 1300 \
+	--bind-dev tun-c1 -J > "$T/down-udp.json" 2>/dev/null &
+dpids+=" $!"
 wait $dpids
 sleep 1
 kill -INT "$cap"; wait "$cap" 2>/dev/null
@@ -170,13 +202,25 @@ python3 scripts/lib/pid_reorder.py "$T/down.pcap" 10.99.0.1 > "$T/down.reorder"
 read -r _ _ reorder _ late < <(tail -1 "$T/down.reorder")
 echo "downloads: the server's packet-ids at the clients reordered by at most $reorder" \
 	"($late packets by 64 or more), $bad 'bad packet ID' in the clients' logs"
-ovx_known "downloads across renegotiations: no packet-id reordered past a stock client's window ($reorder)" \
-	"[ $late -eq 0 ]" "TX reordering, issue 21"
-ovx_known "downloads across renegotiations: no 'bad packet ID' at a stock client ($bad)" \
-	"[ $bad -eq 0 ]" "TX reordering, issue 21"
+check "downloads across renegotiations: each peer's packet-ids reordered by less than a stock client's window, 64 ($reorder)" \
+	"[ $reorder -lt 64 ] && [ $late -eq 0 ]"
+check "downloads across renegotiations: no 'bad packet ID' at a stock client ($bad)" \
+	"[ $bad -eq 0 ]"
 
-# 2. a bulk upload with no small packet, then seven renegotiations
-for c in 2 3; do kill "$(cat "$T/cli$c.pid")"; done
+# 2. a bulk upload with no small packet, then seven renegotiations.
+# Clients 2 and 3 leave first, each just after one of its renegotiations: a
+# stock OpenVPN loses its exit notice when its next renegotiation falls due
+# before the notice is sent (SIGTERM puts 'EXIT' in the TLS session of the
+# primary key; tls_process then starts the soft reset first, the key turns
+# lame duck and its pending ciphertext is never sent): the server then keeps
+# the client, and the key of that last renegotiation, never used, until
+# ping-restart. The kill came in that second at times (with QDISC=noqueue
+# in most runs), and the test counted the unused keys as not offloaded.
+for c in 2 3; do kill_after_handshake "$c"; done
+for c in 2 3; do
+	n=$(grep -c "client$c/.*exit message received" "$T/srv.log")
+	check "client $c's exit notice reached the server" "[ $n -ge 1 ]"
+done
 to0=$(peer_json 'p["rx_to_openvpn"]'); rx0=$(peer_json 'p["rx_vpn_pkts"]')
 dl0=$(wc -l < "$DLOG")
 ip netns exec "$SRV" iperf3 -s -B 10.8.0.1 -1 -D -p 5301 >/dev/null 2>&1

@@ -194,6 +194,16 @@ static void test_cipher(int cipher, bool v6)
 	CHECK(r == 0 && ok >= 1 && gstat(&c, OVX_G_TX_EPOCH_NO_SLOT) == 1,
 	      "%s: at epoch 2's end (after %d more), no send slot left: to OpenVPN untouched "
 	      "(%d)", name, ok, r);
+	/* with a checksum helper (every sealed packet goes through it, in
+	 * order), a packet without a send slot goes to OpenVPN from the tun,
+	 * not to the helper: from there it would come back the same way */
+	if (ovx_iface_set_peer(&c.h.fp, LO, 7))
+		t_fatal("helper");
+	r = tx(&c, 1400, &e, &ctr);
+	CHECK(r == 0, "%s: with a checksum helper and no send slot: to OpenVPN, not to the "
+	      "helper (%d)", name, r);
+	if (ovx_iface_set_peer(&c.h.fp, LO, 0))
+		t_fatal("helper off");
 	CHECK(gstat(&c, OVX_G_TX_EPOCH_SEALED) == (uint64_t)c.nseen,
 	      "%s: tx_epoch_sealed %llu = %d sealed", name,
 	      (unsigned long long)gstat(&c, OVX_G_TX_EPOCH_SEALED), c.nseen);
