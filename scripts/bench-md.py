@@ -79,8 +79,10 @@ class Bench:
         return median(v), min(v), max(v)
 
     def base(self, row):
+        """The userspace row of the same cipher (and OpenVPN version)."""
+        user = "user27" if row["setup"].endswith("27") else "user"
         for r in self.rows:
-            if r["setup"] == "user" and r["cipher"] == row["cipher"]:
+            if r["setup"] == user and r["cipher"] == row["cipher"]:
                 return r
         return None
 

@@ -4,7 +4,9 @@
 # pair (scripts/lib/openvpn.sh). Setups: the bare veth (the ceiling), OpenVPN in
 # userspace on both sides, the server offloaded (stock client), both sides
 # offloaded, both offloaded with 10,000 peers installed on the server, and
-# both offloaded with the kernel's ecb(aes-generic) for AES-GCM. For each
+# both offloaded with the kernel's ecb(aes-generic) for AES-GCM, and OpenVPN
+# 2.7.6 on both ends (the epoch data format; scripts/build-openvpn.sh) in
+# userspace and both offloaded, its ratios to 2.7.6 in userspace. For each
 # cipher and each traffic case (iperf3 TCP, 1 and 4 streams, client to server
 # "up" and server to client "down" = iperf3 -R): Mbit/s and CPU seconds per GB
 # moved (busy time of all CPUs from /proc/stat, all processes and softirq,
@@ -18,17 +20,18 @@
 #
 # Env: REPS (default 3), BENCH_SECONDS (per iperf3 run, default 5),
 # BENCH_CIPHERS (default "AES-256-GCM CHACHA20-POLY1305"), BENCH_SETUPS
-# (default "veth user srv both peers generic many"), BENCH_PEERS (default 10000),
+# (default "veth user srv both peers generic user27 both27 many"), BENCH_PEERS (default 10000),
 # BENCH_SMOKE=1 (one rep of 1 s, AES-256-GCM only: checks that it works),
 # OVX_NS (namespace prefix, default ovxbench), KEEP=1 (keep the logs).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 B=$PWD/build
 OVX_NS=${OVX_NS:-ovxbench}
+OVPN27=$B/openvpn-2.7.6/full/openvpn	# scripts/build-openvpn.sh full
 REPS=${REPS:-3}
 SECS=${BENCH_SECONDS:-5}
 CIPHERS=${BENCH_CIPHERS:-AES-256-GCM CHACHA20-POLY1305}
-SETUPS=" ${BENCH_SETUPS:-veth user srv both peers generic many} "
+SETUPS=" ${BENCH_SETUPS:-veth user srv both peers generic user27 both27 many} "
 PEERS=${BENCH_PEERS:-10000}
 if [ -n "${BENCH_SMOKE:-}" ]; then
 	REPS=1 SECS=1 CIPHERS=${BENCH_CIPHERS:-AES-256-GCM}
@@ -50,6 +53,10 @@ usage_checks() {
 		exit 1
 	fi
 	ovx_need_binaries || exit 1
+	if { wanted user27 || wanted both27; } && ! scripts/build-openvpn.sh full >/dev/null; then
+		say "cannot build OpenVPN 2.7.6 (../shared/peers/README.md): no 2.7 rows" >&2
+		SETUPS=${SETUPS/ user27 / } SETUPS=${SETUPS/ both27 / }
+	fi
 	if [ "$PEERS" -lt 1 ] || [ $((FIRST_EXTRA_PEER + PEERS)) -gt 524288 ]; then
 		say "BENCH_PEERS must be between 1 and $((524288 - FIRST_EXTRA_PEER))" >&2
 		exit 1
@@ -66,6 +73,8 @@ plan() {
 		wanted both && add_row both "$c" "both offloaded"
 		wanted peers && add_row peers "$c" "both, $(group3 "$PEERS") peers"
 		[ "$c" = AES-256-GCM ] && wanted generic && add_row generic "$c" "both, aes-generic"
+		wanted user27 && add_row user27 "$c" "2.7.6 userspace"
+		wanted both27 && add_row both27 "$c" "2.7.6 both offloaded (epoch format)"
 	done
 	wanted many && many_plan
 }
@@ -315,6 +324,9 @@ run_all() {
 		if [ "$c" = AES-256-GCM ] && wanted generic; then
 			DAEMON_ARGS="-a ecb(aes-generic) ${DAEMON_ARGS:-}" run_tunnel "$c" both "generic $c"
 		fi
+		# OpenVPN 2.7.6 on both ends: the epoch data format
+		wanted user27 && SRV_OPENVPN=$OVPN27 CLI_OPENVPN=$OVPN27 run_tunnel "$c" "" "user27 $c"
+		wanted both27 && SRV_OPENVPN=$OVPN27 CLI_OPENVPN=$OVPN27 run_tunnel "$c" both "both27 $c"
 	done
 	many_all	# last: it replaces the veth pair with a bridge
 }
@@ -324,7 +336,8 @@ ratio() {	# row key-suffix array-name
 	local -n arr=$3
 	local base="user ${CIPHER_OF[$1]}"
 	[[ $1 == many* ]] && base="many-user ${CIPHER_OF[$1]}"
-	[[ ${1%% *} =~ ^(user|veth|many-user)$ ]] && return
+	[[ $1 == *27\ * ]] && base="user27 ${CIPHER_OF[$1]}"
+	[[ ${1%% *} =~ ^(user|user27|veth|many-user)$ ]] && return
 	awk -v a="${arr[$1$2]:--}" -v b="${arr[$base$2]:--}" \
 		'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b }'
 }
