@@ -132,6 +132,42 @@ static __always_inline __u16 ovx_udp6_csum(const struct ovx_path *p,
 	return sum ? sum : 0xffff;
 }
 
+/* Outer IP and UDP headers, as written in front of a sealed packet. */
+struct ovx_encap_hdr {
+	union {
+		struct iphdr ip;
+		struct ipv6hdr ip6;
+	};
+	struct udphdr udp;
+};
+
+/* Fills @h for @udp_len bytes of UDP (checksum 0, for the caller); returns
+ * the IP header's length. */
+static __always_inline __u32 ovx_encap_fill(struct ovx_encap_hdr *h, const struct ovx_path *p,
+					    __u32 udp_len)
+{
+	__u32 ip_len = p->dst.family == OVX_AF_INET ? OVX_IP4_HLEN : OVX_IP6_HLEN;
+
+	if (ip_len == OVX_IP4_HLEN)
+		ovx_encap_ipv4(&h->ip, p, ip_len + udp_len);
+	else
+		ovx_encap_ipv6(&h->ip6, p, udp_len);
+	h->udp.source = p->src.port;
+	h->udp.dest = p->dst.port;
+	h->udp.len = bpf_htons(udp_len);
+	h->udp.check = 0;
+	return ip_len;
+}
+
+/* Writes @h behind the link header ending at @l2. 0 or -EINVAL. */
+static __always_inline int ovx_encap_write(struct bpf_dynptr *pkt, __u32 l2,
+					   struct ovx_encap_hdr *h, __u32 ip_len)
+{
+	if (bpf_dynptr_write(pkt, l2 + ip_len, &h->udp, OVX_UDP_HLEN, 0))
+		return -EINVAL;
+	return bpf_dynptr_write(pkt, l2, h, ip_len, 0);
+}
+
 /* The outer IP and UDP headers of a sealed packet whose link header ends at
  * @l2 and whose ciphertext (@len bytes, in scratch with its tag) follows the
  * P_DATA_V2 header: written once the payload is sealed, as IPv6's UDP
@@ -139,33 +175,17 @@ static __always_inline __u16 ovx_udp6_csum(const struct ovx_path *p,
 static __noinline int ovx_encap_outer(struct bpf_dynptr *pkt, const struct ovx_path *p,
 				       __u32 l2, __u32 len)
 {
-	struct {
-		union {
-			struct iphdr ip;
-			struct ipv6hdr ip6;
-		};
-		struct udphdr udp;
-	} h;
-	__u32 ip_len = p->dst.family == OVX_AF_INET ? OVX_IP4_HLEN : OVX_IP6_HLEN;
 	__u32 udp_len = OVX_UDP_HLEN + OVX_DATA_HDR_LEN + len;
 	struct ovx_scratch *s = ovx_scratch_get();
+	struct ovx_encap_hdr h;
+	__u32 ip_len = ovx_encap_fill(&h, p, udp_len);
 	__u8 aad[OVX_AAD_LEN];
 
 	if (!s || bpf_dynptr_read(aad, sizeof(aad), pkt, l2 + ip_len + OVX_UDP_HLEN, 0))
 		return -EINVAL;
-	if (ip_len == OVX_IP4_HLEN)
-		ovx_encap_ipv4(&h.ip, p, ip_len + udp_len);
-	else
-		ovx_encap_ipv6(&h.ip6, p, udp_len);
-	h.udp.source = p->src.port;
-	h.udp.dest = p->dst.port;
-	h.udp.len = bpf_htons(udp_len);
-	h.udp.check = 0;
 	if (ip_len == OVX_IP6_HLEN)
 		h.udp.check = ovx_udp6_csum(p, &h.udp, aad, s, len);
-	if (bpf_dynptr_write(pkt, l2 + ip_len, &h.udp, OVX_UDP_HLEN, 0))
-		return -EINVAL;
-	return bpf_dynptr_write(pkt, l2, &h, ip_len, 0);
+	return ovx_encap_write(pkt, l2, &h, ip_len);
 }
 
 #endif /* OVX_ENCAP_H */

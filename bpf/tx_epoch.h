@@ -57,33 +57,19 @@ static __noinline int ovx_tx_epoch_seal(struct bpf_dynptr *pkt, __u32 off, __u32
 static __noinline int ovx_tx_epoch_outer(struct bpf_dynptr *pkt, const struct ovx_path *p,
 					  __u32 l2, __u32 len)
 {
-	struct {
-		union {
-			struct iphdr ip;
-			struct ipv6hdr ip6;
-		};
-		struct udphdr udp;
-	} h;
+	__u32 udp_len = OVX_UDP_HLEN + OVX_EPOCH_OVERHEAD + len;
+	struct ovx_encap_hdr h;
+	__u32 ip_len = ovx_encap_fill(&h, p, udp_len);
 	struct {
 		__u8 src[16], dst[16];
 		__be32 len;
 		__be32 next;
 		struct udphdr udp;
 	} ph;
-	__u32 ip_len = p->dst.family == OVX_AF_INET ? OVX_IP4_HLEN : OVX_IP6_HLEN;
-	__u32 udp_len = OVX_UDP_HLEN + OVX_EPOCH_OVERHEAD + len;
 	__s64 sum;
 
 	if (len > OVX_TX_EPOCH_MAX_LEN)
 		return -EINVAL;
-	if (ip_len == OVX_IP4_HLEN)
-		ovx_encap_ipv4(&h.ip, p, ip_len + udp_len);
-	else
-		ovx_encap_ipv6(&h.ip6, p, udp_len);
-	h.udp.source = p->src.port;
-	h.udp.dest = p->dst.port;
-	h.udp.len = bpf_htons(udp_len);
-	h.udp.check = 0;
 	if (ip_len == OVX_IP6_HLEN) {
 		__builtin_memcpy(ph.src, p->src.addr, 16);
 		__builtin_memcpy(ph.dst, p->dst.addr, 16);
@@ -96,9 +82,7 @@ static __noinline int ovx_tx_epoch_outer(struct bpf_dynptr *pkt, const struct ov
 		if (!h.udp.check)
 			h.udp.check = 0xffff;
 	}
-	if (bpf_dynptr_write(pkt, l2 + ip_len, &h.udp, OVX_UDP_HLEN, 0))
-		return -EINVAL;
-	return bpf_dynptr_write(pkt, l2, &h, ip_len, 0);
+	return ovx_encap_write(pkt, l2, &h, ip_len);
 }
 
 /* Control (ovx_key_ctl): @id = epoch << 48 | counter of what OpenVPN sent
