@@ -52,7 +52,8 @@ static void test_instances(void)
 		close(fd);
 	}
 	ns_enter(NULL);
-	CHECK(tun_mtu == link_mtu - 72, "tun MTU %d, link %d (IPv6 socket: - 72)", tun_mtu, link_mtu);
+	CHECK(tun_mtu == link_mtu - 76, "tun MTU %d, link %d (IPv6 socket: - 76, the epoch format's 28 bytes)",
+	      tun_mtu, link_mtu);
 	CHECK(!sh("nsenter --net=/run/netns/" NS_SRV " xdp-loader status veth-s | grep -q ovx_rx_xdp"),
 	      "XDP not on veth-s");
 	CHECK(!sh("tc -n " NS_SRV " filter show dev veth-s ingress | grep -q ovx_rx_tc") &&
