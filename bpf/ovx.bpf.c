@@ -204,6 +204,9 @@ static __always_inline int ovx_peer_ctl_apply(struct ovx_peer *p,
 		else
 			__builtin_memcpy(p->vpn_ipv6, a->addr, 16);
 		return 0;
+	case OVX_PEER_CTL_KEY_WAIT:
+		p->key_wait_ns = a->until_ns;
+		return 0;
 	}
 	return -EOPNOTSUPP;
 }

@@ -126,6 +126,10 @@ static __noinline bool ovx_tx_lookup(struct __sk_buff *skb, struct ovx_tx *tx)
 		ovx_gstat_inc(OVX_G_TX_NO_PEER);
 		return false;
 	}
+	if (peer->key_wait_ns && peer->key_wait_ns > bpf_ktime_get_coarse_ns()) {
+		ovx_gstat_inc(OVX_G_TX_KEY_WAITING);	/* OpenVPN sends with the new key */
+		return false;
+	}
 	kid.instance = st->pk.instance;
 	kid.peer_id = st->pk.peer_id;
 	kid.key_id = peer->slot_key_id[OVX_SLOT_PRIMARY];

@@ -137,6 +137,10 @@ struct ovx_peer {
 	__u32 keepalive_timeout;
 	__u64 last_rx_ns;		/* last authenticated packet (bpf_ktime) */
 	__u64 last_to_ovpn_ns;		/* last packet handed to OpenVPN */
+	__u64 key_wait_ns;		/* until then (bpf_ktime) a key OpenVPN made
+					 * for the peer waits for the wire: TX
+					 * goes to OpenVPN, which sends with it at
+					 * once (loader/daemon/plugin_ctl.c); 0: none */
 };
 
 /* ovx_keys: keyed by instance, peer-id and key-id. */
@@ -216,6 +220,7 @@ enum ovx_gstat {
 	OVX_G_TX_FRAGMENT,	/* too big to go whole (fragment N): to OpenVPN */
 	OVX_G_TX_EPOCH_SEALED,	/* sealed in the epoch format (bpf/tx_epoch.h) */
 	OVX_G_TX_EPOCH_NO_SLOT,	/* epoch key without a usable send epoch: to OpenVPN */
+	OVX_G_TX_KEY_WAITING,	/* the peer's new key waits for the wire: to OpenVPN */
 	OVX_G_MAX,
 };
 
@@ -339,6 +344,7 @@ enum ovx_peer_ctl_op {
 	OVX_PEER_CTL_SLOT_SWAP = 3,
 	OVX_PEER_CTL_KEEPALIVE = 4,	/* interval, timeout */
 	OVX_PEER_CTL_VPN_ADDR = 5,	/* vpn_ipv4/6 (by family) = addr */
+	OVX_PEER_CTL_KEY_WAIT = 6,	/* key_wait_ns = until_ns */
 };
 
 struct ovx_peer_ctl_args {
@@ -351,6 +357,7 @@ struct ovx_peer_ctl_args {
 	__u8 addr[16];
 	__u32 old;			/* out: the slot's key-id before */
 	__s32 err;			/* out */
+	__u64 until_ns;
 };
 
 #endif /* OVX_MAPS_H */

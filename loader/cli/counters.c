@@ -33,6 +33,7 @@ static const char *const gstat_names[OVX_G_MAX] = {
 	[OVX_G_TX_CSUM_PARTIAL] = "tx_csum_partial",
 	[OVX_G_TX_EPOCH_SEALED] = "tx_epoch_sealed",
 	[OVX_G_TX_EPOCH_NO_SLOT] = "tx_epoch_no_slot",
+	[OVX_G_TX_KEY_WAITING] = "tx_key_waiting",
 };
 
 const char *ovx_drop_name(unsigned int reason)

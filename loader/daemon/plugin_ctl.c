@@ -70,6 +70,29 @@ static void forget_stale(struct ovpnd *d, __u32 inst, const struct ovx_sockaddr 
 	ovx_learn_forget_stale(&d->b.fp, inst, remote, role, m, n);
 }
 
+/* While a key of @remote's peer waits, its TX goes to OpenVPN, which sends
+ * with the new key at once: the peer learns the key from that packet and
+ * answers with it, from which this side learns it. Left in the fast path,
+ * the old key went on until OpenVPN's next packet of its own (a keepalive,
+ * up to 10 s) when both ends are offloaded, and a key made just before the
+ * next renegotiation was never used. Bounded by the waiting keys' deadline,
+ * so a daemon that stops leaves no peer in OpenVPN for longer. */
+static void key_wait_sync(struct ovpnd *d, __u32 inst, const struct ovx_sockaddr *remote)
+{
+	__u64 until_ms = 0;
+	__u32 peer_id;
+
+	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
+		const struct ovpnd_pending *p = &d->pending[i];
+
+		if (p->used && p->is_key && p->inst == inst && p->pl.has_remote &&
+		    !memcmp(&p->pl.remote, remote, sizeof(*remote)) && p->deadline_ms > until_ms)
+			until_ms = p->deadline_ms;
+	}
+	if (!ovx_peer_find_remote(&d->b.fp, inst, remote, &peer_id))
+		ovx_peer_set_key_wait(&d->b.fp, inst, peer_id, until_ms * 1000000ULL);
+}
+
 /* Drops a key that could not be offloaded, and what was learnt of it. */
 static void key_drop(struct ovpnd *d, struct ovpnd_pending *p)
 {
@@ -79,8 +102,10 @@ static void key_drop(struct ovpnd *d, struct ovpnd_pending *p)
 	__u32 inst = p->inst;
 
 	pending_drop(d, p);
-	if (has_remote)
+	if (has_remote) {
 		forget_stale(d, inst, &remote, role);
+		key_wait_sync(d, inst, &remote);
+	}
 }
 
 /* A host address inside a prefix routed via @peer_id (longest first). OpenVPN
@@ -227,15 +252,16 @@ int ovpnd_pending_run(struct ovpnd *d)
 		if (!p->used || !p->is_key)
 			continue;
 		err = key_try(d, p);
-		if (!err)
+		if (!err) {
+			struct ovx_sockaddr remote = p->pl.remote;
+			__u32 inst = p->inst;
+
 			key_done(d, p);
-		if (!err || now > p->deadline_ms || (err != -EAGAIN && err != -EKEYREJECTED)) {
-			if (err) {
-				key_log_failed(d, p, err);
-				key_drop(d, p);
-			}
-			else
-				pending_drop(d, p);
+			pending_drop(d, p);
+			key_wait_sync(d, inst, &remote);
+		} else if (now > p->deadline_ms || (err != -EAGAIN && err != -EKEYREJECTED)) {
+			key_log_failed(d, p, err);
+			key_drop(d, p);
 		}
 	}
 	for (int i = 0; d->npending && i < OVPND_MAX_PENDING; i++)
@@ -253,8 +279,10 @@ int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_re
 	err = pending_add(d, in->id, &r->plugin, true, e);
 	/* a new key for this remote: older keys' state that it does not open
 	 * is stale (one of them may have had its key-id) */
-	if (!err && r->plugin.has_remote)
+	if (!err && r->plugin.has_remote) {
 		forget_stale(d, in->id, &r->plugin.remote, r->plugin.role);
+		key_wait_sync(d, in->id, &r->plugin.remote);
+	}
 	return err;
 }
 

@@ -83,6 +83,10 @@ __u32 ovx_peer_count(const struct ovx_fastpath *fp, __u32 instance);
 /* Stores the keepalive of PEER_SET in the peer. */
 int ovx_peer_set_keepalive(const struct ovx_fastpath *fp, __u32 instance,
 			    __u32 peer_id, __u32 interval, __u32 timeout);
+/* Until @until_ns (CLOCK_MONOTONIC; 0: no longer) the peer's TX goes to
+ * OpenVPN: a key OpenVPN made for it waits for the wire. */
+int ovx_peer_set_key_wait(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
+			   __u64 until_ns);
 /* Peers as the OpenVPN plugin names them. The peer of @instance whose remote
  * is @remote; -ENOENT if none. */
 int ovx_peer_find_remote(const struct ovx_fastpath *fp, __u32 instance,

@@ -207,6 +207,16 @@ int ovx_peer_set_keepalive(const struct ovx_fastpath *fp, __u32 instance,
 	return ovx_peer_ctl(fp, &a);
 }
 
+int ovx_peer_set_key_wait(const struct ovx_fastpath *fp, __u32 instance, __u32 peer_id,
+			   __u64 until_ns)
+{
+	struct ovx_peer_ctl_args a = {
+		.pk = { instance, peer_id }, .op = OVX_PEER_CTL_KEY_WAIT, .until_ns = until_ns,
+	};
+
+	return ovx_peer_ctl(fp, &a);
+}
+
 struct remote_find {
 	__u32 instance;
 	const struct ovx_sockaddr *remote;

@@ -15,12 +15,14 @@
  * first packet raises OVX_EV_EPOCH_MOVED, and the daemon's handling
  * (ovx_epoch_key_refill) installs the slot after it, so the sender goes on
  * through any number of moves; the slot of the epoch OpenVPN's own packets
- * were last renumbered from is kept. */
+ * were last renumbered from is kept. While a new key of the peer waits for
+ * the wire, its packets go to OpenVPN (tx_key_waiting). */
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
@@ -211,6 +213,45 @@ static void test_cipher(int cipher, bool v6)
 	fp_close(&c.h);
 }
 
+/* CLOCK_MONOTONIC, bpf_ktime's clock, in ns. */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* While a new key of the peer waits for the wire (key_wait_ns ahead), its
+ * packets go to OpenVPN untouched and are counted (tx_key_waiting); once
+ * the time is past or cleared, the fast path seals again. */
+static void test_key_wait(int cipher)
+{
+	const char *name = ovx_cipher_name(cipher);
+	static struct ctx c;
+	uint16_t e = 0;
+	uint64_t ctr = 0;
+	int r[4];
+
+	setup(&c, cipher, false, false);
+	r[0] = tx(&c, 200, &e, &ctr);
+	if (ovx_peer_set_key_wait(&c.h.fp, INST, PEER, mono_ns() + 10000000000ULL))
+		t_fatal("key wait");
+	r[1] = tx(&c, 200, &e, &ctr);
+	CHECK(r[0] == 1 && r[1] == 0 && gstat(&c, OVX_G_TX_KEY_WAITING) == 1,
+	      "%s: a new key waiting: to OpenVPN untouched, counted (%d %d)", name, r[0], r[1]);
+	if (ovx_peer_set_key_wait(&c.h.fp, INST, PEER, mono_ns() - 100000000))
+		t_fatal("key wait past");
+	r[2] = tx(&c, 200, &e, &ctr);
+	if (ovx_peer_set_key_wait(&c.h.fp, INST, PEER, 0))
+		t_fatal("key wait cleared");
+	r[3] = tx(&c, 200, &e, &ctr);
+	CHECK(r[2] == 1 && r[3] == 1 && ctr == 1001 + 1,
+	      "%s: sealed again once the wait is past (%d) or cleared (%d), counter %llu", name,
+	      r[2], r[3], (unsigned long long)ctr);
+	fp_close(&c.h);
+}
+
 /* The daemon's handling of the event (events.c). */
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -312,6 +353,7 @@ int main(void)
 		test_cipher(OVX_CIPHER_AES_256_GCM, v6);
 		test_cipher(OVX_CIPHER_CHACHA20_POLY1305, v6);
 	}
+	test_key_wait(OVX_CIPHER_CHACHA20_POLY1305);
 	test_refill(OVX_CIPHER_AES_256_GCM);
 	test_refill(OVX_CIPHER_CHACHA20_POLY1305);
 	return t_done("epoch-tx");
