@@ -361,6 +361,55 @@ ovx_wire_pkts() {	# name source ("10.99.0.1", "[fd99::1]")
 	awk -v src="$2:" 'index($0, src) == 1 {n += $(NF - 5)} END {print n + 0}' "$T/$1.pids"
 }
 
+# Keys a daemon's log says it offloaded.
+ovx_keys_offloaded() {	# daemon log
+	grep -c "key [0-7] .* offloaded" "$1" 2>/dev/null
+}
+
+# Rotation under load (test_interop_rotation.sh, test_interop_versions.sh):
+# from the client, a ping every 100 ms and iperf3 --bidir at @3 each way
+# (-b) to the server's 10.8.0.1, for @2 seconds; iperf3's JSON in
+# $T/@1.json, ping -D's output in $T/@1.ping. Prints "lost up down nint":
+# pings lost ("?": no summary), seconds without throughput sent and
+# received (iperf3's 1 s intervals), and the number of intervals.
+ovx_rotation_load() {	# run secs rate
+	local pid lost
+	ip netns exec "$CLI" ping -D -c $(($2 * 10)) -i 0.1 -W 1 10.8.0.1 > "$T/$1.ping" 2>&1 &
+	pid=$!
+	ip netns exec "$SRV" iperf3 -s -B 10.8.0.1 -1 -D -p 5201 >/dev/null 2>&1
+	sleep 0.3
+	timeout $(($2 + 20)) ip netns exec "$CLI" iperf3 -c 10.8.0.1 -p 5201 -t "$2" -i 1 \
+		-b "$3" --bidir -J > "$T/$1.json" 2>/dev/null
+	wait "$pid"
+	lost=$(grep -o '[0-9]* received' "$T/$1.ping" | awk -v n=$(($2 * 10)) '{print n - $1}')
+	echo "${lost:-?} $(python3 -c 'import json, sys
+try:
+    ivs = json.load(open(sys.argv[1]))["intervals"]
+    up = sum(1 for i in ivs if i["sum"]["bytes"] == 0)
+    down = sum(1 for i in ivs if i["sum_bidir_reverse"]["bytes"] == 0)
+    print(up if ivs else 99, down if ivs else 99, len(ivs))
+except Exception:
+    print(99, 99, 0)' "$T/$1.json")"
+}
+
+# Which pings of ping -D's output were lost, and when.
+ovx_lost_pings() {	# ping output
+	awk '/icmp_seq=/ { match($0, /icmp_seq=[0-9]+/); s = substr($0, RSTART + 9, RLENGTH - 9)
+		if (s != prev + 1) print "  pings", prev + 1, "to", s - 1, "lost before", $1; prev = s }' "$1"
+}
+
+# Both ends offloaded: after each renegotiation, each side's fast path sends
+# with the new key within @2 seconds (scripts/lib/key_switch.py on the
+# stopped capture); prints its summary, and its lines when it fails.
+ovx_key_switch() {	# name max-seconds
+	python3 "${OVX_PID_CHECK%/*}/key_switch.py" --max="$2" "$T/$1-s.pcap" "$T/$1-c.pcap" \
+		> "$T/$1.switch"
+	local rc=$?
+	[ "$rc" = 0 ] || grep -v '^switches' "$T/$1.switch"
+	echo "  $1: key $(tail -1 "$T/$1.switch")"
+	return "$rc"
+}
+
 ovx_repeats() {	# name: repeated packet-ids in a checked capture
 	awk '/^packets/ {print $4}' "$T/$1.pids"
 }

@@ -57,6 +57,15 @@ import json, sys
 print(sum(int('"$1"') for p in json.load(sys.stdin).get("peers", [])))' 2>/dev/null || echo 0
 }
 
+drops_by_reason() {	# the peers' drops by reason that are not 0, summed
+	"$B/ovpn-xdp" -s "$SRV_SOCK" show --json 2>/dev/null | python3 -c '
+import collections, json, sys
+n = collections.Counter()
+for p in json.load(sys.stdin).get("peers", []):
+    n.update(p.get("drops_by_reason", {}))
+print(" ".join(f"{k} {v}" for k, v in sorted(n.items()) if v) or "none")' 2>/dev/null
+}
+
 ping_bg() {	# client number count: pings every 0.2 s through its tunnel, in the background
 	ip netns exec "$CLI" ping -I "tun-c$1" -c "$2" -i 0.2 -W 2 10.8.0.1 > "$T/ping$1.out" 2>&1 &
 	echo $! > "$T/ping$1.bgpid"
@@ -166,7 +175,7 @@ for c in $CLIENTS; do
 		"[ $lost -eq 0 ]"
 done
 drops=$(peer_json 'p["drops"]')
-check "no packet dropped (bad tag, replay) ($drops)" "[ $drops -eq 0 ]"
+check "no packet dropped (bad tag, replay) ($drops)" "[ $drops -eq 0 ]" || drops_by_reason
 
 # 3. downloads across renegotiations, the three clients at once (both CPUs
 # busy): the packet-ids of the server's streams as the clients receive them
@@ -251,7 +260,7 @@ superseded=$(grep -c "superseded before the peer sent with it" "$DLOG")
 echo "keys superseded before their peer sent with them (never used, dropped): $superseded"
 check "every key its peer used offloaded ($notoff not)" "[ $notoff -eq 0 ]"
 drops=$(peer_json 'p["drops"]')
-check "no packet dropped ($drops)" "[ $drops -eq 0 ]"
+check "no packet dropped ($drops)" "[ $drops -eq 0 ]" || drops_by_reason
 
 if [ "$fail" -gt 0 ] || [ -n "${KEEP:-}" ]; then
 	KEEP=1

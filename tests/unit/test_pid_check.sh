@@ -7,7 +7,8 @@
 # counter in two data epochs passes, told from the data (--format=auto) or
 # forced (--format=epoch); a 2.6 capture stays in the 2.6 format; the real
 # 2.7.6 captures (tests/epoch_vectors/) pass in the epoch format, and fail
-# with one of their data packets sent again.
+# with one of their data packets sent again. scripts/lib/key_switch.py's
+# rule (its --self-test).
 # Prints "pid-check: N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -83,6 +84,12 @@ open(sys.argv[2], "wb").write(data + data[off - 16:off + caplen])' "$f" "$T/dup.
 		check "$(basename "$f") with a data packet sent twice fails ($v)" \
 			"[ '$v' = '1 packets $((n + 1)) repeated 1 epoch-format $((n + 1))' ]"
 	done
+fi
+
+# scripts/lib/key_switch.py, which reads captures the same way: its rule
+if ovx_case key-switch; then
+	check "key_switch.py: how long after a renegotiation each fast path sent with the new key" \
+		"python3 scripts/lib/key_switch.py --self-test >/dev/null"
 fi
 
 ovx_done pid-check
