@@ -106,6 +106,27 @@ static __noinline bool ovx_tx_inner(struct bpf_dynptr *pkt, struct ovx_tx_state 
 	return true;
 }
 
+/* While a new key of the peer waits for the wire (key_wait_ns ahead), one
+ * packet every OVX_KEY_WAIT_GAP_NS goes to OpenVPN, which sends it with its
+ * newest key: the peer learns the key from it and answers with it, and this
+ * side learns it from the answer, within a round trip (else at OpenVPN's
+ * next keepalive, up to 10 s). One, not all: OpenVPN's packets leave from
+ * its own CPU, renumbered at the link (renumber.h), not in order through the
+ * checksum helper, and a stream of them (OpenVPN's queue draining once the
+ * key is in) reordered the peer's packet-ids past a stock peer's window. */
+static __always_inline bool ovx_tx_key_probe(struct ovx_peer *peer)
+{
+	__u64 now, last;
+
+	if (!peer->key_wait_ns)
+		return false;
+	now = bpf_ktime_get_coarse_ns();
+	last = peer->key_wait_sent_ns;
+	if (peer->key_wait_ns <= now || now - last < OVX_KEY_WAIT_GAP_NS)
+		return false;
+	return __sync_val_compare_and_swap(&peer->key_wait_sent_ns, last, now) == last;
+}
+
 /* Peer and primary key: false to leave the packet to OpenVPN. */
 static __noinline bool ovx_tx_lookup(struct __sk_buff *skb, struct ovx_tx *tx)
 {
@@ -126,8 +147,8 @@ static __noinline bool ovx_tx_lookup(struct __sk_buff *skb, struct ovx_tx *tx)
 		ovx_gstat_inc(OVX_G_TX_NO_PEER);
 		return false;
 	}
-	if (peer->key_wait_ns && peer->key_wait_ns > bpf_ktime_get_coarse_ns()) {
-		ovx_gstat_inc(OVX_G_TX_KEY_WAITING);	/* OpenVPN sends with the new key */
+	if (ovx_tx_key_probe(peer)) {
+		ovx_gstat_inc(OVX_G_TX_KEY_WAITING);
 		return false;
 	}
 	kid.instance = st->pk.instance;

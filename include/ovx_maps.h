@@ -138,10 +138,15 @@ struct ovx_peer {
 	__u64 last_rx_ns;		/* last authenticated packet (bpf_ktime) */
 	__u64 last_to_ovpn_ns;		/* last packet handed to OpenVPN */
 	__u64 key_wait_ns;		/* until then (bpf_ktime) a key OpenVPN made
-					 * for the peer waits for the wire: TX
-					 * goes to OpenVPN, which sends with it at
-					 * once (loader/daemon/plugin_ctl.c); 0: none */
+					 * for the peer waits for the wire: a TX
+					 * packet now and then goes to OpenVPN,
+					 * which sends it with the new key (bpf/tx.h,
+					 * loader/daemon/plugin_ctl.c); 0: none */
+	__u64 key_wait_sent_ns;		/* the last such packet */
 };
+
+/* While a key waits, one TX packet every so often goes to OpenVPN. */
+#define OVX_KEY_WAIT_GAP_NS	10000000ULL
 
 /* ovx_keys: keyed by instance, peer-id and key-id. */
 struct ovx_key_id {
@@ -220,7 +225,7 @@ enum ovx_gstat {
 	OVX_G_TX_FRAGMENT,	/* too big to go whole (fragment N): to OpenVPN */
 	OVX_G_TX_EPOCH_SEALED,	/* sealed in the epoch format (bpf/tx_epoch.h) */
 	OVX_G_TX_EPOCH_NO_SLOT,	/* epoch key without a usable send epoch: to OpenVPN */
-	OVX_G_TX_KEY_WAITING,	/* the peer's new key waits for the wire: to OpenVPN */
+	OVX_G_TX_KEY_WAITING,	/* the peer's new key waits for the wire: one to OpenVPN */
 	OVX_G_MAX,
 };
 
