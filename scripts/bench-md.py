@@ -21,6 +21,7 @@ SIDE_KINDS = [("openvpn", "OpenVPN"), ("napi_link", "link NAPI"),
               ("napi_helper", "helper NAPI"), ("napi", "other NAPI"),
               ("daemon", "daemon"), ("iperf3", "iperf3"), ("process", "other")]
 CPU_CASES = ["1 up", "1 down"]
+SLOW_MODE = 0.15	# a run further than this from its case's median: a slow mode
 VARIES = """What varies between machines: everything in Mbit/s (the CPU, its clock,
 on a VM what the host gives it: `steal`); the fast path's AEAD with the
 kernel's crypto (AES-GCM uses the kernel's `ecb(aes)`: AES-NI where the
@@ -106,6 +107,30 @@ class Bench:
             return None, None
         return (median([sum(s["cpu"]["shared"].values()) / s["pkts"] for s in runs]),
                 median([s["steal_ns"] / max(1, s["busy_ns"] + s["steal_ns"]) for s in runs]))
+
+
+def spread(b):
+    """One line: whether every run of every case lies within SLOW_MODE of its
+    case's median (issue 16's slow mode: whole runs at about half speed),
+    and the run furthest from it."""
+    worst, n = None, 0
+    labels = {(r["setup"], r["cipher"]): r["label"] for r in b.rows}
+    for (setup, cipher, case), runs in sorted(b.runs.items()):
+        v = [r["mbps"] for r in runs if r.get("mbps")]
+        if len(v) < 2:
+            continue
+        m = median(v)
+        n += len(v)
+        for x in v:
+            d = abs(x - m) / m
+            if worst is None or d > worst[0]:
+                worst = (d, "%s %s, %s: %s against a median of %s" % (
+                    cipher, labels.get((setup, cipher), setup), case, group(x), group(m)))
+    if worst is None:
+        return []
+    return ["Spread: %s of %d runs within %d %% of their case's median; the furthest "
+            "%.0f %% from it (%s)." % ("all" if worst[0] <= SLOW_MODE else "not all", n,
+                                       SLOW_MODE * 100, worst[0] * 100, worst[1])]
 
 
 def header(b):
@@ -250,6 +275,8 @@ def markdown(b, cbench, short=False):
     tables = [throughput(b, short)] + [cpu_table(b, c, short) for c in CPU_CASES]
     tables += [many_table(b, short)] + ([] if short else [aead_table(b, cbench)])
     parts = [header(b)]
+    if not short:
+        tables = [spread(b)] + tables
     for t in tables:
         if t:
             parts += [""] + t

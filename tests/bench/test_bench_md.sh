@@ -56,6 +56,16 @@ json.dump(j, sys.stdout)' "$FIX" > "$T/spread.json"
 	python3 scripts/bench-md.py "$T/spread.json" > "$T/out.md"
 	check "median with its range in brackets, then the ratio" \
 		"grep -E '^\| CHACHA20-POLY1305, both offloaded \| 1,293 \[1,163-1,422\] \(2.18x\)' $T/out.md >/dev/null"
+	check "spread: every run within 15 % of its case's median" "has 'Spread: all of'"
+	# one run of one case at half speed: a slow mode, named
+	python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["runs"].append(dict(j["runs"][0], mbps=j["runs"][0]["mbps"] // 2))
+json.dump(j, sys.stdout)' "$T/spread.json" > "$T/slow.json"
+	python3 scripts/bench-md.py "$T/slow.json" > "$T/out.md"
+	# (the median of x, 0.9x, 1.1x and x/2 is 0.95x: the half-speed run is 47 % from it)
+	check "spread: a run at half speed is named" "has 'Spread: not all of' && has 'furthest 47 % from it'"
 fi
 
 if ovx_case short; then
