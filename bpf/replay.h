@@ -57,8 +57,10 @@ static __always_inline bool ovx_replay_update(struct ovx_replay *r, __u64 id)
 	return true;
 }
 
-/* Marks every packet-id up to @floor as seen: those OpenVPN may already have
- * received itself before the fast path had the key. Caller holds the lock. */
+/* Marks every packet-id up to @floor as seen, and none above it: those
+ * OpenVPN may already have received itself before the fast path had the key
+ * (a packet just above the floor, overtaken by a later one, is still new).
+ * Caller holds the lock. */
 static __always_inline void ovx_replay_floor(struct ovx_replay *r, __u64 floor)
 {
 	if (floor <= r->highest)
@@ -67,6 +69,7 @@ static __always_inline void ovx_replay_floor(struct ovx_replay *r, __u64 floor)
 	r->floor = floor > 0xFFFFFFFFULL ? 0xFFFFFFFF : (__u32)floor;
 	for (int i = 0; i < OVX_REPLAY_WORDS; i++)
 		r->bits[i] = ~0ULL;
+	r->bits[(floor / 64) % OVX_REPLAY_WORDS] = OVX_REPLAY_FLOOR_BITS(floor);
 }
 
 /* A packet-id the fast path refuses only because it lies below the floor

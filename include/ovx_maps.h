@@ -159,6 +159,12 @@ struct ovx_key_id {
  * (id / 64) % 16 is set. @window is the backtrack, at most OVX_REPLAY_MAX - 64. */
 #define OVX_REPLAY_MAX		1024
 #define OVX_REPLAY_DEFAULT	64
+/* A floor marks every id up to it as seen, and none above: the bits of the
+ * floor's own word up to and including it (the ids above it in that word may
+ * still come, reordered, once a higher one has). */
+#define OVX_REPLAY_FLOOR_BITS(floor) \
+	((floor) % 64 == 63 ? ~0ULL : (1ULL << ((floor) % 64 + 1)) - 1)
+
 struct ovx_replay {
 	__u64 highest;
 	__u32 window;

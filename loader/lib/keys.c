@@ -27,6 +27,8 @@ static int key_value_build(struct ovx_key *k, const struct ovx_fastpath *fp,
 		k->replay.highest = kc->rx_floor;
 		k->replay.floor = kc->rx_floor > OVX_PID_MAX ? OVX_PID_MAX : kc->rx_floor;
 		memset(k->replay.bits, 0xff, sizeof(k->replay.bits));
+		k->replay.bits[kc->rx_floor / 64 % (OVX_REPLAY_MAX / 64)] =
+			OVX_REPLAY_FLOOR_BITS(kc->rx_floor);
 	}
 	err = ovx_aead_key_prepare(&k->enc, kc->cipher, kc->enc_key, len,
 				    kc->enc_nonce_tail);

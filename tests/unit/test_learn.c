@@ -76,6 +76,14 @@ static void test_cipher(int cipher)
 	CHECK(run(c, 0, 2, 60) == 'P', "%s: a packet OpenVPN may have had not left to it", name);
 	CHECK(run(c, 0, 4, 60) == 'V' && run(c, 0, 5, 1400) == 'V',
 	      "%s: fast path did not take over", name);
+	/* just above the floor and overtaken by a later packet: still new */
+	CHECK(run(c, 0, 7, 60) == 'V' && run(c, 0, 6, 60) == 'V' && run(c, 0, 6, 60) == 'D',
+	      "%s: a packet reordered just above the install floor not taken once", name);
+	/* the floor raised later (packets that missed the key): the same */
+	err = ovx_key_set_rx_floor(&c->h.fp, INST, PEER, 0, 20);
+	CHECK(err == 0 && run(c, 0, 22, 60) == 'V' && run(c, 0, 21, 60) == 'V' &&
+	      run(c, 0, 19, 60) == 'P',
+	      "%s: raised floor: %d, or a packet just above it not taken", name, err);
 
 	/* a renegotiation: key-id 1 learnt, then installed as primary */
 	CHECK(run(c, 1, 1, 80) == 'P', "%s: new key-id not passed", name);
@@ -87,7 +95,7 @@ static void test_cipher(int cipher)
 	CHECK(err == 0 && p.slot_key_id[OVX_SLOT_PRIMARY] == 1 &&
 	      p.slot_key_id[OVX_SLOT_SECONDARY] == 0,
 	      "%s: rotation: %d, slots %u %u", name, err, p.slot_key_id[0], p.slot_key_id[1]);
-	CHECK(run(c, 1, 2, 80) == 'V' && run(c, 0, 6, 80) == 'V',
+	CHECK(run(c, 1, 2, 80) == 'V' && run(c, 0, 23, 80) == 'V',
 	      "%s: both keys not accepted after the rotation", name);
 	fp_close(&c->h);
 	free(c);
