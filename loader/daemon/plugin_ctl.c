@@ -93,6 +93,35 @@ static void key_wait_sync(struct ovpnd *d, __u32 inst, const struct ovx_sockaddr
 		ovx_peer_set_key_wait(&d->b.fp, inst, peer_id, until_ms * 1000000ULL);
 }
 
+/* OpenVPN holds two keys of a peer, its newest and the one before it (the
+ * lame duck), and frees the older as a renegotiation starts, before the new
+ * key is derived; so does the peer. So when a key of @remote arrives, the
+ * fast path's secondary key is one neither end has any more, and so is its
+ * primary while an earlier key of the remote still waits (the primary came
+ * before that one). Left in a slot, a stale key took the packets of the key
+ * that reused its key-id seven renegotiations later (dropped as replays,
+ * OpenVPN's own not renumbered), and TX sealed with a key the peer had
+ * dropped. Out of the slots, what is still sent with them goes to OpenVPN. */
+static void keys_retire(struct ovpnd *d, __u32 inst, const struct ovx_sockaddr *remote)
+{
+	const struct ovx_fastpath *fp = &d->b.fp;
+	int waiting = 0;
+	__u32 peer_id;
+
+	if (ovx_peer_find_remote(fp, inst, remote, &peer_id))
+		return;
+	for (int i = 0; i < OVPND_MAX_PENDING; i++) {
+		const struct ovpnd_pending *p = &d->pending[i];
+
+		waiting += p->used && p->is_key && p->inst == inst && p->pl.has_remote &&
+			   !memcmp(&p->pl.remote, remote, sizeof(*remote));
+	}
+	ovx_key_del(fp, inst, peer_id, OVX_SLOT_SECONDARY);
+	if (waiting > 1 && !ovx_key_del(fp, inst, peer_id, OVX_SLOT_PRIMARY))
+		ovpnd_log("instance %u: peer %u: two keys newer than its offloaded one; its traffic goes through OpenVPN until the newest is offloaded",
+			  inst, peer_id);
+}
+
 /* Drops a key that could not be offloaded, and what was learnt of it. */
 static void key_drop(struct ovpnd *d, struct ovpnd_pending *p)
 {
@@ -280,6 +309,7 @@ int ovpnd_key_material(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_re
 	/* a new key for this remote: older keys' state that it does not open
 	 * is stale (one of them may have had its key-id) */
 	if (!err && r->plugin.has_remote) {
+		keys_retire(d, in->id, &r->plugin.remote);
 		forget_stale(d, in->id, &r->plugin.remote, r->plugin.role);
 		key_wait_sync(d, in->id, &r->plugin.remote);
 	}
