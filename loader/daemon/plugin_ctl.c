@@ -96,15 +96,19 @@ static void key_wait_sync(struct ovpnd *d, __u32 inst, const struct ovx_sockaddr
 /* OpenVPN holds two keys of a peer, its newest and the one before it (the
  * lame duck), and frees the older as a renegotiation starts, before the new
  * key is derived; so does the peer. So when a key of @remote arrives, the
- * fast path's secondary key is one neither end has any more, and so is its
- * primary while an earlier key of the remote still waits (the primary came
- * before that one). Left in a slot, a stale key took the packets of the key
- * that reused its key-id seven renegotiations later (dropped as replays,
+ * fast path's secondary key is one neither end has any more: it leaves its
+ * slot. While an earlier key of the remote still waits, the primary came
+ * before that one and is no key to send with either: TX goes to OpenVPN,
+ * the key stays secondary (were OpenVPN still sending with it, a hard reset
+ * not authenticated yet, its packets are renumbered) until the next key
+ * arrives. Left in the slots, a stale key took the packets of the key that
+ * reused its key-id seven renegotiations later (dropped as replays, and
  * OpenVPN's own not renumbered), and TX sealed with a key the peer had
- * dropped. Out of the slots, what is still sent with them goes to OpenVPN. */
+ * dropped. */
 static void keys_retire(struct ovpnd *d, __u32 inst, const struct ovx_sockaddr *remote)
 {
 	const struct ovx_fastpath *fp = &d->b.fp;
+	struct ovx_peer peer;
 	int waiting = 0;
 	__u32 peer_id;
 
@@ -117,8 +121,11 @@ static void keys_retire(struct ovpnd *d, __u32 inst, const struct ovx_sockaddr *
 			   !memcmp(&p->pl.remote, remote, sizeof(*remote));
 	}
 	ovx_key_del(fp, inst, peer_id, OVX_SLOT_SECONDARY);
-	if (waiting > 1 && !ovx_key_del(fp, inst, peer_id, OVX_SLOT_PRIMARY))
-		ovpnd_log("instance %u: peer %u: two keys newer than its offloaded one; its traffic goes through OpenVPN until the newest is offloaded",
+	if (waiting < 2 || ovx_peer_get(fp, inst, peer_id, &peer) ||
+	    peer.slot_key_id[OVX_SLOT_PRIMARY] == OVX_SLOT_EMPTY)
+		return;
+	if (!ovx_key_swap(fp, inst, peer_id))
+		ovpnd_log("instance %u: peer %u: two keys newer than the one it sent with; its traffic goes through OpenVPN until the newest is offloaded",
 			  inst, peer_id);
 }
 

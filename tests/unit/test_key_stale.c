@@ -2,7 +2,8 @@
 /* Keys OpenVPN no longer has (loader/daemon/plugin_ctl.c, keys_retire): when
  * a key of a client arrives, the fast path's secondary key is one OpenVPN
  * and the client freed as the renegotiation started, and so is its primary
- * while an earlier key of the client still waits. Both leave their slots.
+ * while an earlier key of the client still waits: the secondary leaves its
+ * slot, such a primary becomes secondary (TX to OpenVPN) until the next key.
  *
  * Found with six clients (issue 21): a client idle through seven
  * renegotiations (each key superseded before it sent with it) kept its two
@@ -71,7 +72,7 @@ int main(void)
 	struct learn_client *c = calloc(1, sizeof(*c));
 	struct ovpnd *d = calloc(1, sizeof(*d));
 	uint8_t m[9][OVX_KEY_MATERIAL_LEN];	/* m[0]: the new key 1, m[8]: 2 */
-	const int later[] = { 5, 6, 7, 0, 8 };
+	const int later[] = { 6, 7, 0, 8 };
 	int ok = 1;
 	__u8 s[2];
 
@@ -105,14 +106,20 @@ int main(void)
 	CHECK(run(c, m[2], 2, 101) == 'V' && run(c, m[1], 1, 3) == 'P',
 	      "key 3 arrived: key 2 not delivered, or key 1 not left to OpenVPN");
 
-	/* key 4 arrives, 3 still waiting: OpenVPN freed key 2 too */
+	/* key 4 arrives, 3 still waiting: key 2 is no key to send with (TX to
+	 * OpenVPN), kept secondary; gone when key 5 arrives */
 	CHECK(!arrive(d, c, m[4]), "key 4 arrives");
 	slots(c, s);
+	CHECK(s[OVX_SLOT_PRIMARY] == OVX_SLOT_EMPTY && s[OVX_SLOT_SECONDARY] == 2,
+	      "key 4 arrived with 3 waiting: slots %u %u (want empty, 2)", s[0], s[1]);
+	CHECK(!arrive(d, c, m[5]), "key 5 arrives");
+	slots(c, s);
 	CHECK(s[OVX_SLOT_PRIMARY] == OVX_SLOT_EMPTY && s[OVX_SLOT_SECONDARY] == OVX_SLOT_EMPTY,
-	      "key 4 arrived with 3 waiting: slots %u %u (want empty, empty)", s[0], s[1]);
+	      "key 5 arrived: slots %u %u (want empty, empty)", s[0], s[1]);
+	CHECK(run(c, m[2], 2, 102) == 'P', "key 5 arrived: key 2 not left to OpenVPN");
 
-	/* 5, 6, 7, then a new 1 and a new 2, none used until the new 2 */
-	for (int i = 0; i < 5; i++)
+	/* 6, 7, then a new 1 and a new 2, none used until the new 2 */
+	for (int i = 0; i < 4; i++)
 		CHECK(!arrive(d, c, m[later[i]]), "key %d arrives", later[i]);
 	CHECK(run(c, m[8], 2, 1) == 'P',
 	      "the new key 2's first packet not left to OpenVPN (a stale key 2 took it)");
