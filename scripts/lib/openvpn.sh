@@ -59,7 +59,17 @@ ovx_topology() {
 	ip -n "$SRV" link set veth-s up && ip -n "$CLI" link set veth-c up &&
 	ip -n "$SRV" link set lo up && ip -n "$CLI" link set lo up &&
 	ovx_gro "${GRO:-on}" && ovx_napi_threaded "${NAPI_THREADED:-1}" &&
-	ovx_qdisc "${QDISC:-pfifo}"
+	ovx_qdisc "${QDISC:-pfifo}" && ovx_tso "${TSO:-off}"
+}
+
+# TSO off on the veths: with it on, a veth hands a packet that has no socket
+# (what the fast path seals) to the other side's per-CPU backlogs rather than
+# its NAPI ring, and each backlog drains on its own: one peer's packet-ids
+# reached the stock clients of test_interop_churn up to 63 apart (a stock
+# replay window is 64), and none with TSO off.
+ovx_tso() {	# on|off
+	ip netns exec "$SRV" ethtool -K veth-s tso "$1" &&
+	ip netns exec "$CLI" ethtool -K veth-c tso "$1"
 }
 
 # A queue on the veths (QDISC=noqueue: veth's default, none): without one a

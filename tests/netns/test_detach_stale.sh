@@ -46,6 +46,7 @@ for _ in $(seq 100); do [ -S "$T/ctl.sock" ] && break; sleep 0.1; done
 "$B/ovpn-xdp" -s "$T/ctl.sock" attach stale tun tun-d link veth-d addr 10.77.0.1:1194 >/dev/null
 check "attached" "ip -n $NS link show veth-d | grep -q xdp"
 check "the daemon says the veth has no NAPI thread" "grep -q 'veth-d: a veth without a NAPI thread' '$T/log'"
+check "the daemon says the veth has TSO on" "grep -q 'veth-d: a veth with TSO on' '$T/log'"
 kill "$(cat "$T/pid")"
 check "the daemon stopped" "timeout 5 tail --pid=$(cat "$T/pid") -f /dev/null"
 rm -f "$T/pid"
