@@ -23,4 +23,10 @@ struct learn_client {
  * the test on failure. @c->m and @c->cipher are the caller's. */
 void lh_open(struct learn_client *c);
 
+/* The client's data packet @pid to @peer with key-id @key_id, sealed with
+ * the keys of material @m (100 bytes of IPv4 inside): 'V' delivered by the
+ * fast path, 'P' passed to OpenVPN, 'D' dropped. */
+int lh_send(struct learn_client *c, const uint8_t *m, uint32_t peer, uint32_t key_id,
+	    uint32_t pid);
+
 #endif
