@@ -251,6 +251,21 @@ int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8
 	return 0;
 }
 
+/* ovx_rx_xdp among what @mp runs: alone (legacy) or in the dispatcher. */
+static struct xdp_program *xdp_rx_prog(struct xdp_multiprog *mp)
+{
+	struct xdp_program *p;
+
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		return p && !strcmp(xdp_program__name(p), "ovx_rx_xdp") ? p : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp))
+		if (!strcmp(xdp_program__name(p), "ovx_rx_xdp"))
+			return p;
+	return NULL;
+}
+
 static void xdp_detach(__u32 ifindex, const char *name)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
@@ -258,21 +273,46 @@ static void xdp_detach(__u32 ifindex, const char *name)
 
 	if (libxdp_get_error(mp) || !mp)
 		return;
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		if (p && !strcmp(xdp_program__name(p), "ovx_rx_xdp"))
-			xdp_multiprog__detach(mp);
-	} else {
-		for (p = xdp_multiprog__next_prog(NULL, mp); p;
-		     p = xdp_multiprog__next_prog(p, mp)) {
-			if (strcmp(xdp_program__name(p), "ovx_rx_xdp"))
-				continue;
-			if (xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0))
-				ovpnd_log("%s: cannot detach XDP", name);
-			break;
-		}
-	}
+	p = xdp_rx_prog(mp);
+	if (p && xdp_multiprog__is_legacy(mp))
+		xdp_multiprog__detach(mp);
+	else if (p && xdp_program__detach(p, ifindex, xdp_multiprog__attach_mode(mp), 0))
+		ovpnd_log("%s: cannot detach XDP", name);
 	xdp_multiprog__close(mp);
+}
+
+static bool xdp_attached(__u32 ifindex)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	bool found;
+
+	if (libxdp_get_error(mp) || !mp)
+		return false;
+	found = xdp_rx_prog(mp);
+	xdp_multiprog__close(mp);
+	return found;
+}
+
+static bool tc_attached(__u32 ifindex, enum bpf_tc_attach_point where)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
+	LIBBPF_OPTS(bpf_tc_opts, tc, .handle = OVPND_TC_HANDLE, .priority = OVPND_TC_PRIO);
+	libbpf_print_fn_t old = libbpf_set_print(quiet);	/* "not found" is an answer */
+	int err = bpf_tc_query(&hook, &tc);
+
+	libbpf_set_print(old);
+	return !err;
+}
+
+bool ovpnd_link_attached(__u32 ifindex)
+{
+	return xdp_attached(ifindex) && tc_attached(ifindex, BPF_TC_INGRESS) &&
+	       tc_attached(ifindex, BPF_TC_EGRESS);
+}
+
+bool ovpnd_tun_attached(__u32 ifindex)
+{
+	return tc_attached(ifindex, BPF_TC_EGRESS);
 }
 
 void ovpnd_detach_link(__u32 ifindex, const char *name)

@@ -140,9 +140,18 @@ static int h_instance_new(struct ovpnd *d, struct ovpnd_client *cl, struct ovx_r
 	struct ovpnd_instance in;
 	int err = ovpnd_instance_new(d, &r->inst, r->has_inst_id ? r->inst_id : 0, &in, e);
 
-	if (err == -EEXIST && !ovpnd_instance_adopt(d, cl, r, reply, e)) {
-		ovpnd_reneg_check(d, &r->inst);
-		return 0;
+	if (err == -EEXIST) {
+		int adopted = ovpnd_instance_adopt(d, cl, r, reply, e);
+
+		if (!adopted) {
+			ovpnd_reneg_check(d, &r->inst);
+			return 0;
+		}
+		if (adopted == -ESTALE) {	/* the old one went: anew */
+			memset(e, 0, sizeof(*e));
+			err = ovpnd_instance_new(d, &r->inst, r->has_inst_id ? r->inst_id : 0,
+						 &in, e);
+		}
 	}
 	if (err)
 		return err;

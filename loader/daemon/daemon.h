@@ -160,7 +160,9 @@ int ovpnd_peer_addr(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_req *
 int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_req *r,
 		    struct nlmsghdr *reply, struct ovx_ctl_err *e);
 /* An owned instance registered again by its OpenVPN (after a restart of the
- * daemon): 0 if @cl now owns it, -EEXIST if it is not that case. */
+ * daemon): 0 if @cl now owns it; -ESTALE if its devices are no longer the
+ * ones it was made on (deleted: make it anew); -EEXIST if it is not that
+ * case. */
 int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovx_req *r,
 			 struct nlmsghdr *reply, struct ovx_ctl_err *e);
 /* Retries what is pending; returns the epoll timeout to use (-1: none). */
@@ -190,6 +192,10 @@ int ovpnd_attach_link(struct ovpnd_bpf *b, __u32 ifindex, const char *name, __u8
 void ovpnd_detach_link(__u32 ifindex, const char *name);
 int ovpnd_attach_tun(struct ovpnd_bpf *b, __u32 ifindex, const char *name);
 void ovpnd_detach_tun(__u32 ifindex);
+/* The programs are on the device (found by their name, handle and priority):
+ * a device of the same name and index made again has none. */
+bool ovpnd_link_attached(__u32 ifindex);
+bool ovpnd_tun_attached(__u32 ifindex);
 /* Lowers the tun MTU to the smallest link MTU less the encapsulation (at most
  * OVX_AEAD_MAX_LEN); never raises it above OpenVPN's tun-mtu. */
 int ovpnd_tun_mtu(const struct ovpnd_instance *in);
@@ -207,6 +213,10 @@ int ovpnd_instance_next(struct ovpnd *d, __u32 after, struct ovpnd_instance *in)
 int ovpnd_instance_new(struct ovpnd *d, const struct ovx_req_instance *ri, __u32 id,
 		       struct ovpnd_instance *out, struct ovx_ctl_err *e);
 int ovpnd_instance_del(struct ovpnd *d, const struct ovpnd_instance *in);
+/* Why a taken-over instance no longer matches its devices, or NULL: a device
+ * went away, or was made again under its name and index (a namespace made
+ * again numbers its devices the same), so the programs are not on it. */
+const char *ovpnd_instance_stale(const struct ovpnd_instance *in);
 /* Everything off every device, pins removed. */
 int ovpnd_detach_all(struct ovpnd *d);
 /* --detach when the pinned state is not this build's (ovpnd_bpf_open failed):

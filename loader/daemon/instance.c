@@ -202,6 +202,23 @@ static bool dev_present(__u32 ifindex, const char *name)
 	return if_indextoname(ifindex, now) && !strcmp(now, name);
 }
 
+const char *ovpnd_instance_stale(const struct ovpnd_instance *in)
+{
+	if (in->state & OVPND_GONE_TUN || !dev_present(in->tun_ifindex, in->tun))
+		return "its tun device went away";
+	for (unsigned int i = 0; i < in->nlinks; i++)
+		if (in->state & (1u << i) || !dev_present(in->link_ifindex[i], in->links[i]))
+			return "a link device went away";
+	if (in->flags & OVX_INST_F_NO_ATTACH)
+		return NULL;
+	if (!ovpnd_tun_attached(in->tun_ifindex))
+		return "its tun device was made again";
+	for (unsigned int i = 0; i < in->nlinks; i++)
+		if (!ovpnd_link_attached(in->link_ifindex[i]))
+			return "a link device was made again";
+	return NULL;
+}
+
 /* Only devices still there under their name: --detach may run in another
  * namespace than the daemon did, where the indexes mean other devices. */
 static void devices_detach(struct ovpnd *d, const struct ovpnd_instance *in)

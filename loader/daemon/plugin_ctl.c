@@ -370,18 +370,28 @@ int ovpnd_peer_gone(struct ovpnd *d, struct ovpnd_instance *in, struct ovx_req *
 /* INSTANCE_NEW with OVX_INST_F_OWNED for an instance that exists already:
  * its OpenVPN registering again after the daemon restarted (the instance was
  * taken over from the pins, its owner connection lost). The same name and tun
- * device, and no live owner: @cl owns it from now on. */
+ * device, and no live owner: @cl owns it from now on. If its devices are not
+ * the ones it was made on (the daemon and OpenVPN both went, the devices were
+ * made again), its peers and keys are another OpenVPN's: it goes. */
 int ovpnd_instance_adopt(struct ovpnd *d, struct ovpnd_client *cl, struct ovx_req *r,
 			 struct nlmsghdr *reply, struct ovx_ctl_err *e)
 {
 	struct ovpnd_instance in;
+	const char *why;
 
 	if (!(r->inst.flags & OVX_INST_F_OWNED) || ovpnd_instance_resolve(d, r, &in, e) ||
-	    strcmp(in.tun, r->inst.tun) || in.tun_ifindex != if_nametoindex(r->inst.tun))
+	    strcmp(in.tun, r->inst.tun))
 		return -EEXIST;
 	for (int i = 0; i < OVPND_MAX_CLIENTS; i++)
 		if (d->clients[i].fd >= 0 && &d->clients[i] != cl && d->clients[i].owned == in.id)
 			return -EEXIST;
+	why = ovpnd_instance_stale(&in);
+	if (why) {
+		ovpnd_log("instance %u '%s': registered again by an OpenVPN, but %s: "
+			  "made anew", in.id, in.name, why);
+		ovpnd_instance_del(d, &in);
+		return -ESTALE;
+	}
 	cl->owned = in.id;
 	memset(e, 0, sizeof(*e));
 	ovx_ctl_put_u32(reply, OVX_A_INSTANCE, in.id);

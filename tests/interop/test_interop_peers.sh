@@ -12,7 +12,13 @@
 #   takes the state over, the plugin registers again (the instance is owned
 #   again: a later SIGKILL of OpenVPN removes its peers) and new keys are
 #   offloaded;
-# - a capture of the whole run repeats no packet-id (scripts/lib/pid_check.py).
+# - a capture of the whole run repeats no packet-id (scripts/lib/pid_check.py);
+# - the daemon killed (-9), then OpenVPN, and the namespaces made again (a
+#   container restarted, say): the devices come back under the same names
+#   and indexes, without the programs. The instance left in the pins was
+#   another OpenVPN's: the daemon makes it anew when OpenVPN registers,
+#   started before OpenVPN (its tun gone) or after (a tun there, the
+#   programs not on it), and the clients are offloaded again.
 # Env: CIPHER (AES-256-GCM), OVX_NS (ovxmc), KEEP=1, DEBUG=1.
 # Prints "interop-peers: N passed, N failed".
 set -u
@@ -201,6 +207,40 @@ step_daemon_restart() {
 	check "new daemon: a killed OpenVPN leaves no peer" "wait_for 5 eval '[ \$(npeers) -eq 0 ]'"
 }
 
+instances_made() { grep -c "': tun tun-s, link" "$T/daemon.log"; }
+
+step_made_again() {	# daemon-first|openvpn-first
+	local c pid n anew
+	anew=$(grep -c 'made anew' "$T/daemon.log")
+	if ! kill -0 "$(cat "$T/srv.pid" 2>/dev/null)" 2>/dev/null; then
+		# the plugin registers at OpenVPN's first event with its socket
+		n=$(instances_made)
+		server_start
+		for c in $CLIENTS; do client_stop "$c"; client_start "$c"; done
+		check "$1: OpenVPN up and registered" \
+			"wait_for 30 eval '[ \$(instances_made) -gt $n ]'"
+	fi
+	pid=$(cat "$T/daemon.pid")
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	pid=$(cat "$T/srv.pid")
+	kill -9 "$pid"
+	wait_for 10 eval "! kill -0 $pid 2>/dev/null"
+	for c in $CLIENTS; do client_stop "$c"; done
+	ovx_topology || { check "$1: namespaces made again" false; return; }
+	if [ "$1" = daemon-first ]; then
+		ovx_daemon srv && server_start
+	else
+		server_start && sleep 1 && ovx_daemon srv
+	fi
+	for c in $CLIENTS; do client_start "$c"; done
+	check "$1: clients back" "wait_for 40 all_up"
+	sleep 2
+	check "$1: the daemon made the instance anew" \
+		"[ \$(grep -c 'made anew' \"$T/daemon.log\") -eq $((anew + 1)) ]"
+	check "$1: each client offloaded again" all_offloaded
+}
+
 ovx_need_binaries || { echo "interop-peers: 0 passed, 1 failed"; exit 1; }
 scripts/lib/pki.sh "$T/pki" >/dev/null
 ovx_topology || { echo "interop-peers: 0 passed, 1 failed"; exit 1; }
@@ -215,5 +255,8 @@ ovx_capture_check peers
 echo "capture: $(tail -1 "$T/peers.pids"), $drops dropped by tcpdump"
 [ -n "${DEBUG:-}" ] && cat "$T/peers.pids"
 check "capture: no packet-id repeated" "[ \"\$(ovx_repeats peers)\" = 0 ]"
+step_made_again daemon-first
+step_made_again openvpn-first
+grep 'made anew' "$T/daemon.log"
 echo "interop-peers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
